@@ -1,0 +1,103 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+static const char usage[] =
+	"Usage: pantherctl [--json] [--config FILE] COMMAND ...\n"
+	"\n"
+	"  power get | list | status       show the power profile\n"
+	"  power set PROFILE | cycle | auto\n"
+	"                                  choose a profile, or go back to the policy\n"
+	"  session status | restart NAME | stop\n"
+	"                                  the services of panther-session\n"
+	"  polkit status                   the polkit agent and its pending requests\n"
+	"  check-config [FILE]             check config.json and say what is wrong\n"
+	"  version                         print the version\n"
+	"\n"
+	"Options:\n"
+	"  --json          machine-readable output for the reading commands\n"
+	"  --config FILE   use FILE instead of ~/.config/panther/config.json\n"
+	"  -h, --help      show this help\n"
+	"\n"
+	"Exit status: 0 ok, 1 the operation failed, 2 usage error.\n";
+
+void ctl_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("pantherctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct ctl *ctl, int argc, char **argv);
+} commands[] = {
+	{"power", ctl_power},
+	{"session", ctl_session},
+	{"polkit", ctl_polkit},
+	{"check-config", ctl_check_config},
+};
+
+static int run(int argc, char **argv, char **words)
+{
+	struct ctl ctl = {0};
+	/* Global options are taken out wherever they stand; the rest keep their order. */
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--json") == 0) {
+			ctl.json = true;
+		} else if (strcmp(a, "--config") == 0) {
+			if (i + 1 >= argc) {
+				ctl_error("--config needs a FILE");
+				return CTL_USAGE;
+			}
+			ctl.config_path = argv[++i];
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			ctl.config_path = a + 9;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "help") == 0) {
+			fputs(usage, stdout);
+			return CTL_OK;
+		} else if (strcmp(a, "--version") == 0) {
+			words[n++] = "version";
+		} else {
+			words[n++] = argv[i];
+		}
+	}
+	words[n] = NULL;
+
+	if (n == 0) {
+		fputs(usage, stderr);
+		return CTL_USAGE;
+	}
+	if (strcmp(words[0], "version") == 0) {
+		if (n > 1) {
+			ctl_error("version takes no arguments");
+			return CTL_USAGE;
+		}
+		printf("pantherctl %s\n", PANTHER_VERSION);
+		return CTL_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(words[0], commands[i].name) == 0)
+			return commands[i].fn(&ctl, n, words);
+	}
+	ctl_error("unknown command \"%s\" (see pantherctl --help)", words[0]);
+	return CTL_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	char **words = calloc((size_t)argc + 1, sizeof(*words));
+	if (!words)
+		return CTL_FAILED;
+	int status = run(argc, argv, words);
+	free(words);
+	return status;
+}

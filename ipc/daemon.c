@@ -1,0 +1,1 @@
+#include "panther/daemon.h"

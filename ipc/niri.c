@@ -1,0 +1,1 @@
+#include "panther/niri.h"

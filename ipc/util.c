@@ -1,0 +1,164 @@
+#include "panther/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t pn_strv_len(char *const *strv)
+{
+	size_t n = 0;
+	while (strv && strv[n])
+		n++;
+	return n;
+}
+
+char **pn_strv_dup(char *const *strv)
+{
+	size_t n = pn_strv_len(strv);
+	char **copy = calloc(n + 1, sizeof(*copy));
+	if (!copy)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		copy[i] = strdup(strv[i]);
+		if (!copy[i]) {
+			pn_strv_free(copy);
+			return NULL;
+		}
+	}
+	return copy;
+}
+
+bool pn_strv_contains(char *const *strv, const char *s)
+{
+	for (size_t i = 0; strv && strv[i]; i++) {
+		if (strcmp(strv[i], s) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool pn_strv_push(char ***strv, const char *s)
+{
+	size_t n = pn_strv_len(*strv);
+	char *copy = strdup(s);
+	if (!copy)
+		return false;
+	char **grown = realloc(*strv, (n + 2) * sizeof(*grown));
+	if (!grown) {
+		free(copy);
+		return false;
+	}
+	grown[n] = copy;
+	grown[n + 1] = NULL;
+	*strv = grown;
+	return true;
+}
+
+void pn_strv_free(char **strv)
+{
+	for (size_t i = 0; strv && strv[i]; i++)
+		free(strv[i]);
+	free(strv);
+}
+
+void *pn_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p) {
+		fputs("panther: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+char *pn_xstrdup(const char *s)
+{
+	char *copy = strdup(s);
+	if (!copy) {
+		fputs("panther: out of memory\n", stderr);
+		abort();
+	}
+	return copy;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most avail bytes), or 0. */
+static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+{
+	size_t len;
+	uint32_t min, cp;
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2, min = 0x80, cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3, min = 0x800, cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4, min = 0x10000, cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > avail)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+char *pn_sanitize_text(const char *s, size_t max)
+{
+	static const char replacement[] = "\xef\xbf\xbd";
+	static const char ellipsis[] = "\xe2\x80\xa6";
+	if (!s)
+		s = "";
+	size_t in_len = strlen(s);
+	/* Each input byte grows to at most 3 output bytes. */
+	char *out = malloc(in_len * 3 + sizeof(ellipsis));
+	if (!out)
+		return NULL;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0, i = 0;
+	while (i < in_len) {
+		size_t n = utf8_seq_len(p + i, in_len - i);
+		const char *piece = (const char *)p + i;
+		size_t piece_len = n;
+		char ctrl = '?';
+		if (n == 0) {
+			piece = replacement, piece_len = 3, n = 1;
+		} else if (n == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
+			piece = &ctrl, piece_len = 1;
+		}
+		if (o + piece_len > max) {
+			memcpy(out + o, ellipsis, sizeof(ellipsis));
+			return out;
+		}
+		memcpy(out + o, piece, piece_len);
+		o += piece_len;
+		i += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int pn_set_cloexec(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+	if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0)
+		return -errno;
+	return 0;
+}
+
+int pn_set_nonblock(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Install everything panther needs to build, test and run its sandbox on Debian 12.
+# Idempotent: packages already present are left alone.
+set -eu
+
+BUILD_PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev llvm
+	libwayland-dev wayland-protocols librust-wayland-protocols-dev libjson-c-dev
+	libcmocka-dev libdbus-1-dev libpolkit-agent-1-dev libpolkit-gobject-1-dev
+	libglib2.0-dev libcairo2-dev libpango1.0-dev libxkbcommon-dev scdoc"
+RUN_PKGS="dbus dbus-user-session polkitd pkexec python3-dbusmock power-profiles-daemon
+	upower sway wtype grim wayland-utils nix-bin procps psmisc util-linux
+	fuzzel man-db fish"
+
+missing=""
+for p in $BUILD_PKGS $RUN_PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "setup: need root to install:$missing" >&2
+		exit 1
+	fi
+	echo "setup: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+echo "setup: all packages present"
