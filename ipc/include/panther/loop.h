@@ -54,6 +54,13 @@ int pn_loop_watch_child(struct pn_loop *loop, pid_t pid, pn_child_fn fn, void *d
 /* Stops watching (the child is then not reaped by the loop). */
 void pn_loop_unwatch_child(struct pn_loop *loop, pid_t pid);
 
+/*
+ * For a forked child before exec: the loop blocks the signals it handles,
+ * and a blocked mask survives exec. This unblocks every signal and restores
+ * default dispositions. Async-signal-safe.
+ */
+void pn_child_reset_signals(void);
+
 /* Runs until pn_loop_quit(); returns the status given to it. */
 int pn_loop_run(struct pn_loop *loop);
 void pn_loop_quit(struct pn_loop *loop, int status);
