@@ -68,6 +68,10 @@ struct pn_loop {
 	sigset_t old_mask;
 	struct signal_handler handlers[_NSIG];
 
+	const struct pn_external *external;
+	void *external_data;
+	struct pollfd external_fds[PN_EXTERNAL_MAX_FDS];
+
 	bool quit;
 	int status;
 };
@@ -346,10 +350,20 @@ static int run_timers(struct pn_loop *loop)
 	return ran;
 }
 
+int pn_loop_set_external(struct pn_loop *loop, const struct pn_external *ext, void *data)
+{
+	if (loop->external && ext)
+		return -EBUSY;
+	loop->external = ext;
+	loop->external_data = data;
+	return 0;
+}
+
 int pn_loop_dispatch(struct pn_loop *loop, int timeout_ms)
 {
-	if (loop->n_fds > loop->pollfds_cap) {
-		size_t cap = loop->n_fds * 2;
+	size_t want = loop->n_fds + PN_EXTERNAL_MAX_FDS;
+	if (want > loop->pollfds_cap) {
+		size_t cap = want * 2;
 		struct pollfd *pfds = realloc(loop->pollfds, cap * sizeof(*pfds));
 		if (!pfds)
 			return -ENOMEM;
@@ -370,12 +384,33 @@ int pn_loop_dispatch(struct pn_loop *loop, int timeout_ms)
 		loop->polled[n++] = s;
 	}
 
-	int r = poll(loop->pollfds, n, next_timeout(loop, timeout_ms));
+	timeout_ms = next_timeout(loop, timeout_ms);
+	int n_external = 0;
+	if (loop->external) {
+		int ext_timeout = -1;
+		n_external = loop->external->prepare(loop->external_data, loop->external_fds,
+			PN_EXTERNAL_MAX_FDS, &ext_timeout);
+		if (n_external < 0)
+			n_external = 0;
+		memcpy(loop->pollfds + n, loop->external_fds, (size_t)n_external * sizeof(struct pollfd));
+		if (ext_timeout >= 0 && (timeout_ms < 0 || ext_timeout < timeout_ms))
+			timeout_ms = ext_timeout;
+	}
+
+	int r = poll(loop->pollfds, n + (size_t)n_external, timeout_ms);
 	if (r < 0 && errno != EINTR)
 		return -errno;
+	if (r < 0) {
+		for (size_t i = 0; i < n + (size_t)n_external; i++)
+			loop->pollfds[i].revents = 0;
+	}
 
 	int ran = 0;
 	loop->dispatching++;
+	if (loop->external) {
+		memcpy(loop->external_fds, loop->pollfds + n, (size_t)n_external * sizeof(struct pollfd));
+		loop->external->dispatch(loop->external_data, loop->external_fds, n_external);
+	}
 	for (size_t i = 0; r > 0 && i < n; i++) {
 		struct pn_fd *s = loop->polled[i];
 		short revents = loop->pollfds[i].revents;

@@ -256,6 +256,55 @@ static void test_idle_loop_sleeps(void **state)
 	pn_loop_destroy(loop);
 }
 
+struct external_pipe {
+	int fd;
+	int prepared;
+	int seen;
+};
+
+static int external_prepare(void *data, struct pollfd *fds, int max_fds, int *timeout_ms)
+{
+	struct external_pipe *e = data;
+	e->prepared++;
+	fds[0] = (struct pollfd){.fd = e->fd, .events = POLLIN};
+	*timeout_ms = 5000;
+	return 1;
+}
+
+static void external_dispatch(void *data, struct pollfd *fds, int n_fds)
+{
+	struct external_pipe *e = data;
+	assert_int_equal(n_fds, 1);
+	if (fds[0].revents & POLLIN) {
+		char byte;
+		assert_int_equal(read(e->fd, &byte, 1), 1);
+		e->seen++;
+	}
+}
+
+static void test_external_source(void **state)
+{
+	static const struct pn_external ext = {external_prepare, external_dispatch};
+	struct pn_loop *loop = pn_loop_create();
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	struct external_pipe e = {.fd = p[0]};
+	assert_int_equal(pn_loop_set_external(loop, &ext, &e), 0);
+	assert_int_equal(pn_loop_set_external(loop, &ext, &e), -EBUSY);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	pn_loop_dispatch(loop, 1000);
+	assert_int_equal(e.seen, 1);
+	/* Its timeout bounds the wait even when the caller would wait longer. */
+	uint64_t start = pn_now_ms();
+	pn_loop_dispatch(loop, 100);
+	assert_true(pn_now_ms() - start < 1000);
+	assert_int_equal(e.seen, 1);
+	assert_int_equal(e.prepared, 2);
+	close(p[0]);
+	close(p[1]);
+	pn_loop_destroy(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_child_exit_reaped),
 		cmocka_unit_test(test_child_reset_signals),
 		cmocka_unit_test(test_idle_loop_sleeps),
+		cmocka_unit_test(test_external_source),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

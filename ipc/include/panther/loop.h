@@ -61,6 +61,20 @@ void pn_loop_unwatch_child(struct pn_loop *loop, pid_t pid);
  */
 void pn_child_reset_signals(void);
 
+/*
+ * An outside event source the loop drives, such as a GMainContext. Before
+ * each poll, prepare() may fill up to max_fds entries of fds and lower
+ * *timeout_ms (-1: no limit); it returns how many entries it used. After
+ * poll, dispatch() gets the same entries with their revents.
+ */
+struct pn_external {
+	int (*prepare)(void *data, struct pollfd *fds, int max_fds, int *timeout_ms);
+	void (*dispatch)(void *data, struct pollfd *fds, int n_fds);
+};
+#define PN_EXTERNAL_MAX_FDS 64
+/* One external source per loop. 0, or -EBUSY when one is set already. */
+int pn_loop_set_external(struct pn_loop *loop, const struct pn_external *ext, void *data);
+
 /* Runs until pn_loop_quit(); returns the status given to it. */
 int pn_loop_run(struct pn_loop *loop);
 void pn_loop_quit(struct pn_loop *loop, int status);
