@@ -1,0 +1,17 @@
+# What both example hosts share: the NixOS module, enabled, and with Home
+# Manager as a NixOS module, programs.panther for every user.
+{ lib, options, ... }:
+{
+  imports = [ ../nixos-module.nix ];
+
+  config = lib.mkMerge [
+    { services.panther.enable = true; }
+
+    (lib.optionalAttrs (options ? home-manager.sharedModules) {
+      home-manager.sharedModules = [
+        ../hm-module.nix
+        { programs.panther.enable = lib.mkDefault true; }
+      ];
+    })
+  ];
+}

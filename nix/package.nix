@@ -1,0 +1,87 @@
+{
+  lib,
+  stdenv,
+  meson,
+  ninja,
+  pkg-config,
+  wayland-scanner,
+  wayland,
+  wayland-protocols,
+  wlr-protocols,
+  json-c,
+  dbus,
+  polkit,
+  glib,
+  cairo,
+  pango,
+  libxkbcommon,
+  scdoc,
+  cmocka,
+}:
+
+stdenv.mkDerivation (finalAttrs: {
+  pname = "panther";
+  version = "0.1.0";
+
+  # The Nix files are not part of the build: editing them rebuilds nothing.
+  src = lib.cleanSourceWith {
+    src = ../.;
+    filter =
+      path: type:
+      let
+        name = baseNameOf path;
+        relative = lib.removePrefix (toString ../. + "/") (toString path);
+      in
+      lib.cleanSourceFilter path type
+      && !(lib.hasPrefix "build" relative)
+      && !(lib.hasPrefix "result" name)
+      && relative != "nix"
+      && relative != "flake.nix"
+      && relative != "flake.lock";
+  };
+
+  strictDeps = true;
+  depsBuildBuild = [ pkg-config ];
+  nativeBuildInputs = [
+    meson
+    ninja
+    pkg-config
+    wayland-scanner
+    scdoc
+  ];
+  buildInputs = [
+    wayland
+    wayland-protocols
+    wlr-protocols
+    json-c
+    dbus
+    polkit
+    glib
+    cairo
+    pango
+    libxkbcommon
+  ];
+  checkInputs = [ cmocka ];
+
+  mesonFlags = [
+    (lib.mesonBool "tests" finalAttrs.finalPackage.doCheck)
+    (lib.mesonEnable "man-pages" true)
+    (lib.mesonEnable "polkit_agent" true)
+  ];
+
+  doCheck = true;
+  # The unit tests. The integration tests need a system bus, polkitd and a
+  # compositor, which the build sandbox does not have; nix/tests/vm.nix runs
+  # the daemons against the real services instead.
+  mesonCheckFlags = [
+    "--suite"
+    "unit"
+  ];
+
+  meta = {
+    description = "Power profiles, a 1Password-first polkit agent and a session supervisor for Niri";
+    license = lib.licenses.mit;
+    platforms = lib.platforms.linux;
+    mainProgram = "pantherctl";
+  };
+})
