@@ -111,14 +111,19 @@ int pn_bus_send(struct pn_bus *bus, DBusMessage *msg);
 DBusMessage *pn_error_reply(DBusMessage *call, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Who sent msg: the sender's unix uid, or -1 if the bus would not say. */
+/*
+ * Who sent msg: the sender's unix uid, or -1 if the bus would not say. The
+ * first question per sender is a blocking GetConnectionUnixUser; answers are
+ * cached (a unique name is never reused on a bus).
+ */
 long pn_bus_sender_uid(struct pn_bus *bus, DBusMessage *msg);
 
 /* ---- calling ---- */
 
 /*
  * reply is the method return, or NULL on failure with err set (a D-Bus
- * error reply, a timeout, or the peer vanishing). Neither is to be freed.
+ * error reply, a timeout as NoReply, the peer vanishing as NoReply, the bus
+ * connection lost as Disconnected). Neither is to be freed.
  */
 typedef void (*pn_reply_fn)(void *data, DBusMessage *reply, const DBusError *err);
 
@@ -142,6 +147,36 @@ int pn_bus_set_property_basic(struct pn_bus *bus, const char *dest, const char *
 /* Opens the variant of a Get reply: iter then points at the value. */
 bool pn_reply_variant(DBusMessage *reply, DBusMessageIter *iter);
 
+/*
+ * Builds a method call with arguments as for dbus_message_append_args
+ * (ending in DBUS_TYPE_INVALID) and sends it as pn_bus_call() with the
+ * default timeout. fn may be NULL when the reply does not matter.
+ */
+int pn_bus_call_method(struct pn_bus *bus, const char *dest, const char *path,
+	const char *iface, const char *method, pn_reply_fn fn, void *data,
+	struct pn_pending **out, int first_type, ...);
+
+/* org.freedesktop.DBus.Properties.GetAll; read the reply with pn_reply_foreach_property(). */
+int pn_bus_get_all_properties(struct pn_bus *bus, const char *dest, const char *path,
+	const char *iface, pn_reply_fn fn, void *data, struct pn_pending **out);
+
+/* value points at the property's value inside its variant; NULL for an invalidated one. */
+typedef void (*pn_prop_fn)(void *data, const char *name, DBusMessageIter *value);
+/*
+ * Calls fn for every entry of the a{sv} at dict. false (and no call) when
+ * dict is not an a{sv}.
+ */
+bool pn_iter_foreach_property(DBusMessageIter *dict, pn_prop_fn fn, void *data);
+/* The same for the a{sv} of a GetAll reply. */
+bool pn_reply_foreach_property(DBusMessage *reply, pn_prop_fn fn, void *data);
+/*
+ * Walks a PropertiesChanged signal: *iface (if given) is set to the interface,
+ * fn gets each changed property, then each invalidated one with value NULL.
+ * false (and no call) when msg is not a well-formed PropertiesChanged.
+ */
+bool pn_properties_changed_foreach(DBusMessage *msg, const char **iface,
+	pn_prop_fn fn, void *data);
+
 /* ---- watching ---- */
 
 /*
@@ -160,5 +195,16 @@ struct pn_match *pn_bus_subscribe(struct pn_bus *bus, const char *sender,
 	const char *path, const char *iface, const char *member,
 	pn_signal_fn_msg fn, void *data);
 void pn_match_remove(struct pn_match *match);
+
+/* ---- testing ---- */
+
+/* A bus with no connection: objects can be exported and fed messages. */
+struct pn_bus *pn_bus_create_detached(void);
+/*
+ * Runs msg through the export dispatcher as if it had arrived: returns the
+ * reply (the caller unrefs it), or NULL when nothing exported handles msg,
+ * the handler replies later, or msg has no serial (as no received one lacks).
+ */
+DBusMessage *pn_bus_dispatch_message_for_test(struct pn_bus *bus, DBusMessage *msg);
 
 #endif
