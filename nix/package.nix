@@ -62,6 +62,8 @@ stdenv.mkDerivation (finalAttrs: {
     libxkbcommon
   ];
   checkInputs = [ cmocka ];
+  # The D-Bus unit tests start a private dbus-daemon.
+  nativeCheckInputs = [ dbus ];
 
   mesonFlags = [
     (lib.mesonBool "tests" finalAttrs.finalPackage.doCheck)
