@@ -298,10 +298,7 @@ static int get_string(struct parser *p, const char *path, struct json_object *o,
 	int r = expect_type(p, path, o, json_type_string, "a string");
 	if (r < 0)
 		return r;
-	const char *s = json_object_get_string(o);
-	if (strlen(s) != (size_t)json_object_get_string_len(o))
-		return fail(p, path, "contains a NUL character");
-	*out = s;
+	*out = json_object_get_string(o);
 	return 0;
 }
 
@@ -683,6 +680,8 @@ static int parse_references(struct parser *p, const char *path, struct json_obje
 		char sub[PATH_LEN];
 		const char *ref;
 		path_key(sub, path, user);
+		if (!user[0])
+			return fail(p, sub, "empty user name (expected a login name)");
 		if (!is_unit_word(user))
 			return fail(p, sub, "invalid user name (expected a login name)");
 		if ((r = get_string(p, sub, value, &ref)) < 0)
@@ -948,7 +947,7 @@ static int find_cycle(struct parser *p, const struct pn_session_config *session,
 			char path[PATH_LEN], after_path[PATH_LEN];
 			path_index(path, "session.services", stack[from]);
 			return fail(p, path_key(after_path, path, "after"),
-				"services wait for each other in a cycle: %s", show(p, chain));
+				"services wait for each other: %s (each waits for the next)", chain);
 		}
 		int r = find_cycle(p, session, j, state, stack, depth + 1);
 		if (r < 0)
@@ -1088,7 +1087,29 @@ static int fail_syntax(struct parser *p, const char *text, size_t len, size_t at
 		else if ((c & 0xc0) != 0x80)
 			column++;
 	}
+	if (!what) {
+		return fail(p, NULL, "line %zu, column %zu: \\u0000 is not allowed (a string "
+			"cannot hold a NUL character)", line, column);
+	}
 	return fail(p, NULL, "line %zu, column %zu: invalid JSON: %s", line, column, what);
+}
+
+/*
+ * The offset of the first "\u0000" escape, or len. json-c would cut keys
+ * and strings there, silently, so it is refused.
+ */
+static size_t find_nul_escape(const char *text, size_t len)
+{
+	for (size_t i = 0; i + 6 <= len; i++) {
+		if (memcmp(text + i, "\\u0000", 6) != 0)
+			continue;
+		size_t backslashes = 0;
+		while (backslashes < i && text[i - 1 - backslashes] == '\\')
+			backslashes++;
+		if (backslashes % 2 == 0)
+			return i;
+	}
+	return len;
 }
 
 static int parse_json(struct parser *p, const char *text, size_t len, struct json_object **out)
@@ -1131,6 +1152,11 @@ static int parse_json(struct parser *p, const char *text, size_t len, struct jso
 		json_object_put(root);
 		return fail_syntax(p, text, len, rest,
 			"unexpected data after the end of the document");
+	}
+	size_t nul = find_nul_escape(text, len);
+	if (nul < len) {
+		json_object_put(root);
+		return fail_syntax(p, text, len, nul, NULL);
 	}
 	if (json_object_get_type(root) != json_type_object) {
 		int r = fail(p, NULL, "expected a JSON object at the top level, got %s",

@@ -22,27 +22,28 @@ struct pn_config_watch {
 	void *data;
 };
 
-/* after_error is appended to the error line. */
-static int load(struct pn_config *cfg, const char *path, const char *after_error)
+/* Loads and logs the outcome; after_error is appended to an error line. */
+static int load(struct pn_config *cfg, const char *path, const char *after_error,
+	bool reloading)
 {
-	char err[1024];
+	char err[1024], default_path[PATH_MAX];
 	bool missing;
+	if (!path && pn_config_default_path(default_path, sizeof(default_path)) == 0)
+		path = default_path;
 	if (pn_config_load(cfg, path, &missing, err, sizeof(err)) < 0) {
 		pn_err("%s%s", err, after_error);
 		return PN_EX_CONFIG;
 	}
-	if (missing) {
-		char default_path[PATH_MAX];
-		if (!path && pn_config_default_path(default_path, sizeof(default_path)) == 0)
-			path = default_path;
-		pn_info("%s: no config file, defaults apply", path ? path : "config.json");
-	}
+	if (missing)
+		pn_info("%s: no config file, defaults apply", path);
+	else if (reloading)
+		pn_info("%s: configuration reloaded", path);
 	return 0;
 }
 
 int pn_daemon_load_config(struct pn_config *cfg, const char *path)
 {
-	return load(cfg, path, "");
+	return load(cfg, path, "", false);
 }
 
 static void reload(void *data, int signo)
@@ -50,11 +51,10 @@ static void reload(void *data, int signo)
 	struct pn_config_watch *watch = data;
 	struct pn_config fresh;
 	(void)signo;
-	if (load(&fresh, watch->path, " (keeping the configuration in use)") != 0)
+	if (load(&fresh, watch->path, " (keeping the configuration in use)", true) != 0)
 		return;
 	struct pn_config old = *watch->cfg;
 	*watch->cfg = fresh;
-	pn_info("configuration reloaded");
 	if (watch->fn)
 		watch->fn(watch->data, watch->cfg, &old);
 	pn_config_finish(&old);

@@ -24,6 +24,7 @@ enum pn_profile {
 	PN_PROFILE_COUNT,
 };
 
+/* "none" for PN_PROFILE_NONE or an out-of-range value. */
 const char *pn_profile_name(enum pn_profile profile);
 /* PN_PROFILE_NONE for an unknown name. */
 enum pn_profile pn_profile_from_name(const char *name);
@@ -103,8 +104,13 @@ struct pn_config {
 	struct pn_session_config session;
 };
 
-/* Fills cfg with the defaults (no file). */
+/*
+ * Fills cfg with the defaults (no file); allocates nothing. pn_config_parse()
+ * and pn_config_load() overwrite cfg without freeing it: give them a config
+ * that is uninitialised, initialised or finished.
+ */
 void pn_config_init(struct pn_config *cfg);
+/* Frees what a parse allocated and leaves the defaults; safe to repeat. */
 void pn_config_finish(struct pn_config *cfg);
 
 /*
