@@ -1,0 +1,97 @@
+#include "agent.h"
+
+#include "prompt.h"
+#include "request.h"
+#include "service.h"
+#include "panther/log.h"
+
+void agent_add_request(struct agent *agent, struct request *req)
+{
+	struct request **p = &agent->requests;
+	while (*p)
+		p = &(*p)->next;
+	req->next = NULL;
+	*p = req;
+	agent_status_changed(agent);
+}
+
+void agent_remove_request(struct agent *agent, struct request *req)
+{
+	for (struct request **p = &agent->requests; *p; p = &(*p)->next) {
+		if (*p == req) {
+			*p = req->next;
+			break;
+		}
+	}
+	if (agent->prompt_owner == req)
+		agent->prompt_owner = NULL;
+	agent_status_changed(agent);
+}
+
+void agent_cancel_all(struct agent *agent, const char *why)
+{
+	/* Nobody gets the prompt handed over only to be cancelled next. */
+	agent->cancelling = true;
+	for (struct request *req = agent->requests; req; req = req->next)
+		request_cancel(req, why);
+	agent->cancelling = false;
+}
+
+void agent_free_requests(struct agent *agent)
+{
+	while (agent->requests) {
+		struct request *req = agent->requests;
+		agent->requests = req->next;
+		request_free(req);
+	}
+	agent->prompt_owner = NULL;
+}
+
+bool agent_acquire_prompt(struct agent *agent, struct request *req)
+{
+	if (!agent->prompt_owner) {
+		agent->prompt_owner = req;
+		return true;
+	}
+	req->wants_prompt = true;
+	return false;
+}
+
+void agent_release_prompt(struct agent *agent, struct request *req)
+{
+	req->wants_prompt = false;
+	if (agent->prompt_owner != req)
+		return;
+	agent->prompt_owner = NULL;
+	if (agent->cancelling)
+		return;
+	/* The next in arrival order among those waiting. */
+	for (struct request *next = agent->requests; next; next = next->next) {
+		if (next->wants_prompt && !next->finished) {
+			agent->prompt_owner = next;
+			request_prompt_granted(next);
+			return;
+		}
+	}
+}
+
+struct prompt *agent_prompt(struct agent *agent)
+{
+	enum pn_prompt_type type = agent->cfg->polkit.prompt_type;
+	if (agent->prompts[type] || agent->prompt_failed[type])
+		return agent->prompts[type];
+	struct prompt_context ctx = {.children = agent->children, .cfg = agent->cfg};
+	char err[256];
+	agent->prompts[type] = prompt_new(type, &ctx, err, sizeof(err));
+	if (!agent->prompts[type]) {
+		pn_err("cannot make the prompt: %s", err);
+		agent->prompt_failed[type] = true;
+	}
+	return agent->prompts[type];
+}
+
+void agent_status_changed(struct agent *agent)
+{
+	if (agent->service)
+		service_changed(agent->service);
+}

@@ -1,0 +1,59 @@
+#ifndef PANTHER_POLKIT_AGENT_AGENT_H
+#define PANTHER_POLKIT_AGENT_AGENT_H
+
+/*
+ * The agent's state: the config, the requests in arrival order, who holds
+ * the prompt, and the parts that talk to the outside (polkitd registration,
+ * the prompters, the D-Bus service).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "panther/config.h"
+#include "panther/loop.h"
+
+struct children;
+struct prompt;
+struct registration;
+struct request;
+struct service;
+
+struct agent {
+	struct pn_loop *loop;
+	struct pn_config *cfg; /* replaced in place on SIGHUP */
+	struct children *children;
+	struct registration *reg;
+	struct service *service;
+	void *listener; /* PolkitAgentListener */
+	/* One per prompt type, made on first use. */
+	struct prompt *prompts[2];
+	bool prompt_failed[2];
+	struct request *requests; /* arrival order; finished ones until freed */
+	struct request *prompt_owner;
+	uint32_t next_id;
+	bool cancelling;
+};
+
+void agent_add_request(struct agent *agent, struct request *req);
+/* Unlinks req (the caller frees it). */
+void agent_remove_request(struct agent *agent, struct request *req);
+/* Finishes every pending request as cancelled. */
+void agent_cancel_all(struct agent *agent, const char *why);
+/* Frees every request, finished or not (at exit, after agent_cancel_all). */
+void agent_free_requests(struct agent *agent);
+
+/*
+ * The prompt shows one request at a time, in arrival order. true when req
+ * has it now; otherwise request_prompt_granted() runs when its turn comes.
+ */
+bool agent_acquire_prompt(struct agent *agent, struct request *req);
+/* Gives the prompt up (or leaves the queue) and hands it to the next one. */
+void agent_release_prompt(struct agent *agent, struct request *req);
+/* The prompter of the configured type, or NULL when it cannot be made. */
+struct prompt *agent_prompt(struct agent *agent);
+
+/* Something a status reader shows has changed. */
+void agent_status_changed(struct agent *agent);
+
+#endif

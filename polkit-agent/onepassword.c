@@ -1,0 +1,282 @@
+#include "onepassword.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "panther/log.h"
+#include "panther/util.h"
+
+/* op's stderr kept for its message; older text gives way to newer. */
+#define STDERR_KEEP 4096
+#define MESSAGE_MAX 200
+
+struct op_run {
+	struct pn_loop *loop;
+	struct child *child;
+	int out_fd;
+	int err_fd;
+	struct pn_fd *out_source;
+	struct pn_fd *err_source;
+	struct pn_timer *timer;
+	int timeout_s;
+	bool timed_out;
+	struct pn_secret *answer;
+	bool overflow;
+	char err_text[STDERR_KEEP + 1];
+	size_t err_len;
+	op_done_fn fn;
+	void *data;
+};
+
+/* Variables that let op answer without the person's approval. */
+static char *const dropped_env[] = {
+	"OP_SERVICE_ACCOUNT_TOKEN",
+	"OP_CONNECT_TOKEN",
+	"PANTHER_PROMPT_*",
+	NULL,
+};
+
+char *op_error_message(const char *text)
+{
+	static const char tag[] = "[ERROR] ";
+	const char *found = NULL;
+	for (const char *line = text; line && *line;) {
+		if (strncmp(line, tag, sizeof(tag) - 1) == 0)
+			found = line;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	if (!found)
+		return NULL;
+	/* Skip the tag, the date and the time. */
+	const char *p = found + sizeof(tag) - 1;
+	for (int field = 0; field < 2; field++) {
+		p += strspn(p, " ");
+		p += strcspn(p, " \n");
+	}
+	p += strspn(p, " ");
+	size_t len = strcspn(p, "\n");
+	if (len == 0)
+		return NULL;
+	char *msg = strndup(p, len);
+	if (!msg)
+		return NULL;
+	char *clean = pn_sanitize_text(msg, MESSAGE_MAX);
+	free(msg);
+	return clean;
+}
+
+static void drain_stdout(struct op_run *run)
+{
+	if (run->out_fd < 0)
+		return;
+	if (run->overflow) {
+		char scratch[4096];
+		while (read(run->out_fd, scratch, sizeof(scratch)) > 0)
+			;
+		explicit_bzero(scratch, sizeof(scratch));
+		return;
+	}
+	ssize_t r = pn_secret_read_fd(run->answer, run->out_fd);
+	if (r == -EMSGSIZE)
+		run->overflow = true;
+}
+
+static void drain_stderr(struct op_run *run)
+{
+	if (run->err_fd < 0)
+		return;
+	for (;;) {
+		if (run->err_len == STDERR_KEEP) {
+			size_t half = STDERR_KEEP / 2;
+			memmove(run->err_text, run->err_text + half, STDERR_KEEP - half);
+			run->err_len -= half;
+		}
+		ssize_t n = read(run->err_fd, run->err_text + run->err_len, STDERR_KEEP - run->err_len);
+		if (n <= 0)
+			break;
+		run->err_len += (size_t)n;
+	}
+	run->err_text[run->err_len] = '\0';
+}
+
+static void close_pipes(struct op_run *run)
+{
+	pn_fd_remove(run->out_source);
+	pn_fd_remove(run->err_source);
+	run->out_source = run->err_source = NULL;
+	if (run->out_fd >= 0)
+		close(run->out_fd);
+	if (run->err_fd >= 0)
+		close(run->err_fd);
+	run->out_fd = run->err_fd = -1;
+	pn_timer_remove(run->timer);
+	run->timer = NULL;
+}
+
+static void run_free(struct op_run *run)
+{
+	close_pipes(run);
+	pn_secret_free(run->answer);
+	explicit_bzero(run->err_text, sizeof(run->err_text));
+	free(run);
+}
+
+static void on_stdout(void *data, int fd, short revents)
+{
+	struct op_run *run = data;
+	drain_stdout(run);
+	if (revents & (POLLHUP | POLLERR)) {
+		/* EOF: nothing more comes; the exit is what ends the run. */
+		pn_fd_set_events(run->out_source, 0);
+	}
+}
+
+static void on_stderr(void *data, int fd, short revents)
+{
+	struct op_run *run = data;
+	drain_stderr(run);
+	if (revents & (POLLHUP | POLLERR))
+		pn_fd_set_events(run->err_source, 0);
+}
+
+static void on_timeout(void *data)
+{
+	struct op_run *run = data;
+	run->timed_out = true;
+	pn_debug("op gave no answer within %d s: killing it", run->timeout_s);
+	child_signal(run->child, SIGKILL);
+}
+
+static void on_exit_status(void *data, int wstatus)
+{
+	struct op_run *run = data;
+	run->child = NULL;
+	/* What it wrote before exiting is still in the pipes. */
+	drain_stdout(run);
+	drain_stderr(run);
+	close_pipes(run);
+
+	char why[320] = "";
+	struct pn_secret *answer = NULL;
+	if (run->timed_out) {
+		snprintf(why, sizeof(why), "1Password: no answer within %d s", run->timeout_s);
+	} else if (WIFSIGNALED(wstatus)) {
+		snprintf(why, sizeof(why), "1Password: op was killed by signal %d", WTERMSIG(wstatus));
+	} else if (WEXITSTATUS(wstatus) != 0) {
+		char *msg = op_error_message(run->err_text);
+		if (msg)
+			snprintf(why, sizeof(why), "1Password: %s", msg);
+		else if (WEXITSTATUS(wstatus) == 127)
+			snprintf(why, sizeof(why), "1Password: op could not be started");
+		else
+			snprintf(why, sizeof(why), "1Password: op failed (exit status %d)",
+				WEXITSTATUS(wstatus));
+		free(msg);
+	} else if (run->overflow) {
+		snprintf(why, sizeof(why), "1Password: the answer is longer than %d bytes; not used",
+			PN_SECRET_MAX_PASSWORD);
+	} else if (pn_secret_len(run->answer) == 0) {
+		snprintf(why, sizeof(why), "1Password: op gave an empty answer");
+	} else if (!pn_secret_is_valid_password(run->answer)) {
+		snprintf(why, sizeof(why),
+			"1Password: the answer contains a line break or NUL byte; not used");
+	} else {
+		answer = run->answer;
+		run->answer = NULL;
+	}
+	op_done_fn fn = run->fn;
+	void *fn_data = run->data;
+	run_free(run);
+	fn(fn_data, answer, answer ? NULL : why);
+}
+
+static int make_pipe(int fds[2])
+{
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pn_set_nonblock(fds[0]);
+	return 0;
+}
+
+struct op_run *op_run_start(struct children *children, const char *op_path,
+	const char *reference, int timeout_s, op_done_fn fn, void *data, char *err, size_t errlen)
+{
+	if (access(op_path, X_OK) < 0) {
+		snprintf(err, errlen, "1Password: cannot run %s: %s", op_path, strerror(errno));
+		return NULL;
+	}
+	struct op_run *run = pn_xcalloc(1, sizeof(*run));
+	run->loop = children_loop(children);
+	run->out_fd = run->err_fd = -1;
+	run->timeout_s = timeout_s;
+	run->fn = fn;
+	run->data = data;
+	run->answer = pn_secret_new(PN_SECRET_MAX_PASSWORD);
+	if (!run->answer) {
+		snprintf(err, errlen, "1Password: no memory for the answer");
+		free(run);
+		return NULL;
+	}
+
+	int out[2], errp[2];
+	if (make_pipe(out) < 0) {
+		snprintf(err, errlen, "1Password: pipe: %s", strerror(errno));
+		run_free(run);
+		return NULL;
+	}
+	if (make_pipe(errp) < 0) {
+		snprintf(err, errlen, "1Password: pipe: %s", strerror(errno));
+		close(out[0]);
+		close(out[1]);
+		run_free(run);
+		return NULL;
+	}
+	run->out_fd = out[0];
+	run->err_fd = errp[0];
+
+	char *argv[] = {(char *)op_path, "read", "-n", (char *)reference, NULL};
+	char **envp = child_environment(dropped_env, NULL);
+	struct child_spec spec = {.argv = argv, .envp = envp, .stdout_fd = out[1],
+		.stderr_fd = errp[1]};
+	char why[256];
+	run->child = child_spawn(children, &spec, on_exit_status, run, why, sizeof(why));
+	pn_strv_free(envp);
+	close(out[1]);
+	close(errp[1]);
+	if (!run->child) {
+		snprintf(err, errlen, "1Password: %s", why);
+		run_free(run);
+		return NULL;
+	}
+	run->out_source = pn_loop_add_fd(run->loop, run->out_fd, POLLIN, on_stdout, run);
+	run->err_source = pn_loop_add_fd(run->loop, run->err_fd, POLLIN, on_stderr, run);
+	run->timer = pn_loop_add_timer(run->loop, on_timeout, run);
+	if (!run->out_source || !run->err_source || !run->timer) {
+		child_abandon(run->child);
+		snprintf(err, errlen, "1Password: out of memory");
+		run_free(run);
+		return NULL;
+	}
+	if (timeout_s > 0)
+		pn_timer_arm(run->timer, (uint64_t)timeout_s * 1000);
+	pn_debug("started op (pid %d) for %s", (int)child_pid(run->child), reference);
+	return run;
+}
+
+void op_run_cancel(struct op_run *run)
+{
+	if (!run)
+		return;
+	if (run->child)
+		child_abandon(run->child);
+	run_free(run);
+}

@@ -1,0 +1,522 @@
+#include "request.h"
+
+#include <fnmatch.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "onepassword.h"
+#include "prompt.h"
+#include "subject.h"
+#include "panther/log.h"
+#include "panther/util.h"
+
+#define TEXT_MAX 512
+
+static void start_session(struct request *req, bool automatic);
+static void go_to_prompt(struct request *req);
+
+const char *request_state_name(enum request_state state)
+{
+	switch (state) {
+	case REQ_ONEPASSWORD:
+		return "1password";
+	case REQ_CHECKING_OP:
+		return "checking-1password";
+	case REQ_WAITING:
+		return "waiting-for-prompt";
+	case REQ_PROMPTING:
+		return "prompting";
+	case REQ_CHECKING:
+		return "checking";
+	case REQ_DONE:
+		return "done";
+	}
+	return "unknown";
+}
+
+const char *request_user(const struct request *req)
+{
+	return req->users[req->user];
+}
+
+size_t request_pick_user(const uid_t *uids, size_t n, uid_t self)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (uids[i] == self)
+			return i;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (uids[i] == 0)
+			return i;
+	}
+	return 0;
+}
+
+static void set_state(struct request *req, enum request_state state)
+{
+	if (req->state == state)
+		return;
+	req->state = state;
+	pn_debug("request %u: %s", req->id, request_state_name(state));
+	agent_status_changed(req->agent);
+}
+
+/* Replaces *slot with a sanitized copy of text (NULL clears it). */
+static void set_text(char **slot, const char *text)
+{
+	free(*slot);
+	*slot = text ? pn_sanitize_text(text, TEXT_MAX) : NULL;
+}
+
+/* Adds a line of PAM text to *slot. */
+static void add_text(char **slot, const char *text)
+{
+	char *clean = pn_sanitize_text(text, TEXT_MAX);
+	size_t len = strlen(clean);
+	while (len > 0 && clean[len - 1] == '?')
+		clean[--len] = '\0'; /* a trailing newline, sanitized */
+	if (!*slot) {
+		*slot = clean;
+		return;
+	}
+	size_t total = strlen(*slot) + len + 2;
+	char *joined = pn_xcalloc(1, total);
+	snprintf(joined, total, "%s\n%s", *slot, clean);
+	free(*slot);
+	free(clean);
+	*slot = joined;
+}
+
+static gboolean unref_later(gpointer object)
+{
+	g_object_unref(object);
+	return G_SOURCE_REMOVE;
+}
+
+static void end_session(struct request *req)
+{
+	PolkitAgentSession *session = req->session;
+	if (!session)
+		return;
+	req->session = NULL;
+	g_signal_handlers_disconnect_by_data(session, req);
+	/* Stops the PAM helper if it still runs (no effect after "completed"). */
+	polkit_agent_session_cancel(session);
+	/*
+	 * polkit's reader still uses the session after emitting a signal we
+	 * may be handling: drop it from the loop, not from here.
+	 */
+	g_idle_add(unref_later, session);
+}
+
+static void finish(struct request *req, bool authorized, const char *why)
+{
+	if (req->finished)
+		return;
+	req->finished = true;
+	op_run_cancel(req->op);
+	req->op = NULL;
+	pn_secret_free(req->op_answer);
+	req->op_answer = NULL;
+	end_session(req);
+	if (req->asked)
+		prompt_dismiss(req->asked);
+	req->asked = NULL;
+	pn_secret_free(req->answer);
+	req->answer = NULL;
+	if (req->cancel_handler)
+		g_cancellable_disconnect(req->cancellable, req->cancel_handler);
+	req->cancel_handler = 0;
+
+	if (authorized) {
+		pn_info("request %u: %s authorized for %s", req->id, req->action_id,
+			request_user(req));
+		g_task_return_boolean(req->task, TRUE);
+	} else {
+		pn_info("request %u: %s cancelled: %s", req->id, req->action_id, why);
+		g_task_return_new_error(req->task, POLKIT_ERROR, POLKIT_ERROR_CANCELLED,
+			"%s", why);
+	}
+	g_clear_object(&req->task);
+	set_state(req, REQ_DONE);
+	if (req->wants_prompt || req->has_prompt)
+		agent_release_prompt(req->agent, req);
+	req->has_prompt = req->wants_prompt = false;
+	/* Freed from the loop, once whatever called us has returned. */
+	pn_timer_arm(req->deferred, 0);
+}
+
+void request_cancel(struct request *req, const char *why)
+{
+	finish(req, false, why);
+}
+
+static void on_deferred(void *data)
+{
+	struct request *req = data;
+	if (!req->finished) {
+		if (req->cancel_requested)
+			finish(req, false, "withdrawn by polkitd (the requesting program is gone)");
+		return;
+	}
+	agent_remove_request(req->agent, req);
+	request_free(req);
+}
+
+/*
+ * GCancellable handlers may not disconnect themselves, and polkit's own
+ * code is on the stack: act from the loop instead.
+ */
+static void on_cancelled(GCancellable *cancellable, gpointer data)
+{
+	struct request *req = data;
+	req->cancel_requested = true;
+	pn_timer_arm(req->deferred, 0);
+}
+
+/* ---- the prompt ---- */
+
+static void failed_attempt(struct request *req, const char *why)
+{
+	req->failures++;
+	if (req->failures >= REQUEST_MAX_ATTEMPTS) {
+		finish(req, false, "three failed attempts");
+		return;
+	}
+	if (!req->error)
+		set_text(&req->error, why);
+	start_session(req, false);
+}
+
+static void on_prompt_done(void *data, enum prompt_result result, size_t user)
+{
+	struct request *req = data;
+	req->asked = NULL;
+	switch (result) {
+	case PROMPT_ANSWERED:
+		if (!pn_secret_is_valid_password(req->answer)) {
+			pn_secret_clear(req->answer);
+			end_session(req);
+			failed_attempt(req, "The answer contains a line break and cannot be used");
+			return;
+		}
+		set_state(req, REQ_CHECKING);
+		polkit_agent_session_response(req->session, pn_secret_expose(req->answer));
+		pn_secret_clear(req->answer);
+		return;
+	case PROMPT_TOO_LONG:
+		end_session(req);
+		failed_attempt(req, "The answer is longer than 511 bytes and cannot be used");
+		return;
+	case PROMPT_USER_CHANGED:
+		if (user < req->n_users && user != req->user) {
+			req->user = user;
+			pn_info("request %u: identity changed to %s", req->id, request_user(req));
+			agent_status_changed(req->agent);
+		}
+		end_session(req);
+		start_session(req, false);
+		return;
+	case PROMPT_CANCELLED:
+		break;
+	}
+	finish(req, false, "dismissed at the prompt");
+}
+
+static void ask(struct request *req)
+{
+	struct prompt *prompt = agent_prompt(req->agent);
+	if (!prompt) {
+		finish(req, false, "no prompt is available");
+		return;
+	}
+	if (!req->answer)
+		req->answer = pn_secret_new(PN_SECRET_MAX_PASSWORD + 1);
+	if (!req->answer) {
+		finish(req, false, "no memory for the answer");
+		return;
+	}
+	struct prompt_info info = {
+		.id = req->id,
+		.message = req->message,
+		.action_id = req->action_id,
+		.program = req->program,
+		.users = req->users,
+		.user = req->user,
+		.question = req->question,
+		.echo = req->echo,
+		.error = req->error,
+		.info = req->info,
+	};
+	char err[256];
+	set_state(req, REQ_PROMPTING);
+	req->asked = prompt;
+	if (prompt_ask(prompt, &info, req->answer, on_prompt_done, req, err, sizeof(err)) < 0) {
+		req->asked = NULL;
+		pn_err("request %u: cannot show the prompt: %s", req->id, err);
+		finish(req, false, "the prompt could not be shown");
+		return;
+	}
+	/* Shown once; PAM's texts from here on belong to the next question. */
+	set_text(&req->error, NULL);
+	set_text(&req->info, NULL);
+}
+
+void request_prompt_granted(struct request *req)
+{
+	req->wants_prompt = false;
+	req->has_prompt = true;
+	start_session(req, false);
+}
+
+static void go_to_prompt(struct request *req)
+{
+	set_state(req, REQ_WAITING);
+	if (agent_acquire_prompt(req->agent, req))
+		request_prompt_granted(req);
+}
+
+/* ---- PAM, through polkit's helper ---- */
+
+static void on_session_request(PolkitAgentSession *session, const gchar *text,
+	gboolean echo_on, gpointer data)
+{
+	struct request *req = data;
+	if (req->automatic) {
+		if (req->op_answer && !echo_on) {
+			set_state(req, REQ_CHECKING_OP);
+			polkit_agent_session_response(session, pn_secret_expose(req->op_answer));
+			pn_secret_free(req->op_answer);
+			req->op_answer = NULL;
+			return;
+		}
+		/* A second question, or one that is not a password: a person must answer. */
+		pn_info("request %u: PAM asks more than the password; going to the prompt",
+			req->id);
+		pn_secret_free(req->op_answer);
+		req->op_answer = NULL;
+		req->automatic = false;
+		end_session(req);
+		go_to_prompt(req);
+		return;
+	}
+	set_text(&req->question, text);
+	req->echo = echo_on;
+	ask(req);
+}
+
+static void on_session_text(struct request *req, const char *text, bool error)
+{
+	pn_debug("request %u: PAM %s: %s", req->id, error ? "error" : "info", text);
+	if (req->asked) {
+		char *clean = pn_sanitize_text(text, TEXT_MAX);
+		prompt_message(req->asked, clean, error);
+		free(clean);
+		return;
+	}
+	add_text(error ? &req->error : &req->info, text);
+}
+
+static void on_session_show_info(PolkitAgentSession *session, const gchar *text, gpointer data)
+{
+	on_session_text(data, text, false);
+}
+
+static void on_session_show_error(PolkitAgentSession *session, const gchar *text, gpointer data)
+{
+	on_session_text(data, text, true);
+}
+
+static void on_session_completed(PolkitAgentSession *session, gboolean gained, gpointer data)
+{
+	struct request *req = data;
+	bool automatic = req->automatic;
+	end_session(req);
+	req->automatic = false;
+	pn_secret_free(req->op_answer);
+	req->op_answer = NULL;
+	if (gained) {
+		finish(req, true, NULL);
+		return;
+	}
+	if (automatic) {
+		pn_info("request %u: the password from 1Password was not accepted", req->id);
+		set_text(&req->error, "1Password: the password from 1Password was not accepted");
+		go_to_prompt(req);
+		return;
+	}
+	pn_info("request %u: authentication failed (attempt %u of %d)", req->id,
+		req->failures + 1, REQUEST_MAX_ATTEMPTS);
+	failed_attempt(req, "Authentication failed; try again");
+}
+
+static void start_session(struct request *req, bool automatic)
+{
+	end_session(req);
+	PolkitIdentity *identity = polkit_unix_user_new((gint)req->uids[req->user]);
+	PolkitAgentSession *session = polkit_agent_session_new(identity, req->cookie);
+	g_object_unref(identity);
+	req->session = session;
+	req->automatic = automatic;
+	set_state(req, automatic ? REQ_CHECKING_OP : REQ_CHECKING);
+	g_signal_connect(session, "request", G_CALLBACK(on_session_request), req);
+	g_signal_connect(session, "show-info", G_CALLBACK(on_session_show_info), req);
+	g_signal_connect(session, "show-error", G_CALLBACK(on_session_show_error), req);
+	g_signal_connect(session, "completed", G_CALLBACK(on_session_completed), req);
+	/* May complete (and finish the request) before it returns. */
+	polkit_agent_session_initiate(session);
+}
+
+/* ---- 1Password ---- */
+
+static void on_op_done(void *data, struct pn_secret *answer, const char *why)
+{
+	struct request *req = data;
+	req->op = NULL;
+	if (!answer) {
+		pn_info("request %u: %s", req->id, why);
+		set_text(&req->error, why);
+		go_to_prompt(req);
+		return;
+	}
+	pn_debug("request %u: 1Password answered; checking it", req->id);
+	req->op_answer = answer;
+	start_session(req, true);
+}
+
+static const char *op_reference(const struct pn_polkit_config *cfg, const char *user)
+{
+	for (size_t i = 0; i < cfg->n_references; i++) {
+		if (strcmp(cfg->references[i].user, user) == 0)
+			return cfg->references[i].reference;
+	}
+	return NULL;
+}
+
+static bool skipped_action(const struct pn_polkit_config *cfg, const char *action_id)
+{
+	for (size_t i = 0; cfg->skip_actions && cfg->skip_actions[i]; i++) {
+		if (fnmatch(cfg->skip_actions[i], action_id, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The one automatic attempt: true when op was started. */
+static bool try_onepassword(struct request *req)
+{
+	const struct pn_polkit_config *cfg = &req->agent->cfg->polkit;
+	if (!cfg->op_enable)
+		return false;
+	const char *reference = op_reference(cfg, request_user(req));
+	if (!reference) {
+		pn_debug("request %u: no 1Password reference for %s", req->id, request_user(req));
+		return false;
+	}
+	if (skipped_action(cfg, req->action_id)) {
+		pn_debug("request %u: %s is in skip_actions: not asking 1Password", req->id,
+			req->action_id);
+		return false;
+	}
+	char err[512];
+	req->op = op_run_start(req->agent->children, cfg->op_path, reference, cfg->op_timeout_s,
+		on_op_done, req, err, sizeof(err));
+	if (!req->op) {
+		pn_warn("request %u: %s", req->id, err);
+		set_text(&req->error, err);
+		return false;
+	}
+	set_state(req, REQ_ONEPASSWORD);
+	return true;
+}
+
+/* ---- start ---- */
+
+static void add_identities(struct request *req, GList *identities)
+{
+	for (GList *l = identities; l; l = l->next) {
+		if (!POLKIT_IS_UNIX_USER(l->data))
+			continue;
+		uid_t uid = (uid_t)polkit_unix_user_get_uid(POLKIT_UNIX_USER(l->data));
+		char buf[4096];
+		struct passwd pw, *found = NULL;
+		char name[32];
+		const char *shown = name;
+		if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found)
+			shown = found->pw_name;
+		else
+			snprintf(name, sizeof(name), "%u", (unsigned)uid);
+		req->uids = realloc(req->uids, (req->n_users + 1) * sizeof(*req->uids));
+		if (!req->uids || !pn_strv_push(&req->users, shown))
+			abort();
+		req->uids[req->n_users++] = uid;
+	}
+}
+
+struct request *request_start(struct agent *agent, const struct request_params *p)
+{
+	struct request *req = pn_xcalloc(1, sizeof(*req));
+	req->agent = agent;
+	req->id = ++agent->next_id;
+	req->state = REQ_WAITING;
+	req->task = p->task;
+	req->action_id = pn_sanitize_text(p->action_id, TEXT_MAX);
+	req->message = pn_sanitize_text(p->message, TEXT_MAX);
+	req->cookie = pn_xstrdup(p->cookie);
+	req->users = pn_xcalloc(1, sizeof(*req->users));
+	add_identities(req, p->identities);
+	const char *pid_text = p->details ?
+		polkit_details_lookup(p->details, "polkit.subject-pid") : NULL;
+	if (pid_text)
+		req->program = subject_describe((pid_t)strtol(pid_text, NULL, 10));
+	req->deferred = pn_loop_add_timer(agent->loop, on_deferred, req);
+	if (!req->deferred)
+		abort();
+	agent_add_request(agent, req);
+
+	if (req->n_users == 0) {
+		pn_warn("request %u: %s offers no user to authenticate as", req->id, req->action_id);
+		finish(req, false, "no unix user identity offered");
+		return req;
+	}
+	req->user = request_pick_user(req->uids, req->n_users, getuid());
+	pn_info("request %u: %s for %s from %s", req->id, req->action_id, request_user(req),
+		req->program ? req->program : "an unknown program");
+
+	if (p->cancellable) {
+		req->cancellable = g_object_ref(p->cancellable);
+		/* Runs on_cancelled at once when it is cancelled already. */
+		req->cancel_handler = g_cancellable_connect(p->cancellable,
+			G_CALLBACK(on_cancelled), req, NULL);
+	}
+	if (!try_onepassword(req))
+		go_to_prompt(req);
+	return req;
+}
+
+void request_free(struct request *req)
+{
+	if (!req)
+		return;
+	/* Only reached with a finished request, or at exit after agent_cancel_all(). */
+	if (!req->finished)
+		finish(req, false, "the agent is stopping");
+	pn_timer_remove(req->deferred);
+	g_clear_object(&req->cancellable);
+	free(req->action_id);
+	free(req->message);
+	free(req->program);
+	if (req->cookie)
+		explicit_bzero(req->cookie, strlen(req->cookie));
+	free(req->cookie);
+	pn_strv_free(req->users);
+	free(req->uids);
+	free(req->question);
+	free(req->error);
+	free(req->info);
+	free(req);
+}

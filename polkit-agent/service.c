@@ -1,0 +1,146 @@
+#include "service.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+#include "registration.h"
+#include "request.h"
+#include "panther/dbus.h"
+#include "panther/log.h"
+#include "panther/util.h"
+
+struct service {
+	struct agent *agent;
+	struct pn_bus *bus;
+	struct pn_timer *emit; /* gathers changes into one PropertiesChanged */
+	bool lost;
+};
+
+static bool append_string(DBusMessageIter *iter, const char *s)
+{
+	if (!s)
+		s = "";
+	return dbus_message_iter_append_basic(iter, DBUS_TYPE_STRING, &s);
+}
+
+static bool get_version(void *data, DBusMessageIter *iter)
+{
+	return append_string(iter, PANTHER_VERSION);
+}
+
+static bool get_subject(void *data, DBusMessageIter *iter)
+{
+	struct service *service = data;
+	struct registration *reg = service->agent->reg;
+	return append_string(iter, reg ? registration_subject(reg) : "");
+}
+
+static bool get_state(void *data, DBusMessageIter *iter)
+{
+	struct service *service = data;
+	struct registration *reg = service->agent->reg;
+	return append_string(iter,
+		registration_state_name(reg ? registration_state(reg) : REG_STARTING));
+}
+
+static bool get_requests(void *data, DBusMessageIter *iter)
+{
+	struct service *service = data;
+	DBusMessageIter array, entry;
+	if (!dbus_message_iter_open_container(iter, DBUS_TYPE_ARRAY, "(ussss)", &array))
+		return false;
+	for (struct request *req = service->agent->requests; req; req = req->next) {
+		if (req->finished)
+			continue;
+		dbus_uint32_t id = req->id;
+		if (!dbus_message_iter_open_container(&array, DBUS_TYPE_STRUCT, NULL, &entry) ||
+			!dbus_message_iter_append_basic(&entry, DBUS_TYPE_UINT32, &id) ||
+			!append_string(&entry, req->action_id) ||
+			!append_string(&entry, req->program) ||
+			!append_string(&entry, req->n_users ? request_user(req) : "") ||
+			!append_string(&entry, request_state_name(req->state)) ||
+			!dbus_message_iter_close_container(&array, &entry)) {
+			dbus_message_iter_abandon_container(iter, &array);
+			return false;
+		}
+	}
+	return dbus_message_iter_close_container(iter, &array);
+}
+
+static const struct pn_property properties[] = {
+	{"Version", "s", get_version, NULL},
+	{"Subject", "s", get_subject, NULL},
+	{"State", "s", get_state, NULL},
+	{"Requests", "a(ussss)", get_requests, NULL},
+	{NULL},
+};
+
+static const struct pn_interface interface = {
+	.name = SERVICE_IFACE,
+	.properties = properties,
+};
+
+static void on_emit(void *data)
+{
+	struct service *service = data;
+	if (service->lost)
+		return;
+	static const char *const changed[] = {"Subject", "State", "Requests", NULL};
+	pn_bus_emit_properties_changed(service->bus, SERVICE_PATH, SERVICE_IFACE, changed);
+}
+
+static void on_bus_lost(void *data, struct pn_bus *bus)
+{
+	struct service *service = data;
+	pn_warn("lost the session bus: `pantherctl polkit status` no longer sees this agent");
+	service->lost = true;
+}
+
+struct service *service_start(struct agent *agent)
+{
+	char err[256];
+	struct pn_bus *bus = pn_bus_open(agent->loop, PN_BUS_SESSION, err, sizeof(err));
+	if (!bus) {
+		pn_info("no session bus (%s): `pantherctl polkit status` will not see this agent",
+			err);
+		return NULL;
+	}
+	struct service *service = pn_xcalloc(1, sizeof(*service));
+	service->agent = agent;
+	service->bus = bus;
+	int r = pn_bus_export(bus, SERVICE_PATH, &interface, service);
+	if (r == 0)
+		r = pn_bus_request_name(bus, SERVICE_NAME, err, sizeof(err));
+	if (r < 0) {
+		if (r == -EEXIST)
+			pn_warn("%s is taken on the session bus: another panther-polkit-agent runs?",
+				SERVICE_NAME);
+		else
+			pn_warn("cannot offer %s: %s", SERVICE_NAME, err);
+		pn_bus_close(bus);
+		free(service);
+		return NULL;
+	}
+	service->emit = pn_loop_add_timer(agent->loop, on_emit, service);
+	if (!service->emit)
+		abort();
+	pn_bus_set_lost_handler(bus, on_bus_lost, service);
+	return service;
+}
+
+void service_changed(struct service *service)
+{
+	if (!pn_timer_armed(service->emit))
+		pn_timer_arm(service->emit, 0);
+}
+
+void service_stop(struct service *service)
+{
+	if (!service)
+		return;
+	pn_timer_remove(service->emit);
+	pn_bus_close(service->bus);
+	free(service);
+}
