@@ -93,6 +93,14 @@ bool pn_secret_pop_char(struct pn_secret *secret)
 	return true;
 }
 
+bool pn_secret_chomp(struct pn_secret *secret)
+{
+	if (secret->len == 0 || secret->bytes[secret->len - 1] != '\n')
+		return false;
+	secret->bytes[--secret->len] = '\0';
+	return true;
+}
+
 ssize_t pn_secret_read_fd(struct pn_secret *secret, int fd)
 {
 	bool overflow = false;

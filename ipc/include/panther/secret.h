@@ -30,6 +30,8 @@ size_t pn_secret_len(const struct pn_secret *secret);
 int pn_secret_append(struct pn_secret *secret, const void *bytes, size_t len);
 /* Removes the last character (for Backspace); false when empty. */
 bool pn_secret_pop_char(struct pn_secret *secret);
+/* Removes one trailing "\n" (a program's line end); false when there is none. */
+bool pn_secret_chomp(struct pn_secret *secret);
 /*
  * Reads from fd until EOF (non-blocking fds: until EAGAIN, returning
  * -EAGAIN). -EMSGSIZE when more than cap bytes arrive: the secret is cleared
