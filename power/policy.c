@@ -1,5 +1,7 @@
 #include "policy.h"
 
+#include <stdio.h>
+
 static const enum pn_profile all_profiles[] = {
 	PN_PROFILE_POWER_SAVER,
 	PN_PROFILE_BALANCED,
@@ -141,7 +143,7 @@ struct policy_action policy_set_on_battery(struct policy *p, bool on_battery)
 
 struct policy_action policy_set_percent(struct policy *p, double percent)
 {
-	p->have_percent = true;
+	p->have_percent = percent >= 0;
 	p->percent = percent;
 	update_low(p);
 	return decide(p, false);
@@ -250,6 +252,25 @@ enum pn_profile policy_cycle_next(const struct policy *p)
 		return policy_next_in_order(p->cfg->cycle, p->cfg->cycle_len, p->offered,
 			p->active);
 	return policy_next_in_order(all_profiles, PN_PROFILE_COUNT, p->offered, p->active);
+}
+
+void policy_format_profiles(unsigned offered, char *buf, size_t len)
+{
+	size_t used = 0;
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < PN_PROFILE_COUNT; i++) {
+		if (!(offered & POLICY_BIT(all_profiles[i])))
+			continue;
+		int n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+			pn_profile_name(all_profiles[i]));
+		if (n < 0 || (size_t)n >= len - used)
+			return;
+		used += (size_t)n;
+	}
+	if (!used)
+		snprintf(buf, len, "none");
 }
 
 const char *policy_mode_name(enum policy_mode mode)

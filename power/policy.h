@@ -72,6 +72,7 @@ void policy_init(struct policy *p, const struct pn_power_config *cfg);
 
 struct policy_action policy_set_config(struct policy *p, const struct pn_power_config *cfg);
 struct policy_action policy_set_on_battery(struct policy *p, bool on_battery);
+/* The battery level; negative when there is no battery. */
 struct policy_action policy_set_percent(struct policy *p, double percent);
 struct policy_action policy_set_idle(struct policy *p, bool idle);
 /* The profile of the app rule matching the focused window, or NONE. */
@@ -100,6 +101,9 @@ enum pn_profile policy_cycle_next(const struct policy *p);
  */
 enum pn_profile policy_next_in_order(const enum pn_profile *order, size_t n,
 	unsigned offered, enum pn_profile current);
+
+/* "power-saver, balanced": the profiles in offered, or "none". */
+void policy_format_profiles(unsigned offered, char *buf, size_t len);
 
 const char *policy_mode_name(enum policy_mode mode);
 /* Why the wanted profile is what it is, as a short phrase ("on battery"). */

@@ -1,0 +1,144 @@
+#include "notify.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "panther/log.h"
+#include "panther/util.h"
+
+#define NOTIFY_NAME "org.freedesktop.Notifications"
+#define NOTIFY_PATH "/org/freedesktop/Notifications"
+
+struct notify {
+	struct pn_bus *bus;
+	uint32_t id; /* the bubble to replace; 0: none yet */
+	struct pn_pending *pending;
+	/* What to show once the call in flight has its reply (and its id). */
+	bool queued;
+	enum pn_profile queued_profile;
+	char *queued_body;
+	bool said_failure;
+};
+
+static const char *const titles[PN_PROFILE_COUNT] = {
+	[PN_PROFILE_POWER_SAVER] = "Power saver",
+	[PN_PROFILE_BALANCED] = "Balanced",
+	[PN_PROFILE_PERFORMANCE] = "Performance",
+};
+
+static const char *const icons[PN_PROFILE_COUNT] = {
+	[PN_PROFILE_POWER_SAVER] = "power-profile-power-saver-symbolic",
+	[PN_PROFILE_BALANCED] = "power-profile-balanced-symbolic",
+	[PN_PROFILE_PERFORMANCE] = "power-profile-performance-symbolic",
+};
+
+static void send_notification(struct notify *notify, enum pn_profile profile, const char *body);
+
+static void on_reply(void *data, DBusMessage *reply, const DBusError *err)
+{
+	struct notify *notify = data;
+	notify->pending = NULL;
+	uint32_t id;
+	if (reply && dbus_message_get_args(reply, NULL, DBUS_TYPE_UINT32, &id, DBUS_TYPE_INVALID)) {
+		notify->id = id;
+		notify->said_failure = false;
+	} else if (!notify->said_failure) {
+		notify->said_failure = true;
+		pn_notice("no notification shown: %s",
+			err && err->message ? err->message : "Notify answered without an id");
+	}
+	if (notify->queued) {
+		notify->queued = false;
+		char *body = notify->queued_body;
+		notify->queued_body = NULL;
+		send_notification(notify, notify->queued_profile, body);
+		free(body);
+	}
+}
+
+static bool append_hints(DBusMessageIter *args)
+{
+	DBusMessageIter dict, entry, variant;
+	const char *key;
+	if (!dbus_message_iter_open_container(args, DBUS_TYPE_ARRAY, "{sv}", &dict))
+		return false;
+	/* Low urgency, and not kept in the history: it says what is already true. */
+	key = "urgency";
+	uint8_t urgency = 0;
+	dbus_message_iter_open_container(&dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry);
+	dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key);
+	dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "y", &variant);
+	dbus_message_iter_append_basic(&variant, DBUS_TYPE_BYTE, &urgency);
+	dbus_message_iter_close_container(&entry, &variant);
+	dbus_message_iter_close_container(&dict, &entry);
+	key = "transient";
+	dbus_bool_t transient = TRUE;
+	dbus_message_iter_open_container(&dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry);
+	dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key);
+	dbus_message_iter_open_container(&entry, DBUS_TYPE_VARIANT, "b", &variant);
+	dbus_message_iter_append_basic(&variant, DBUS_TYPE_BOOLEAN, &transient);
+	dbus_message_iter_close_container(&entry, &variant);
+	dbus_message_iter_close_container(&dict, &entry);
+	return dbus_message_iter_close_container(args, &dict);
+}
+
+static void send_notification(struct notify *notify, enum pn_profile profile, const char *body)
+{
+	if (notify->pending) {
+		notify->queued = true;
+		notify->queued_profile = profile;
+		free(notify->queued_body);
+		notify->queued_body = pn_xstrdup(body ? body : "");
+		return;
+	}
+	DBusMessage *msg = dbus_message_new_method_call(NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME,
+		"Notify");
+	if (!msg)
+		return;
+	char summary[64];
+	snprintf(summary, sizeof(summary), "Power profile: %s", titles[profile]);
+	const char *app = "panther-powerd";
+	const char *icon = icons[profile];
+	const char *summary_p = summary;
+	const char *body_p = body ? body : "";
+	int32_t timeout = -1;
+	DBusMessageIter args, actions;
+	dbus_message_iter_init_append(msg, &args);
+	bool ok = dbus_message_iter_append_basic(&args, DBUS_TYPE_STRING, &app) &&
+		dbus_message_iter_append_basic(&args, DBUS_TYPE_UINT32, &notify->id) &&
+		dbus_message_iter_append_basic(&args, DBUS_TYPE_STRING, &icon) &&
+		dbus_message_iter_append_basic(&args, DBUS_TYPE_STRING, &summary_p) &&
+		dbus_message_iter_append_basic(&args, DBUS_TYPE_STRING, &body_p) &&
+		dbus_message_iter_open_container(&args, DBUS_TYPE_ARRAY, "s", &actions) &&
+		dbus_message_iter_close_container(&args, &actions) && append_hints(&args) &&
+		dbus_message_iter_append_basic(&args, DBUS_TYPE_INT32, &timeout);
+	if (ok)
+		pn_bus_call(notify->bus, msg, 0, on_reply, notify, &notify->pending);
+	dbus_message_unref(msg);
+}
+
+void notify_profile(struct notify *notify, enum pn_profile profile, const char *body)
+{
+	if (profile <= PN_PROFILE_NONE || profile >= PN_PROFILE_COUNT)
+		return;
+	send_notification(notify, profile, body);
+}
+
+struct notify *notify_create(struct pn_bus *session_bus)
+{
+	struct notify *notify = pn_xcalloc(1, sizeof(*notify));
+	notify->bus = session_bus;
+	return notify;
+}
+
+void notify_destroy(struct notify *notify)
+{
+	if (!notify)
+		return;
+	if (notify->pending)
+		pn_pending_cancel(notify->pending);
+	free(notify->queued_body);
+	free(notify);
+}

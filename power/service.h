@@ -1,0 +1,54 @@
+#ifndef POWER_SERVICE_H
+#define POWER_SERVICE_H
+
+/*
+ * org.pantheros.Power1 at /org/pantheros/Power1 on the session bus:
+ * methods Set(s), Cycle() -> s, Auto(); properties ActiveProfile, Mode,
+ * OnBattery, Profiles, Backend, with PropertiesChanged on every change.
+ * The calls are checked here; what they do is main.c's.
+ */
+
+#include <stdbool.h>
+
+#include "panther/config.h"
+#include "panther/dbus.h"
+
+#define POWER1_NAME "org.pantheros.Power1"
+#define POWER1_PATH "/org/pantheros/Power1"
+#define POWER1_IFACE "org.pantheros.Power1"
+#define POWER1_ERROR_UNKNOWN_PROFILE "org.pantheros.Power1.Error.UnknownProfile"
+#define POWER1_ERROR_NO_BACKEND "org.pantheros.Power1.Error.NoBackend"
+#define POWER1_ERROR_FAILED "org.pantheros.Power1.Error.Failed"
+
+struct service;
+
+/*
+ * Each returns the reply, or NULL after keeping a reference to msg to
+ * answer later with service_reply().
+ */
+struct service_handler {
+	DBusMessage *(*set)(void *data, DBusMessage *msg, enum pn_profile profile);
+	DBusMessage *(*cycle)(void *data, DBusMessage *msg);
+	DBusMessage *(*auto_mode)(void *data, DBusMessage *msg);
+};
+
+/* What the properties say. */
+struct service_state {
+	enum pn_profile active;
+	bool manual;
+	bool on_battery;
+	unsigned offered;    /* POLICY_BIT() of each profile */
+	const char *backend; /* "power-profiles-daemon", "asusd" or "none" */
+};
+
+struct service *service_create(struct pn_bus *session_bus,
+	const struct service_handler *handler, void *data);
+void service_destroy(struct service *service);
+/* Exports the object; 0 or a negative errno. */
+int service_export(struct service *service);
+/* Takes the new state and emits PropertiesChanged for what differs. */
+void service_update(struct service *service, const struct service_state *state);
+/* Sends reply (consumed) to a call answered later. */
+void service_reply(struct service *service, DBusMessage *reply);
+
+#endif
