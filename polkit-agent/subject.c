@@ -46,7 +46,7 @@ char *subject_describe_at(const char *root, pid_t pid)
 	/* The executable (what really runs), then the arguments after argv[0]. */
 	char text[PATH_MAX + CMDLINE_READ + 2];
 	size_t argv0_len = strnlen(cmdline, len);
-	size_t o = (size_t)snprintf(text, sizeof(text), "%s", exe_len > 0 ? exe : cmdline);
+	size_t o = (size_t)snprintf(text, sizeof(text), "%s ", exe_len > 0 ? exe : cmdline);
 	for (size_t i = argv0_len + 1; i < len && o + 1 < sizeof(text); i++)
 		text[o++] = cmdline[i] == '\0' ? ' ' : cmdline[i];
 	while (o > 0 && text[o - 1] == ' ')

@@ -1,0 +1,71 @@
+#!/bin/bash
+# A stand-in for 1Password's `op` in the polkit agent's tests. It behaves as
+# told by files in $PANTHER_TEST_OP_DIR (never by the environment, which the
+# tests inspect for secrets):
+#   mode      one word per call, the last one repeats:
+#             right    print the password from the file "password" (no newline)
+#             wrong    print "not-the-password"
+#             dismiss  fail like op when the approval is dismissed (exit 1)
+#             hang     never answer
+#             garbage  print the password with a newline in the middle
+#             huge     print 10 MiB
+#             nested   ask polkit for com.1password.1Password.unlock for the
+#                      process in the file "subject" (pkcheck) and wait for it,
+#                      then answer as "right"
+#   password  the right answer
+# Each call appends its number and arguments to "calls" and leaves its
+# environment and command line in env.N and cmdline.N (NUL-separated, as in
+# /proc), its pid in pid.N, and for "nested" the exit status of pkcheck in
+# nested.N.
+set -u
+dir=${PANTHER_TEST_OP_DIR:?PANTHER_TEST_OP_DIR is not set}
+exec 9>>"$dir/lock"
+flock 9
+n=1
+[ -e "$dir/calls" ] && n=$(($(wc -l <"$dir/calls") + 1))
+printf '%s %s\n' "$n" "$*" >>"$dir/calls"
+flock -u 9
+cat /proc/$$/environ >"$dir/env.$n"
+cat /proc/$$/cmdline >"$dir/cmdline.$n"
+echo $$ >"$dir/pid.$n"
+
+read -r -a modes <"$dir/mode"
+i=$((n - 1))
+[ "$i" -lt "${#modes[@]}" ] || i=$((${#modes[@]} - 1))
+mode=${modes[$i]}
+
+right() {
+	cat "$dir/password"
+}
+
+case $mode in
+right)
+	right
+	;;
+wrong)
+	printf 'not-the-password'
+	;;
+dismiss)
+	echo "[ERROR] 2026/11/22 10:00:00 authorization prompt dismissed" >&2
+	exit 1
+	;;
+hang)
+	exec sleep 3600
+	;;
+garbage)
+	printf 'pktest\n'
+	right
+	;;
+huge)
+	head -c 10485760 /dev/zero | tr '\0' a
+	;;
+nested)
+	pkcheck -a com.1password.1Password.unlock -p "$(cat "$dir/subject")" -u >/dev/null 2>&1
+	echo $? >"$dir/nested.$n"
+	right
+	;;
+*)
+	echo "op-standin: unknown mode \"$mode\"" >&2
+	exit 2
+	;;
+esac

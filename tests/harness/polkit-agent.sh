@@ -1,0 +1,153 @@
+# shellcheck shell=bash
+#
+# Helpers for the tests of panther-polkit-agent (tests/integration/polkit-*.sh).
+# They use the real system bus and polkitd, the test user's real password
+# through PAM, and stand-ins for `op` (op-standin.sh) and for the prompt
+# (prompt-standin.sh), steered through files in $PK_OP and $PK_PROMPT.
+#
+#   . "$PANTHER_SOURCE_DIR/tests/harness/polkit-agent.sh"
+#   pk_setup                  # bus, polkitd, test user, session bus, dirs, config
+#   pk_subject                # a process of the test user to authenticate for
+#   pk_agent                  # the agent, registered for that process
+#   pk_check ACTION           # pkcheck for the subject; status in $PK_STATUS
+#   pk_stop_agent             # stops it; fails on a bad exit or sanitizer report
+
+. "$PANTHER_SOURCE_DIR/tests/harness/lib.sh"
+
+PK_AGENT_BIN=$PANTHER_BUILD_DIR/polkit-agent/panther-polkit-agent
+PK_OP_STANDIN=$PANTHER_SOURCE_DIR/tests/harness/op-standin.sh
+PK_PROMPT_STANDIN=$PANTHER_SOURCE_DIR/tests/harness/prompt-standin.sh
+PK_REFERENCE=op://Test/pktest-login/password
+# Would let op answer without approval: it must never reach op.
+PK_TOKEN=ops_panther_test_token_must_not_leak
+
+# pk_setup [TIMEOUT_S]: everything but the agent. Writes $PK_CONFIG with the
+# stand-in op (timeout_s TIMEOUT_S, default 5) and the stand-in prompt.
+pk_setup() {
+	[ -x "$PK_AGENT_BIN" ] || pn_skip "panther-polkit-agent is not built (needs libpolkit-agent-1)"
+	pn_need_cmd pkcheck
+	pn_system_bus_polkitd
+	pn_test_user
+	pn_session_bus
+	PK_OP=$PN_TMP/op
+	PK_PROMPT=$PN_TMP/prompt
+	install -d -m 0700 -o "$PN_TEST_USER" -g "$PN_TEST_USER" "$PK_OP" "$PK_PROMPT"
+	local d
+	for d in "$PK_OP" "$PK_PROMPT"; do
+		printf '%s' "$PN_TEST_PASSWORD" >"$d/password"
+		echo right >"$d/mode"
+		chown "$PN_TEST_USER:" "$d/password" "$d/mode"
+		chmod 0600 "$d/password"
+	done
+	PK_CONFIG=$PN_TMP/config.json
+	pk_write_config "${1:-5}"
+	export PK_OP PK_PROMPT PK_CONFIG
+}
+
+# pk_write_config TIMEOUT_S [ENABLE]: (re)writes the agent's config.
+pk_write_config() {
+	cat >"$PK_CONFIG" <<-EOF
+		{
+		  "polkit": {
+		    "onepassword": {
+		      "enable": ${2:-true},
+		      "op": "$PK_OP_STANDIN",
+		      "references": { "$PN_TEST_USER": "$PK_REFERENCE" },
+		      "timeout_s": $1
+		    },
+		    "prompt": { "type": "command", "argv": ["$PK_PROMPT_STANDIN"] }
+		  }
+		}
+	EOF
+	chmod 0644 "$PK_CONFIG"
+}
+
+# pk_mode op|prompt WORD...: what the stand-in does on each next call; the
+# call logs start afresh.
+pk_mode() {
+	local d=$PK_OP
+	[ "$1" = prompt ] && d=$PK_PROMPT
+	shift
+	echo "$*" >"$d/mode"
+	rm -f "$d"/calls "$d"/env.* "$d"/pid.* "$d"/cmdline.* "$d"/nested.*
+}
+
+# pk_calls op|prompt: how many times the stand-in ran since pk_mode.
+pk_calls() {
+	local d=$PK_OP
+	[ "$1" = prompt ] && d=$PK_PROMPT
+	if [ -e "$d/calls" ]; then wc -l <"$d/calls"; else echo 0; fi
+}
+
+# pk_subject: a long-running process of the test user; PK_SUBJECT is its pid.
+pk_subject() {
+	pn_spawn_as_user subject sleep 3600
+	PK_SUBJECT=$PN_PID
+	echo "$PK_SUBJECT" >"$PK_OP/subject"
+	export PK_SUBJECT
+}
+
+# pk_agent [ARGS...]: starts the agent as the test user at debug level,
+# registered for $PK_SUBJECT unless ARGS say otherwise, and waits until it is
+# registered. PK_AGENT_PID, PK_AGENT_LOG.
+pk_agent() {
+	local args=("$@")
+	[ ${#args[@]} -gt 0 ] || args=(--process "$PK_SUBJECT")
+	pn_spawn_as_user agent env PANTHER_TEST_OP_DIR="$PK_OP" PANTHER_TEST_PROMPT_DIR="$PK_PROMPT" \
+		OP_SERVICE_ACCOUNT_TOKEN="$PK_TOKEN" \
+		"$PK_AGENT_BIN" --verbose --config "$PK_CONFIG" "${args[@]}"
+	PK_AGENT_PID=$PN_PID
+	PK_AGENT_LOG=$PN_LOG
+	pn_wait_for pk__registered || pn_fail "the agent did not register (see $PK_AGENT_LOG)"
+}
+
+pk__registered() {
+	grep -q "registered as the authentication agent" "$PK_AGENT_LOG"
+}
+
+# pk_check ACTION [SUBJECT]: pkcheck -u as the test user for the subject;
+# sets PK_STATUS (0 authorized, 1 not, 2 no agent/challenge, 3 dismissed)
+# and PK_ELAPSED_MS.
+pk_check() {
+	local start end
+	start=$(pn__now_ms)
+	pn_as_user pkcheck -a "$1" -p "${2:-$PK_SUBJECT}" -u >"$PN_TMP/pkcheck.out" 2>&1
+	PK_STATUS=$?
+	end=$(pn__now_ms)
+	PK_ELAPSED_MS=$((end - start))
+}
+
+# pk_expect_status N WHAT: fails unless the last pk_check gave N.
+pk_expect_status() {
+	[ "$PK_STATUS" -eq "$1" ] ||
+		pn_fail "$2: pkcheck exited $PK_STATUS, expected $1 ($(tr '\n' ' ' <"$PN_TMP/pkcheck.out"))"
+}
+
+# pk_no_process PID: the process is gone, not even a zombie.
+pk_no_process() {
+	[ ! -e "/proc/$1" ]
+}
+
+# pk_no_secret_in FILE...: the test user's password is in none of them.
+pk_no_secret_in() {
+	local f
+	for f in "$@"; do
+		[ -e "$f" ] || continue
+		if grep -aqF -- "$PN_TEST_PASSWORD" "$f"; then
+			pn_fail "the password appears in $f"
+		fi
+		if grep -aqF -- "$PK_TOKEN" "$f"; then
+			pn_fail "OP_SERVICE_ACCOUNT_TOKEN's value appears in $f"
+		fi
+	done
+}
+
+# pk_stop_agent: SIGTERM; fails unless it exits 0 with no sanitizer report.
+pk_stop_agent() {
+	pn_stop "$PK_AGENT_PID"
+	local rc=$?
+	[ "$rc" -eq 0 ] || pn_fail "the agent exited with status $rc on SIGTERM (see $PK_AGENT_LOG)"
+	if grep -q "Sanitizer" "$PK_AGENT_LOG"; then
+		pn_fail "sanitizer report in the agent's log ($PK_AGENT_LOG)"
+	fi
+}
