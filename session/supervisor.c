@@ -29,6 +29,7 @@ extern char **environ;
 struct output {
 	struct supervisor *sup;
 	struct output *next;
+	struct service *service; /* whose current run writes here; NULL after */
 	char *name;
 	int fd;
 	struct pn_fd *source;
@@ -59,6 +60,7 @@ struct service {
 	struct pn_timer *kill_timer;
 	struct pn_timer *ready_timer;
 	struct pn_name_watch *ready_watch;
+	struct output *output; /* the current run's */
 	char *last_owner; /* the ready name's owner during the previous run */
 };
 
@@ -135,6 +137,8 @@ static void output_free(struct output *out)
 			break;
 		}
 	}
+	if (out->service)
+		out->service->output = NULL;
 	pn_fd_remove(out->source);
 	close(out->fd);
 	free(out->name);
@@ -162,8 +166,9 @@ static void output_readable(void *data, int fd, short revents)
 	}
 }
 
-static int output_open(struct supervisor *sup, const char *name, int *write_fd)
+static int output_open(struct service *svc, int *write_fd)
 {
+	struct supervisor *sup = svc->sup;
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
@@ -177,7 +182,8 @@ static int output_open(struct supervisor *sup, const char *name, int *write_fd)
 	}
 	struct output *out = pn_xcalloc(1, sizeof(*out));
 	out->sup = sup;
-	out->name = pn_xstrdup(name);
+	out->service = svc;
+	out->name = pn_xstrdup(svc->cfg.name);
 	out->fd = fds[0];
 	out->source = pn_loop_add_fd(sup->loop, fds[0], POLLIN, output_readable, out);
 	if (!out->source) {
@@ -189,6 +195,9 @@ static int output_open(struct supervisor *sup, const char *name, int *write_fd)
 	}
 	out->next = sup->outputs;
 	sup->outputs = out;
+	if (svc->output)
+		svc->output->service = NULL;
+	svc->output = out;
 	*write_fd = fds[1];
 	return 0;
 }
@@ -267,7 +276,7 @@ static void service_spawn(struct service *svc)
 	svc->started_ms = pn_now_ms();
 
 	int out_fd = -1;
-	int r = output_open(sup, svc->cfg.name, &out_fd);
+	int r = output_open(svc, &out_fd);
 	pid_t pid = r < 0 ? -1 : fork_service(&svc->cfg, out_fd);
 	if (pid < 0) {
 		if (r == 0)
@@ -440,6 +449,9 @@ static void service_exited(void *data, pid_t pid, int wstatus)
 	struct service *svc = data;
 	svc->pid = 0;
 	svc->wstatus = wstatus;
+	/* Its last words come before the news of its end. */
+	if (svc->output)
+		output_readable(svc->output, svc->output->fd, POLLIN);
 	log_exit(svc, wstatus);
 	/* What the main process leaves behind in its group goes with it. */
 	if (group_alive(svc->pgid)) {
@@ -458,8 +470,7 @@ static void service_kill_timer(void *data)
 {
 	struct service *svc = data;
 	if (!svc->killed)
-		pn_warn("%s: still running %d s after SIGTERM: killing it", svc->cfg.name,
-			SUPERVISOR_STOP_TIMEOUT_MS / 1000);
+		pn_warn("%s: still running after SIGTERM: killing it", svc->cfg.name);
 	svc->killed = true;
 	if (svc->pgid)
 		kill(-svc->pgid, SIGKILL);
@@ -505,8 +516,11 @@ static void service_stop(struct service *svc, enum after_stop next)
 		kill(svc->pid, SIGTERM);
 	uint64_t delay = SUPERVISOR_STOP_TIMEOUT_MS;
 	if (sup->stopping_all) {
+		/* One deadline for all, so that a chain of services cannot add up its timeouts. */
 		uint64_t now = pn_now_ms();
 		delay = sup->stop_deadline_ms > now ? sup->stop_deadline_ms - now : 0;
+		if (delay < SUPERVISOR_MIN_GRACE_MS)
+			delay = SUPERVISOR_MIN_GRACE_MS;
 	}
 	if (!svc->killed)
 		pn_timer_arm(svc->kill_timer, delay);
@@ -558,6 +572,8 @@ static void service_free(struct service *svc)
 	}
 	if (svc->ready_watch)
 		pn_name_watch_remove(svc->ready_watch);
+	if (svc->output)
+		svc->output->service = NULL;
 	pn_timer_remove(svc->restart_timer);
 	pn_timer_remove(svc->kill_timer);
 	pn_timer_remove(svc->ready_timer);

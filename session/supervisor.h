@@ -16,6 +16,11 @@
 #include "panther/loop.h"
 
 #define SUPERVISOR_STOP_TIMEOUT_MS 5000
+/*
+ * Stopping the session, every service gets SIGKILL 5 s after the stop began,
+ * except that one stopped late (it waited for those after it) gets this long.
+ */
+#define SUPERVISOR_MIN_GRACE_MS 500
 /* A service with "ready" that has not taken its name by then no longer holds others back. */
 #define SUPERVISOR_READY_TIMEOUT_MS 30000
 
