@@ -84,8 +84,8 @@ for pid in "${pids[@]}"; do
 	! pn_alive "$pid" || pn_fail "pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline")) survived the session"
 done
 elapsed=$(($(pn__now_ms) - start))
-rc=$(session_exit_status)
-[ "$rc" -eq 0 ] || pn_fail "panther-session exited with $rc"
+session_wait_exit
+[ "$SESSION_RC" -eq 0 ] || pn_fail "panther-session exited with $SESSION_RC"
 [ "$elapsed" -le 6000 ] || pn_fail "stopping took $elapsed ms"
 session_log_has "second: still running after SIGTERM: killing it" ||
 	pn_fail "the child ignoring SIGTERM was not killed by SIGKILL"

@@ -59,12 +59,12 @@ session_wait_log() {
 		pn_fail "panther-session never logged \"$1\""
 }
 
-# session_exit_status: waits (up to 10 s) for panther-session to end; prints its status.
-session_exit_status() {
+# session_wait_exit: waits (up to 10 s) for panther-session to end and sets
+# SESSION_RC to its exit status. Call it in the test's shell, not in $(...).
+session_wait_exit() {
 	pn_wait_exit -t 10 "$SESSION_PID" || pn_fail "panther-session (pid $SESSION_PID) did not exit"
-	local rc=0
-	wait "$SESSION_PID" || rc=$?
-	echo "$rc"
+	SESSION_RC=0
+	wait "$SESSION_PID" || SESSION_RC=$?
 }
 
 # service_pid NAME: the pid pantherctl session status --json gives for NAME.
