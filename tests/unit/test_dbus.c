@@ -1086,6 +1086,38 @@ static void test_close_from_callback(void **state)
 	assert_int_equal(box.calls, 0);
 }
 
+/* Whatever is still open when a bus closes is freed, with no callback. */
+static void test_close_with_work_open(void **state)
+{
+	struct fixture *f = *state;
+	struct reply_box box = {0};
+	struct signal_box signals = {0};
+	struct owner_box owner = {0};
+	assert_non_null(pn_bus_subscribe(f->client, TEST_NAME, NULL, TEST_IFACE, "Changed",
+		on_changed, &signals));
+	assert_non_null(pn_bus_watch_name(f->client, TEST_NAME, on_owner, &owner));
+	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus),
+				 TEST_PATH, TEST_IFACE, "Never", on_reply, &box, NULL,
+				 DBUS_TYPE_INVALID),
+		0);
+	/* Also while replies are already queued for the closed bus. */
+	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus),
+				 TEST_PATH, DBUS_INTERFACE_PEER, "Ping", on_reply, &box, NULL,
+				 DBUS_TYPE_INVALID),
+		0);
+	spin(f, 50);
+	assert_int_equal(box.calls, 1);
+	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus),
+				 TEST_PATH, DBUS_INTERFACE_PEER, "Ping", on_reply, &box, NULL,
+				 DBUS_TYPE_INVALID),
+		0);
+	pn_bus_close(f->client);
+	f->client = NULL;
+	spin(f, 50);
+	assert_int_equal(box.calls, 1);
+	box_clear(&box);
+}
+
 static void test_detached_dispatch(void **state)
 {
 	struct fixture *f = *state;
@@ -1139,6 +1171,7 @@ int main(void)
 		T(test_idle_no_wakeups),
 		T(test_open_session_bus),
 		T(test_close_from_callback),
+		T(test_close_with_work_open),
 		T(test_detached_dispatch),
 #undef T
 	};
