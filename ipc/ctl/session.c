@@ -1,5 +1,6 @@
 #include <dbus/dbus.h>
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,8 +73,10 @@ static int status(struct ctl *ctl, DBusConnection *conn)
 	const char *mode = read_mode(conn, &mode_reply);
 
 	DBusMessageIter iter, array;
-	if (!dbus_message_iter_init(reply, &iter) ||
-		strcmp(dbus_message_iter_get_signature(&iter), "a(ssuu)") != 0) {
+	char *sig = dbus_message_iter_init(reply, &iter) ? dbus_message_iter_get_signature(&iter) : NULL;
+	bool sig_ok = sig && strcmp(sig, "a(ssuu)") == 0;
+	dbus_free(sig);
+	if (!sig_ok) {
 		ctl_error("session status: unexpected reply from panther-session");
 		dbus_message_unref(reply);
 		if (mode_reply)
@@ -195,5 +198,7 @@ int ctl_session(struct ctl *ctl, int argc, char **argv)
 		r = stop(conn);
 	dbus_connection_close(conn);
 	dbus_connection_unref(conn);
+	/* Frees libdbus's own global allocations, for leak checkers. */
+	dbus_shutdown();
 	return r;
 }
