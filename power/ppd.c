@@ -86,7 +86,7 @@ static void choose(struct ppd *ppd)
 		if (!use && usable(&ppd->objects[i]))
 			use = &ppd->objects[i];
 	}
-	if (use == ppd->use)
+	if (use == ppd->use && (use || ppd->reported_gone))
 		return;
 	ppd->use = use;
 	if (use) {

@@ -316,10 +316,22 @@ static const char *profile_or_unknown(enum pn_profile profile)
 	return name ? name : "unknown";
 }
 
+/* get and list need a profile to show. */
+static int get_profile_info(struct power *p, struct power_info *info)
+{
+	int r = get_info(p, info);
+	if (r == CTL_OK && !info->offered) {
+		ctl_error("power: no power profile backend: neither power-profiles-daemon nor asusd "
+			  "is running");
+		return CTL_FAILED;
+	}
+	return r;
+}
+
 static int cmd_get(struct power *p)
 {
 	struct power_info info;
-	int r = get_info(p, &info);
+	int r = get_profile_info(p, &info);
 	if (r != CTL_OK)
 		return r;
 	if (p->ctl->json) {
@@ -335,7 +347,7 @@ static int cmd_get(struct power *p)
 static int cmd_list(struct power *p)
 {
 	struct power_info info;
-	int r = get_info(p, &info);
+	int r = get_profile_info(p, &info);
 	if (r != CTL_OK)
 		return r;
 	if (p->ctl->json) {

@@ -15,6 +15,7 @@ Unlike dbusmock's stock template it behaves like the daemon (DESIGN.md 5.2):
   ReleaseProfile(u) or when its holder leaves the bus; ProfileReleased(u) is
   emitted; without holds the profile from before them comes back.
 - PropertiesChanged on every change, from the object of each name.
+- Each Set is written to the mock's log (-l) as "Set PATH IFACE.ActiveProfile VALUE".
 
 Control (on /org/pantheros/PpdMock, interface org.pantheros.PpdMock):
 SetProfiles(as) changes what is offered (falling back to balanced when the
@@ -46,6 +47,7 @@ class State:
         self.next_cookie = 1
         self.objects = []
         self.watches = {}
+        self.log = print
 
     def props(self):
         return {
@@ -102,6 +104,7 @@ def make_object_class(iface):
 
         def __init__(self, conn, path, state):
             self.iface = iface
+            self.path = path
             self.state = state
             dbus.service.Object.__init__(self, conn, path)
 
@@ -126,6 +129,7 @@ def make_object_class(iface):
         @dbus.service.method(dbus.PROPERTIES_IFACE, in_signature='ssv', out_signature='')
         def Set(self, interface, name, value):
             state = self.state
+            state.log(f'Set {self.path} {interface}.{name} {value}')
             if interface != iface:
                 raise dbus.exceptions.DBusException(f'No such interface {interface}',
                                                     name='org.freedesktop.DBus.Error.UnknownInterface')
@@ -207,6 +211,7 @@ def load(mock, parameters):
         raise ValueError('names: expected "legacy" or "both"')
     state = State(parameters.get('profiles', list(KNOWN)), parameters.get('ActiveProfile', 'balanced'))
     mock.ppd_state = state
+    state.log = mock.log
     conn = mock.connection
     mock.ppd_bus_names = []
     for name, path in NAMES.items():
