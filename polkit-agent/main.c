@@ -150,6 +150,12 @@ int main(int argc, char **argv)
 
 	/* polkit prints the cookie to stdout when this is set. */
 	unsetenv("POLKIT_DEBUG");
+	/*
+	 * These let op answer without the person's approval. Nothing we start
+	 * (op, the prompt, polkit's PAM helper) may have them.
+	 */
+	unsetenv("OP_SERVICE_ACCOUNT_TOKEN");
+	unsetenv("OP_CONNECT_TOKEN");
 	pn_log_init("panther-polkit-agent", opts.verbose ? PN_LOG_DEBUG : PN_LOG_INFO);
 	struct pn_config cfg;
 	if (pn_daemon_load_config(&cfg, opts.config_path) != 0)

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -88,15 +87,47 @@ static void set_state(struct registration *reg, enum registration_state state)
 	agent_status_changed(reg->agent);
 }
 
-static bool is_known_agent(const char *exe)
+/* comm is at most 15 bytes of the executable's name. */
+static const char *known_agent(const char *comm)
 {
-	const char *base = strrchr(exe, '/');
-	base = base ? base + 1 : exe;
 	for (size_t i = 0; known_agents[i]; i++) {
-		if (strcmp(base, known_agents[i]) == 0)
-			return true;
+		if (strncmp(comm, known_agents[i], 15) == 0 && strlen(comm) == strnlen(known_agents[i], 15))
+			return known_agents[i];
 	}
-	return false;
+	return NULL;
+}
+
+/*
+ * The owner and name of a process, from files anyone may read: agents that
+ * are not dumpable (like this one) have /proc/PID/exe closed and owned by root.
+ */
+static bool read_process(const char *proc_root, const char *pid, uid_t *uid, char *comm,
+	size_t comm_len)
+{
+	char path[PATH_MAX], line[256];
+	snprintf(path, sizeof(path), "%s/%s/status", proc_root, pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	bool found = false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long real;
+		if (sscanf(line, "Uid: %lu", &real) == 1) {
+			*uid = (uid_t)real;
+			found = true;
+			break;
+		}
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/%s/comm", proc_root, pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, (int)comm_len, f))
+		found = false;
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	return found;
 }
 
 char *registration_holders_line(const char *proc_root, uid_t uid, pid_t self,
@@ -110,21 +141,16 @@ char *registration_holders_line(const char *proc_root, uid_t uid, pid_t self,
 		if (!isdigit((unsigned char)d->d_name[0]))
 			continue;
 		pid_t pid = (pid_t)strtol(d->d_name, NULL, 10);
-		char path[PATH_MAX], exe[PATH_MAX];
-		struct stat st;
-		snprintf(path, sizeof(path), "%s/%s", proc_root, d->d_name);
-		if (pid == self || stat(path, &st) < 0 || st.st_uid != uid)
+		uid_t owner = (uid_t)-1;
+		char comm[64];
+		if (pid == self || !read_process(proc_root, d->d_name, &owner, comm, sizeof(comm)) ||
+			owner != uid)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/exe", proc_root, d->d_name);
-		ssize_t n = readlink(path, exe, sizeof(exe) - 1);
-		if (n <= 0)
+		const char *name = known_agent(comm);
+		if (!name)
 			continue;
-		exe[n] = '\0';
-		if (!is_known_agent(exe))
-			continue;
-		const char *base = strrchr(exe, '/');
 		o += (size_t)snprintf(running + o, sizeof(running) - o, "%s%s (pid %d)",
-			o ? ", " : "", base ? base + 1 : exe, (int)pid);
+			o ? ", " : "", name, (int)pid);
 	}
 	if (dir)
 		closedir(dir);

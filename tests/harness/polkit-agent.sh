@@ -93,7 +93,7 @@ pk_subject() {
 pk_agent() {
 	local args=("$@")
 	[ ${#args[@]} -gt 0 ] || args=(--process "$PK_SUBJECT")
-	pn_spawn_as_user agent env PANTHER_TEST_OP_DIR="$PK_OP" PANTHER_TEST_PROMPT_DIR="$PK_PROMPT" \
+	pn_spawn_as_user agent env -u PN_TEST_PASSWORD PANTHER_TEST_OP_DIR="$PK_OP" PANTHER_TEST_PROMPT_DIR="$PK_PROMPT" \
 		OP_SERVICE_ACCOUNT_TOKEN="$PK_TOKEN" \
 		"$PK_AGENT_BIN" --verbose --config "$PK_CONFIG" "${args[@]}"
 	PK_AGENT_PID=$PN_PID

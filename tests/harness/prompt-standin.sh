@@ -9,7 +9,7 @@
 #   password  the right answer
 # Each call appends a line to "calls" ("N USER ACTION ERROR=..." from the
 # PANTHER_PROMPT_* variables) and leaves its whole environment in env.N and
-# its pid in pid.N.
+# its pid in pid.N. Two prompts open at once add a line to "overlap".
 set -u
 dir=${PANTHER_TEST_PROMPT_DIR:?PANTHER_TEST_PROMPT_DIR is not set}
 exec 9>>"$dir/lock"
@@ -22,6 +22,8 @@ printf '%s user=%s action=%s error=%s program=%s question=%s\n' "$n" \
 flock -u 9
 cat /proc/$$/environ >"$dir/env.$n"
 echo $$ >"$dir/pid.$n"
+mkdir "$dir/open" 2>/dev/null || echo "$n" >>"$dir/overlap"
+trap 'rmdir "$dir/open" 2>/dev/null' EXIT
 
 read -r -a modes <"$dir/mode"
 i=$((n - 1))
@@ -38,7 +40,8 @@ cancel)
 	exit 1
 	;;
 hang)
-	exec sleep 3600
+	sleep 3600 &
+	wait
 	;;
 *)
 	echo "prompt-standin: unknown mode \"${modes[$i]}\"" >&2

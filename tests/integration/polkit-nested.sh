@@ -1,0 +1,50 @@
+#!/bin/bash
+# 1Password's own unlock comes back to the agent while op waits for it
+# (DESIGN.md 5.4): the nested request must not wait behind the one that
+# waits on op, and actions in skip_actions (com.1password.*) never go to op.
+set -u
+. "$PANTHER_SOURCE_DIR/tests/harness/polkit-agent.sh"
+
+pk_setup 20
+pn_polkit_action "$PANTHER_SOURCE_DIR/tests/harness/com.1password.1Password.policy"
+pk_subject
+pk_agent
+
+# An action in skip_actions goes straight to the prompt.
+pk_mode op right
+pk_mode prompt right
+pk_check com.1password.1Password.unlock
+pk_expect_status 0 "com.1password.1Password.unlock answered at the prompt"
+[ "$(pk_calls op)" -eq 0 ] || pn_fail "op ran for an action in skip_actions"
+[ "$(pk_calls prompt)" -eq 1 ] || pn_fail "the prompt was not asked for com.1password.1Password.unlock"
+
+# op itself needs the unlock before it answers.
+pk_mode op nested
+pk_mode prompt right
+pk_check org.freedesktop.policykit.exec
+pk_expect_status 0 "request whose op needs a nested authentication"
+[ "$PK_ELAPSED_MS" -lt 5000 ] || pn_fail "the nested request took ${PK_ELAPSED_MS} ms (deadlock until a timeout?)"
+[ "$(cat "$PK_OP/nested.1" 2>/dev/null)" = 0 ] ||
+	pn_fail "the nested com.1password.1Password.unlock was not authorized (pkcheck: $(cat "$PK_OP/nested.1" 2>/dev/null))"
+[ "$(pk_calls op)" -eq 1 ] || pn_fail "op ran $(pk_calls op) times (the nested request must not run it)"
+[ "$(pk_calls prompt)" -eq 1 ] || pn_fail "the prompt ran $(pk_calls prompt) times (expected once, for the unlock)"
+grep -q "action=com.1password.1Password.unlock" "$PK_PROMPT/calls" ||
+	pn_fail "the prompt was not asked for the unlock: $(cat "$PK_PROMPT/calls")"
+pn_note "nested request done in ${PK_ELAPSED_MS} ms"
+
+# While one request waits on op, another one is prompted and finishes.
+pk_mode op hang
+pk_mode prompt right
+pn_spawn_as_user first pkcheck -a org.freedesktop.policykit.exec -p "$PK_SUBJECT" -u
+first=$PN_PID
+pn_wait_for test -e "$PK_OP/pid.1" || pn_fail "op was not started for the first request"
+pk_check com.1password.1Password.unlock
+pk_expect_status 0 "second request while the first waits on op"
+pn_alive "$first" || pn_fail "the first request ended although op still runs"
+pn_stop "$first"
+op_pid=$(cat "$PK_OP/pid.1")
+pn_wait_for -t 5 pk_no_process "$op_pid" || pn_fail "op (pid $op_pid) still runs after its request was cancelled"
+
+pk_no_secret_in "$PK_AGENT_LOG"
+pk_stop_agent
+pn_pass

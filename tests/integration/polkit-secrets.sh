@@ -1,0 +1,97 @@
+#!/bin/bash
+# Secrets stay where they belong (DESIGN.md 5.3, 5.4), with the agent at
+# debug level: the password and the authentication cookies appear nowhere in
+# the agent's output, in the environment or command line of any process it
+# starts (op, the prompt, polkit's helper), or in the prompt's environment.
+# The agent is not dumpable and keeps its answer buffers locked in memory.
+set -u
+. "$PANTHER_SOURCE_DIR/tests/harness/polkit-agent.sh"
+
+action=org.freedesktop.policykit.exec
+pk_setup 5
+pk_subject
+
+# Every BeginAuthentication polkitd sends, to learn the cookies.
+pn_spawn monitor busctl --system monitor --json=short --match \
+	"type='method_call',interface='org.freedesktop.PolicyKit1.AuthenticationAgent',member='BeginAuthentication'"
+monitor_log=$PN_LOG
+pk_agent
+
+# Copies environ and cmdline of every process below the agent into $PN_TMP/procs.
+snapshot() {
+	local pid ppid stat
+	mkdir -p "$PN_TMP/procs"
+	local -A below=(["$PK_AGENT_PID"]=1)
+	local changed=1
+	while [ "$changed" -eq 1 ]; do
+		changed=0
+		for stat in /proc/[0-9]*/stat; do
+			pid=${stat#/proc/}
+			pid=${pid%/stat}
+			[ -n "${below[$pid]:-}" ] && continue
+			read -r ppid < <(awk '{ sub(/.*\) /, ""); print $2 }' "$stat" 2>/dev/null) || continue
+			if [ -n "${below[$ppid]:-}" ]; then
+				below[$pid]=1
+				changed=1
+				cat "/proc/$pid/environ" >"$PN_TMP/procs/$pid.environ" 2>/dev/null
+				cat "/proc/$pid/cmdline" >"$PN_TMP/procs/$pid.cmdline" 2>/dev/null
+				snapshots=$((snapshots + 1))
+			fi
+		done
+	done
+}
+snapshots=0
+
+# Not dumpable: another process of the same user cannot read its memory or environment.
+pn_as_user cat "/proc/$PK_AGENT_PID/environ" >/dev/null 2>&1 &&
+	pn_fail "the agent's /proc/PID/environ is readable by its user (still dumpable)"
+pn_as_user cat "/proc/$PK_AGENT_PID/mem" >/dev/null 2>&1 &&
+	pn_fail "the agent's memory is readable by its user"
+
+# 1. op answers; snapshot while op runs (it hangs until the timeout).
+pk_mode op hang
+pk_mode prompt hang
+pn_spawn_as_user req1 pkcheck -a "$action" -p "$PK_SUBJECT" -u
+req1=$PN_PID
+pn_wait_for test -e "$PK_OP/pid.1" || pn_fail "op did not start"
+snapshot
+# 2. ...then the prompt is open and PAM's helper waits for the answer.
+pn_wait_for -t 10 test -e "$PK_PROMPT/pid.1" || pn_fail "the prompt did not open after op timed out"
+snapshot
+locked=$(awk '/^VmLck:/ { print $2 }' "/proc/$PK_AGENT_PID/status")
+[ "${locked:-0}" -gt 0 ] || pn_fail "no locked memory while the prompt is open (VmLck ${locked:-?} kB)"
+pn_stop "$req1"
+
+# 3. The full round trips: op's password, then wrong and right ones typed.
+pk_mode op right
+pk_check "$action"
+pk_expect_status 0 "right password from op"
+pk_mode op wrong
+pk_mode prompt wrong right
+pk_check "$action"
+pk_expect_status 0 "wrong password from op and at the prompt, then the right one"
+[ "$(pk_calls prompt)" -eq 2 ] || pn_fail "the prompt ran $(pk_calls prompt) times (expected 2)"
+pk_mode op right
+pn_spawn_as_user req2 pkcheck -a "$action" -p "$PK_SUBJECT" -u
+pn_wait_for test -e "$PK_OP/pid.1"
+snapshot
+wait "$PN_PID" || pn_fail "request 2 was not authorized"
+
+[ "$snapshots" -ge 3 ] || pn_fail "only $snapshots processes below the agent were seen"
+pk_stop_agent
+
+# Nothing anywhere.
+pk_no_secret_in "$PK_AGENT_LOG" "$PN_TMP"/procs/* "$PK_OP"/env.* "$PK_OP"/cmdline.* \
+	"$PK_PROMPT"/env.*
+cookies=$(grep -o '"BeginAuthentication".*' "$monitor_log" | grep -oE '"[0-9]+-[0-9a-f]{16,}[^"]*"' | tr -d '"' | sort -u)
+if [ -z "$cookies" ]; then
+	pn_note "busctl monitor saw no cookies: cookie check skipped ($(head -c 300 "$monitor_log"))"
+else
+	for c in $cookies; do
+		if grep -rqaF -- "$c" "$PK_AGENT_LOG" "$PN_TMP/procs" "$PK_OP" "$PK_PROMPT"; then
+			pn_fail "an authentication cookie appears in the agent's output or a child's environment"
+		fi
+	done
+	pn_note "checked $(echo "$cookies" | wc -l) cookies and $snapshots child processes"
+fi
+pn_pass
