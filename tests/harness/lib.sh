@@ -233,7 +233,8 @@ pn_spawn() {
 		n=$((n + 1))
 		PN_LOG=$PN_TMP/$name.$n.log
 	done
-	"$@" </dev/null >"$PN_LOG" 2>&1 &
+	: >"$PN_LOG"
+	"$@" </dev/null >>"$PN_LOG" 2>&1 &
 	PN_PID=$!
 	local start i
 	for ((i = 0; i < 20; i++)); do
@@ -458,7 +459,7 @@ pn_system_bus_polkitd() {
 }
 
 pn__start_polkitd() {
-	pn__service_start polkitd org.freedesktop.PolicyKit1 "$PN_POLKITD" --no-debug
+	pn__service_start polkitd org.freedesktop.PolicyKit1 "$PN_POLKITD"
 	PN_POLKITD_PID=$PN_PID
 	PN_POLKITD_LOG=$PN_LOG
 	export PN_POLKITD_PID PN_POLKITD_LOG
@@ -470,8 +471,16 @@ pn__service_start() {
 	local name=$1 bus_name=$2
 	shift 2
 	pn_spawn "$name" "$@"
-	pn_wait_for pn__sysbus status "$bus_name" ||
-		pn_fail "$name did not take $bus_name (see $PN_LOG)"
+	pn_wait_for pn__up_or_dead "$PN_PID" pn__sysbus status "$bus_name"
+	pn__sysbus status "$bus_name" >/dev/null 2>&1 ||
+		pn_fail "$name did not take $bus_name: $(tail -n 1 "$PN_LOG")"
+}
+
+# pn__up_or_dead PID CMD...: CMD succeeds, or PID has exited (no use waiting).
+pn__up_or_dead() {
+	local pid=$1
+	shift
+	"$@" || ! pn_alive "$pid"
 }
 
 # pn__service_stop BUS_NAME SIGNAL: signals the owner of BUS_NAME on the real
@@ -509,24 +518,43 @@ pn_restart_polkitd() {
 	pn__start_polkitd
 }
 
-# pn_polkit_rule NAME JS: installs JS as /etc/polkit-1/rules.d/NAME.rules
-# (polkitd picks rules up while running), removed at exit. Name it with a
-# number first, e.g. "10-panther-test-admin" (lower numbers run first).
+# pn_polkit_rule NAME JS: installs JS as /etc/polkit-1/rules.d/NAME.rules,
+# removed at exit, and waits until polkitd has reloaded its rules (it watches
+# the directory; with a polkitd the harness did not start, it gives it 0.3 s).
+# Name it with a number first, e.g. "10-panther-test-admin" (lower numbers
+# run first).
 pn_polkit_rule() {
-	local f=/etc/polkit-1/rules.d/$1.rules
+	pn_require_root
+	local f=/etc/polkit-1/rules.d/$1.rules tmp=/etc/polkit-1/.$1.rules.tmp loads
 	mkdir -p /etc/polkit-1/rules.d
+	# Written next to the directory, then renamed into it: one event.
+	printf '%s\n' "$2" >"$tmp"
+	chmod 0644 "$tmp"
+	loads=$(pn__polkit_rule_loads)
 	pn_on_exit rm -f "$f"
-	printf '%s\n' "$2" >"$f.tmp"
-	chmod 0644 "$f.tmp"
-	mv "$f.tmp" "$f"
-	# polkitd reloads on an inotify event; give it its moment.
-	sleep 0.3
+	mv "$tmp" "$f"
+	if [ -n "${PN_POLKITD_LOG:-}" ] && pn_alive "${PN_POLKITD_PID:-0}"; then
+		pn_wait_for -t 5 pn__polkit_reloaded "$loads" ||
+			pn_fail "polkitd did not reload its rules after $f (see $PN_POLKITD_LOG)"
+	else
+		sleep 0.3
+	fi
+}
+
+pn__polkit_rule_loads() {
+	grep -c 'Finished loading' "${PN_POLKITD_LOG:-/dev/null}" 2>/dev/null
+	true
+}
+
+pn__polkit_reloaded() {
+	[ "$(pn__polkit_rule_loads)" -gt "$1" ]
 }
 
 # pn_polkit_action FILE: installs the action policy FILE into
 # /usr/share/polkit-1/actions/ (removed at exit) and restarts polkitd when it
 # runs, so the action is known.
 pn_polkit_action() {
+	pn_require_root
 	local dest
 	dest=/usr/share/polkit-1/actions/$(basename "$1")
 	[ -e "$dest" ] && pn_fail "pn_polkit_action: $dest already exists"
@@ -564,6 +592,7 @@ pn_dbusmock() {
 	if [ -n "$system" ] && [ -z "${DBUS_SYSTEM_BUS_ADDRESS:-}" ]; then
 		pn__sysbus status >/dev/null 2>&1 ||
 			pn_fail "pn_dbusmock --system: no system bus (call pn_session_bus --system or pn_system_bus_polkitd first)"
+		pn__sysbus_open_name "$name"
 	elif [ -z "$system" ] && [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
 		pn_fail "pn_dbusmock: no session bus (call pn_session_bus first)"
 	fi
@@ -575,8 +604,34 @@ pn_dbusmock() {
 	PN_DBUSMOCK_PID=$PN_PID
 	PN_DBUSMOCK_LOG=$log
 	printf -v "PN_DBUSMOCK_LOG_$tag" '%s' "$log"
-	pn_wait_for "${bus[@]}" status "$name" ||
-		pn_fail "dbusmock $template did not take $name (see $PN_LOG)"
+	pn_wait_for pn__up_or_dead "$PN_PID" "${bus[@]}" status "$name"
+	"${bus[@]}" status "$name" >/dev/null 2>&1 ||
+		pn_fail "dbusmock $template did not take $name: $(tail -n 1 "$PN_LOG")"
+}
+
+# The real system bus lets nobody own or call a name without a policy file:
+# one for NAME (root owns it, anyone calls it) lives in
+# /etc/dbus-1/system.d while the test runs.
+pn__sysbus_open_name() {
+	local f=/etc/dbus-1/system.d/panther-test-$1.conf
+	[ -e "$f" ] && return 0
+	pn_on_exit pn__sysbus_reload
+	pn_on_exit rm -f "$f"
+	cat >"$f" <<-EOF
+		<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+		 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+		<busconfig>
+		  <policy user="root"><allow own="$1"/></policy>
+		  <policy context="default"><allow send_destination="$1"/></policy>
+		</busconfig>
+	EOF
+	pn__sysbus_reload
+}
+
+pn__sysbus_reload() {
+	pn__sysbus call org.freedesktop.DBus /org/freedesktop/DBus \
+		org.freedesktop.DBus ReloadConfig >/dev/null 2>&1
+	true
 }
 
 # pn_ppd_real [--fake-driver]: starts the real power-profiles-daemon on the
