@@ -1,0 +1,584 @@
+/*
+ * panther-polkit-agent's parts that need no polkitd: the op runner, the
+ * command prompt, the program description, the holder line, the identity
+ * choice and children's environments.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "child.h"
+#include "onepassword.h"
+#include "prompt.h"
+#include "registration.h"
+#include "request.h"
+#include "subject.h"
+#include "panther/config.h"
+#include "panther/loop.h"
+#include "panther/secret.h"
+#include "panther/util.h"
+
+static char tmpdir[] = "/tmp/test-polkit-agent.XXXXXX";
+
+static void write_file(const char *path, const char *text, size_t len, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+}
+
+/* A shell script in tmpdir; returns its path (static buffer). */
+static const char *script(const char *body)
+{
+	static char path[PATH_MAX];
+	static int n;
+	snprintf(path, sizeof(path), "%s/script%d.sh", tmpdir, ++n);
+	char text[4096];
+	snprintf(text, sizeof(text), "#!/bin/sh\n%s\n", body);
+	write_file(path, text, strlen(text), 0755);
+	return path;
+}
+
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char *buf = calloc(1, 65536);
+	size_t n = fread(buf, 1, 65535, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static bool secret_is(const struct pn_secret *secret, const char *text)
+{
+	struct pn_secret *want = pn_secret_new(PN_SECRET_MAX_PASSWORD + 1);
+	pn_secret_append(want, text, strlen(text));
+	bool same = pn_secret_equal(secret, want);
+	pn_secret_free(want);
+	return same;
+}
+
+/* Runs the loop until the script wrote its pid into tmpdir/name. */
+static pid_t wait_for_pid_file(struct pn_loop *loop, const char *name)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	char *text = NULL;
+	for (int i = 0; i < 200 && !(text = read_text(path)); i++)
+		pn_loop_dispatch(loop, 10);
+	assert_non_null(text);
+	pid_t pid = (pid_t)atoi(text);
+	free(text);
+	return pid;
+}
+
+/* Runs the loop until pid is gone: killed and reaped, not a zombie. */
+static void assert_reaped(struct pn_loop *loop, pid_t pid)
+{
+	for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
+		pn_loop_dispatch(loop, 10);
+	assert_int_equal(kill(pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
+}
+
+/* ---- op ---- */
+
+struct op_result {
+	bool done;
+	struct pn_secret *answer;
+	char why[512];
+};
+
+static void on_op_done(void *data, struct pn_secret *answer, const char *why)
+{
+	struct op_result *r = data;
+	r->done = true;
+	r->answer = answer;
+	snprintf(r->why, sizeof(r->why), "%s", why ? why : "");
+}
+
+static void run_op(const char *body, int timeout_s, struct op_result *r)
+{
+	struct pn_loop *loop = pn_loop_create();
+	struct children *children = children_create(loop);
+	char err[256];
+	*r = (struct op_result){0};
+	struct op_run *run = op_run_start(children, script(body), "op://Vault/item/password",
+		timeout_s, on_op_done, r, err, sizeof(err));
+	assert_non_null(run);
+	uint64_t deadline = pn_now_ms() + 10000;
+	while (!r->done && pn_now_ms() < deadline)
+		pn_loop_dispatch(loop, 100);
+	assert_true(r->done);
+	children_destroy(children, 1000);
+	pn_loop_destroy(loop);
+}
+
+static void test_op_right(void **state)
+{
+	char body[512];
+	snprintf(body, sizeof(body),
+		"printf '%%s\\n' \"$*\" >%s/op-args; env >%s/op-env; printf 'hunter2'", tmpdir, tmpdir);
+	setenv("OP_SERVICE_ACCOUNT_TOKEN", "ops_token", 1);
+	setenv("OP_SESSION_x", "kept", 1);
+	struct op_result r;
+	run_op(body, 5, &r);
+	unsetenv("OP_SERVICE_ACCOUNT_TOKEN");
+	unsetenv("OP_SESSION_x");
+	assert_non_null(r.answer);
+	assert_true(secret_is(r.answer, "hunter2"));
+	pn_secret_free(r.answer);
+
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/op-args", tmpdir);
+	char *args = read_text(path);
+	assert_string_equal(args, "read -n op://Vault/item/password\n");
+	free(args);
+	snprintf(path, sizeof(path), "%s/op-env", tmpdir);
+	char *env = read_text(path);
+	assert_null(strstr(env, "OP_SERVICE_ACCOUNT_TOKEN"));
+	assert_non_null(strstr(env, "OP_SESSION_x=kept"));
+	free(env);
+}
+
+static void test_op_max_length(void **state)
+{
+	struct op_result r;
+	run_op("head -c 511 /dev/zero | tr '\\0' x", 5, &r);
+	assert_non_null(r.answer);
+	assert_int_equal(pn_secret_len(r.answer), 511);
+	pn_secret_free(r.answer);
+
+	run_op("head -c 512 /dev/zero | tr '\\0' x", 5, &r);
+	assert_null(r.answer);
+	assert_string_equal(r.why, "1Password: the answer is longer than 511 bytes; not used");
+
+	run_op("head -c 10485760 /dev/zero | tr '\\0' x", 5, &r);
+	assert_null(r.answer);
+	assert_non_null(strstr(r.why, "longer than 511 bytes"));
+}
+
+static void test_op_refused_answers(void **state)
+{
+	struct op_result r;
+	run_op("printf 'pass\\n'", 5, &r);
+	assert_null(r.answer);
+	assert_non_null(strstr(r.why, "line break or NUL"));
+	run_op("printf 'pa\\000ss'", 5, &r);
+	assert_null(r.answer);
+	assert_non_null(strstr(r.why, "line break or NUL"));
+	run_op("true", 5, &r);
+	assert_null(r.answer);
+	assert_string_equal(r.why, "1Password: op gave an empty answer");
+}
+
+static void test_op_error(void **state)
+{
+	struct op_result r;
+	run_op("echo 'some noise' >&2; "
+	       "echo '[ERROR] 2026/11/22 10:00:00 authorization prompt dismissed' >&2; exit 1",
+		5, &r);
+	assert_null(r.answer);
+	assert_string_equal(r.why, "1Password: authorization prompt dismissed");
+	run_op("echo 'not the format' >&2; exit 3", 5, &r);
+	assert_string_equal(r.why, "1Password: op failed (exit status 3)");
+	/* Whatever it printed, a failing op gives no answer. */
+	run_op("printf 'hunter2'; exit 1", 5, &r);
+	assert_null(r.answer);
+}
+
+static void test_op_timeout(void **state)
+{
+	char body[256];
+	snprintf(body, sizeof(body), "echo $$ >%s/op-pid; exec sleep 60", tmpdir);
+	uint64_t start = pn_now_ms();
+	struct op_result r;
+	run_op(body, 1, &r);
+	assert_true(pn_now_ms() - start >= 1000);
+	assert_null(r.answer);
+	assert_string_equal(r.why, "1Password: no answer within 1 s");
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/op-pid", tmpdir);
+	char *pid = read_text(path);
+	/* Killed and reaped already: not even a zombie. */
+	assert_int_equal(kill((pid_t)atoi(pid), 0), -1);
+	assert_int_equal(errno, ESRCH);
+	free(pid);
+}
+
+static void test_op_cancel(void **state)
+{
+	struct pn_loop *loop = pn_loop_create();
+	struct children *children = children_create(loop);
+	char err[256], body[256];
+	snprintf(body, sizeof(body), "echo $$ >%s/op-pid2; exec sleep 60", tmpdir);
+	struct op_result r = {0};
+	struct op_run *run = op_run_start(children, script(body), "op://a/b/c", 30, on_op_done,
+		&r, err, sizeof(err));
+	assert_non_null(run);
+	pid_t pid = wait_for_pid_file(loop, "op-pid2");
+	op_run_cancel(run);
+	assert_reaped(loop, pid);
+	assert_false(r.done);
+	children_destroy(children, 1000);
+	pn_loop_destroy(loop);
+}
+
+static void test_op_missing(void **state)
+{
+	struct pn_loop *loop = pn_loop_create();
+	struct children *children = children_create(loop);
+	char err[256];
+	struct op_result r = {0};
+	assert_null(op_run_start(children, "/nonexistent/op", "op://a/b/c", 5, on_op_done, &r,
+		err, sizeof(err)));
+	assert_non_null(strstr(err, "cannot run /nonexistent/op"));
+	children_destroy(children, 1000);
+	pn_loop_destroy(loop);
+}
+
+static void test_op_error_message(void **state)
+{
+	char *m = op_error_message("[ERROR] 2026/11/22 10:00:00 first\n"
+				   "[ERROR] 2026/11/22 10:00:01 second one\n");
+	assert_string_equal(m, "second one");
+	free(m);
+	m = op_error_message("[ERROR] 2026/11/22 10:00:00 bad \033[31mescape\n");
+	assert_string_equal(m, "bad ?[31mescape");
+	free(m);
+	assert_null(op_error_message("plain text\n"));
+	assert_null(op_error_message("[ERROR] 2026/11/22 10:00:00\n"));
+	assert_null(op_error_message(""));
+}
+
+/* ---- the command prompt ---- */
+
+struct prompt_outcome {
+	bool done;
+	enum prompt_result result;
+};
+
+static void on_prompt_done(void *data, enum prompt_result result, size_t user)
+{
+	struct prompt_outcome *r = data;
+	r->done = true;
+	r->result = result;
+}
+
+static char *users[] = {"alice", "root", NULL};
+
+static struct prompt_info sample_info(void)
+{
+	return (struct prompt_info){
+		.id = 7,
+		.message = "Authentication is required",
+		.action_id = "org.example.action",
+		.program = "/usr/bin/pkexec /bin/true",
+		.users = users,
+		.user = 0,
+		.question = "Password: ",
+		.echo = false,
+		.error = "1Password: authorization prompt dismissed",
+		.info = NULL,
+	};
+}
+
+static void run_prompt(const char *body, struct pn_secret *answer, struct prompt_outcome *r)
+{
+	struct pn_loop *loop = pn_loop_create();
+	struct children *children = children_create(loop);
+	struct pn_config cfg;
+	pn_config_init(&cfg);
+	char *argv[] = {"/bin/sh", "-c", (char *)body, NULL};
+	cfg.polkit.prompt_type = PN_PROMPT_COMMAND;
+	cfg.polkit.prompt_argv = argv;
+	struct prompt_context ctx = {.children = children, .cfg = &cfg};
+	char err[256];
+	struct prompt *prompt = prompt_new(PN_PROMPT_COMMAND, &ctx, err, sizeof(err));
+	assert_non_null(prompt);
+	struct prompt_info info = sample_info();
+	*r = (struct prompt_outcome){0};
+	assert_int_equal(prompt_ask(prompt, &info, answer, on_prompt_done, r, err, sizeof(err)), 0);
+	uint64_t deadline = pn_now_ms() + 10000;
+	while (!r->done && pn_now_ms() < deadline)
+		pn_loop_dispatch(loop, 100);
+	assert_true(r->done);
+	prompt_destroy(prompt);
+	cfg.polkit.prompt_argv = NULL;
+	pn_config_finish(&cfg);
+	children_destroy(children, 1000);
+	pn_loop_destroy(loop);
+}
+
+static void test_prompt_answer(void **state)
+{
+	struct pn_secret *answer = pn_secret_new(PN_SECRET_MAX_PASSWORD + 1);
+	struct prompt_outcome r;
+	char body[256];
+	snprintf(body, sizeof(body), "env >%s/prompt-env; echo hunter2", tmpdir);
+	setenv("PANTHER_PROMPT_STALE", "from outside", 1);
+	run_prompt(body, answer, &r);
+	unsetenv("PANTHER_PROMPT_STALE");
+	assert_int_equal(r.result, PROMPT_ANSWERED);
+	assert_true(secret_is(answer, "hunter2"));
+
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/prompt-env", tmpdir);
+	char *env = read_text(path);
+	assert_non_null(strstr(env, "PANTHER_PROMPT_MESSAGE=Authentication is required\n"));
+	assert_non_null(strstr(env, "PANTHER_PROMPT_ACTION=org.example.action\n"));
+	assert_non_null(strstr(env, "PANTHER_PROMPT_USER=alice\n"));
+	assert_non_null(strstr(env, "PANTHER_PROMPT_USERS=alice root\n"));
+	assert_non_null(strstr(env, "PANTHER_PROMPT_ERROR=1Password: authorization prompt dismissed\n"));
+	assert_non_null(strstr(env, "PANTHER_PROMPT_PROGRAM=/usr/bin/pkexec /bin/true\n"));
+	assert_non_null(strstr(env, "PANTHER_PROMPT_ID=7\n"));
+	assert_null(strstr(env, "PANTHER_PROMPT_STALE"));
+	free(env);
+
+	/* Without a line end, and an empty answer. */
+	run_prompt("printf hunter2", answer, &r);
+	assert_int_equal(r.result, PROMPT_ANSWERED);
+	assert_true(secret_is(answer, "hunter2"));
+	run_prompt("echo", answer, &r);
+	assert_int_equal(r.result, PROMPT_ANSWERED);
+	assert_int_equal(pn_secret_len(answer), 0);
+	pn_secret_free(answer);
+}
+
+static void test_prompt_cancel_and_too_long(void **state)
+{
+	struct pn_secret *answer = pn_secret_new(PN_SECRET_MAX_PASSWORD + 1);
+	struct prompt_outcome r;
+	run_prompt("echo hunter2; exit 1", answer, &r);
+	assert_int_equal(r.result, PROMPT_CANCELLED);
+	assert_int_equal(pn_secret_len(answer), 0);
+	run_prompt("kill -TERM $$", answer, &r);
+	assert_int_equal(r.result, PROMPT_CANCELLED);
+	run_prompt("head -c 600 /dev/zero | tr '\\0' x", answer, &r);
+	assert_int_equal(r.result, PROMPT_TOO_LONG);
+	/* 511 bytes and a line end fit. */
+	run_prompt("head -c 511 /dev/zero | tr '\\0' x; echo", answer, &r);
+	assert_int_equal(r.result, PROMPT_ANSWERED);
+	assert_int_equal(pn_secret_len(answer), 511);
+	pn_secret_free(answer);
+}
+
+static void test_prompt_dismiss(void **state)
+{
+	struct pn_loop *loop = pn_loop_create();
+	struct children *children = children_create(loop);
+	struct pn_config cfg;
+	pn_config_init(&cfg);
+	char body[256];
+	snprintf(body, sizeof(body), "echo $$ >%s/prompt-pid; exec sleep 60", tmpdir);
+	char *argv[] = {"/bin/sh", "-c", body, NULL};
+	cfg.polkit.prompt_argv = argv;
+	struct prompt_context ctx = {.children = children, .cfg = &cfg};
+	struct prompt *prompt = prompt_command_new(&ctx);
+	struct pn_secret *answer = pn_secret_new(PN_SECRET_MAX_PASSWORD + 1);
+	struct prompt_info info = sample_info();
+	struct prompt_outcome r = {0};
+	char err[256];
+	assert_int_equal(prompt_ask(prompt, &info, answer, on_prompt_done, &r, err, sizeof(err)), 0);
+	pid_t pid = wait_for_pid_file(loop, "prompt-pid");
+	prompt_dismiss(prompt);
+	assert_reaped(loop, pid);
+	assert_false(r.done);
+
+	/* A program that does not exist cannot ask. */
+	char *missing[] = {"panther-no-such-prompt", NULL};
+	cfg.polkit.prompt_argv = missing;
+	assert_true(prompt_ask(prompt, &info, answer, on_prompt_done, &r, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "panther-no-such-prompt: not found"));
+	cfg.polkit.prompt_argv = NULL;
+	prompt_destroy(prompt);
+	pn_secret_free(answer);
+	pn_config_finish(&cfg);
+	children_destroy(children, 1000);
+	pn_loop_destroy(loop);
+}
+
+static void test_prompt_wayland_missing(void **state)
+{
+	struct prompt_context ctx = {0};
+	char err[256] = "";
+	struct prompt *prompt = prompt_new(PN_PROMPT_WAYLAND, &ctx, err, sizeof(err));
+	if (prompt) {
+		prompt_destroy(prompt);
+		skip();
+	}
+	assert_non_null(strstr(err, "wayland"));
+}
+
+/* ---- the requesting program ---- */
+
+static void make_proc(const char *root, int pid, const char *exe, const char *cmdline,
+	size_t cmdline_len, const char *comm, unsigned uid)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%d", root, pid);
+	mkdir(root, 0755);
+	mkdir(path, 0755);
+	if (exe) {
+		snprintf(path, sizeof(path), "%s/%d/exe", root, pid);
+		unlink(path);
+		assert_int_equal(symlink(exe, path), 0);
+	}
+	if (cmdline) {
+		snprintf(path, sizeof(path), "%s/%d/cmdline", root, pid);
+		write_file(path, cmdline, cmdline_len, 0644);
+	}
+	if (comm) {
+		char text[64];
+		snprintf(path, sizeof(path), "%s/%d/comm", root, pid);
+		snprintf(text, sizeof(text), "%s\n", comm);
+		write_file(path, text, strlen(text), 0644);
+		snprintf(path, sizeof(path), "%s/%d/status", root, pid);
+		snprintf(text, sizeof(text), "Name:\t%s\nUid:\t%u\t%u\t%u\t%u\n", comm, uid, uid, uid, uid);
+		write_file(path, text, strlen(text), 0644);
+	}
+}
+
+static void test_subject(void **state)
+{
+	char root[PATH_MAX];
+	snprintf(root, sizeof(root), "%s/proc", tmpdir);
+	static const char cmd[] = "pkexec\0/usr/bin/gparted\0--verbose";
+	make_proc(root, 42, "/usr/bin/pkexec", cmd, sizeof(cmd), NULL, 0);
+	char *s = subject_describe_at(root, 42);
+	assert_string_equal(s, "/usr/bin/pkexec /usr/bin/gparted --verbose");
+	free(s);
+
+	/* Unreadable exe: argv[0]. Control characters do not pass. */
+	static const char evil[] = "evil\0\033[2Jline\nbreak";
+	make_proc(root, 43, NULL, evil, sizeof(evil), NULL, 0);
+	s = subject_describe_at(root, 43);
+	assert_string_equal(s, "evil ?[2Jline?break");
+	free(s);
+
+	/* Long command lines are shortened. */
+	char long_cmd[3000];
+	memset(long_cmd, 'a', sizeof(long_cmd));
+	memcpy(long_cmd, "sh\0-c\0", 6);
+	make_proc(root, 44, "/bin/sh", long_cmd, sizeof(long_cmd), NULL, 0);
+	s = subject_describe_at(root, 44);
+	assert_true(strlen(s) <= SUBJECT_MAX + 3);
+	assert_non_null(strstr(s, "/bin/sh -c aaaa"));
+	assert_non_null(strstr(s, "\xe2\x80\xa6"));
+	free(s);
+
+	assert_null(subject_describe_at(root, 45));
+	assert_null(subject_describe(0));
+}
+
+/* ---- who holds the session ---- */
+
+static void test_holders_line(void **state)
+{
+	char root[PATH_MAX];
+	snprintf(root, sizeof(root), "%s/proc2", tmpdir);
+	make_proc(root, 100, NULL, NULL, 0, "polkit-kde-auth", 1000);
+	make_proc(root, 101, NULL, NULL, 0, "qs", 1000);
+	make_proc(root, 102, NULL, NULL, 0, "polkit-kde-auth", 1001);    /* another user */
+	make_proc(root, 103, NULL, NULL, 0, "panther-polkit-", 1000);    /* ourselves */
+	make_proc(root, 104, NULL, NULL, 0, "bash", 1000);
+	char *line = registration_holders_line(root, 1000, 103, "unix-session:c1");
+	assert_non_null(strstr(line, "another authentication agent holds unix-session:c1"));
+	assert_non_null(strstr(line, "polkit-kde-authentication-agent-1 (pid 100)"));
+	assert_non_null(strstr(line, "qs (pid 101)"));
+	assert_null(strstr(line, "pid 102"));
+	assert_null(strstr(line, "pid 103"));
+	assert_null(strstr(line, "bash"));
+	assert_non_null(strstr(line, "DMS_DISABLE_POLKIT=1"));
+	assert_non_null(strstr(line, "niri-flake-polkit.service"));
+	assert_null(strchr(line, '\n'));
+	free(line);
+
+	line = registration_holders_line(root, 2000, 1, "unix-process:5:6");
+	assert_null(strstr(line, "running now"));
+	free(line);
+}
+
+/* ---- identity ---- */
+
+static void test_pick_user(void **state)
+{
+	uid_t offered[] = {1002, 0, 1000};
+	assert_int_equal(request_pick_user(offered, 3, 1000), 2);
+	assert_int_equal(request_pick_user(offered, 3, 1005), 1);
+	uid_t no_root[] = {1002, 1003};
+	assert_int_equal(request_pick_user(no_root, 2, 1005), 0);
+	assert_int_equal(request_pick_user(no_root, 2, 1003), 1);
+}
+
+/* ---- children ---- */
+
+static void test_child_environment(void **state)
+{
+	setenv("PANTHER_TEST_KEEP", "1", 1);
+	setenv("PANTHER_PROMPT_OLD", "x", 1);
+	setenv("OP_SERVICE_ACCOUNT_TOKEN", "tok", 1);
+	setenv("OP_SERVICE_ACCOUNT_TOKENX", "other", 1);
+	char *drop[] = {"OP_SERVICE_ACCOUNT_TOKEN", "PANTHER_PROMPT_*", NULL};
+	char *add[] = {"PANTHER_PROMPT_NEW=y", NULL};
+	char **env = child_environment(drop, add);
+	assert_true(pn_strv_contains(env, "PANTHER_TEST_KEEP=1"));
+	assert_true(pn_strv_contains(env, "PANTHER_PROMPT_NEW=y"));
+	assert_true(pn_strv_contains(env, "OP_SERVICE_ACCOUNT_TOKENX=other"));
+	assert_false(pn_strv_contains(env, "PANTHER_PROMPT_OLD=x"));
+	assert_false(pn_strv_contains(env, "OP_SERVICE_ACCOUNT_TOKEN=tok"));
+	pn_strv_free(env);
+	unsetenv("PANTHER_TEST_KEEP");
+	unsetenv("PANTHER_PROMPT_OLD");
+	unsetenv("OP_SERVICE_ACCOUNT_TOKEN");
+	unsetenv("OP_SERVICE_ACCOUNT_TOKENX");
+}
+
+static int setup(void **state)
+{
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_op_right),
+		cmocka_unit_test(test_op_max_length),
+		cmocka_unit_test(test_op_refused_answers),
+		cmocka_unit_test(test_op_error),
+		cmocka_unit_test(test_op_timeout),
+		cmocka_unit_test(test_op_cancel),
+		cmocka_unit_test(test_op_missing),
+		cmocka_unit_test(test_op_error_message),
+		cmocka_unit_test(test_prompt_answer),
+		cmocka_unit_test(test_prompt_cancel_and_too_long),
+		cmocka_unit_test(test_prompt_dismiss),
+		cmocka_unit_test(test_prompt_wayland_missing),
+		cmocka_unit_test(test_subject),
+		cmocka_unit_test(test_holders_line),
+		cmocka_unit_test(test_pick_user),
+		cmocka_unit_test(test_child_environment),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
