@@ -151,8 +151,8 @@ static void connect_display(struct idle *idle)
 	}
 	if (!idle->notifier || !idle->seat) {
 		disconnect(idle);
-		unavailable(idle, !idle->seat ? "the compositor has no seat"
-					      : "the compositor does not offer ext_idle_notifier_v1");
+		unavailable(idle, !idle->notifier ? "the compositor does not offer ext_idle_notifier_v1"
+						  : "the compositor has no seat");
 		return;
 	}
 	idle->source = pn_loop_add_fd(idle->loop, wl_display_get_fd(idle->display), POLLIN,

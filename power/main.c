@@ -248,6 +248,10 @@ static void carry_out(struct powerd *d, struct policy_action action, DBusMessage
 		sync_service(d);
 		return;
 	}
+	if (!call && action.set == d->expect) {
+		/* Already asked for: the answer is on its way. */
+		return;
+	}
 	struct switch_request *req = pn_xcalloc(1, sizeof(*req));
 	*req = (struct switch_request){
 		.d = d,

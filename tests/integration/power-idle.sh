@@ -1,0 +1,58 @@
+#!/bin/bash
+# The idle profile through ext-idle-notify-v1: on KWin (headless, it offers
+# ext_idle_notifier_v1) a seat without input for power.idle.after_s switches
+# to the idle profile, and turning idle off restores what was there; on sway
+# (which lacks the protocol) panther-powerd says so once and goes on.
+# Input cannot be faked on headless KWin (no virtual keyboard), so "resumed"
+# is covered by the policy's unit tests.
+. "$PANTHER_SOURCE_DIR/tests/integration/power-lib.sh"
+
+pn_require_root
+pn_test_user
+if ! command -v kwin_wayland >/dev/null 2>&1; then
+	pn_missing "kwin_wayland (package kwin-wayland) is not installed: the ext-idle-notify binding needs a compositor that offers ext_idle_notifier_v1"
+fi
+power_mocks
+
+pn_note "KWin headless, idle after 1 s"
+# KWin's binary carries file capabilities this machine refuses: run a plain copy.
+install -m 0755 "$(command -v kwin_wayland)" "$PN_TMP/kwin_wayland"
+pn_spawn_as_user kwin env -u DBUS_SESSION_BUS_ADDRESS -u WAYLAND_DISPLAY -u DISPLAY \
+	"$PN_TMP/kwin_wayland" --virtual --socket wl-panther
+KWIN_LOG=$PN_LOG
+pn_wait_for -t 20 test -S "$PN_XDG_RUNTIME_DIR/wl-panther" ||
+	pn_fail "KWin did not create its Wayland socket (see $KWIN_LOG)"
+export WAYLAND_DISPLAY=$PN_XDG_RUNTIME_DIR/wl-panther
+
+power_config '{"power": {"on_ac": "balanced", "idle": {"after_s": 1, "profile": "power-saver"}}}'
+power_start
+pn_wait_for -t 10 powerd_log_has "idle: watching for 1 s without input" ||
+	pn_fail "panther-powerd did not bind ext_idle_notifier_v1 on KWin"
+expect_ppd power-saver "no input for 1 s"
+powerd_log_has "idle: no input for the timeout" || pn_fail "the idle event was not logged"
+expect_prop Mode 's "auto"'
+[ "$(notify_count)" -eq 0 ] || pn_fail "going idle showed a notification"
+
+pn_note "idle turned off while idle: the profile from before comes back"
+power_config '{"power": {"on_ac": "balanced", "idle": false}}'
+kill -HUP "$POWERD_PID"
+expect_ppd balanced "idle turned off"
+pn_stop "$POWERD_PID"
+
+pn_note "sway has no ext_idle_notifier_v1: said once, the rest works"
+pn_sway
+export WAYLAND_DISPLAY=$PN_WAYLAND_SOCKET
+power_config '{"power": {"on_ac": "balanced", "on_battery": "power-saver", "idle": {"after_s": 1}}}'
+power_start
+pn_wait_for powerd_log_has "the compositor does not offer ext_idle_notifier_v1" ||
+	pn_fail "panther-powerd did not say that sway lacks ext_idle_notifier_v1"
+unplug
+expect_ppd power-saver "unplugged under sway"
+kill -HUP "$POWERD_PID"
+plug
+expect_ppd balanced "plugged in under sway"
+[ "$(powerd_log_count "ext_idle_notifier_v1")" -eq 1 ] ||
+	pn_fail "the missing protocol was logged $(powerd_log_count "ext_idle_notifier_v1") times"
+
+pn_alive "$POWERD_PID" || pn_fail "panther-powerd died"
+pn_pass
