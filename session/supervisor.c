@@ -296,8 +296,10 @@ static void service_spawn(struct service *svc)
 		/* Without a watch the service could not be supervised: do not leave it behind. */
 		pn_err("%s: cannot watch process %d: %s", svc->cfg.name, (int)pid, strerror(-r));
 		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
 		waitpid(pid, &svc->wstatus, 0);
 		svc->pid = 0;
+		svc->pgid = 0;
 		service_end(svc);
 		return;
 	}
@@ -358,6 +360,18 @@ static void service_restart_timer(void *data)
 static bool group_alive(pid_t pgid)
 {
 	return kill(-pgid, 0) == 0 || errno != ESRCH;
+}
+
+/*
+ * The group and, by pid, the main process: until the child has called
+ * setsid() its group does not exist yet.
+ */
+static void signal_service(const struct service *svc, int signo)
+{
+	if (svc->pgid)
+		kill(-svc->pgid, signo);
+	if (svc->pid)
+		kill(svc->pid, signo);
 }
 
 static void service_free(struct service *svc);
@@ -472,10 +486,7 @@ static void service_kill_timer(void *data)
 	if (!svc->killed)
 		pn_warn("%s: still running after SIGTERM: killing it", svc->cfg.name);
 	svc->killed = true;
-	if (svc->pgid)
-		kill(-svc->pgid, SIGKILL);
-	if (svc->pid)
-		kill(svc->pid, SIGKILL);
+	signal_service(svc, SIGKILL);
 	/* Killed processes may not all be our children: look again shortly. */
 	pn_timer_arm(svc->kill_timer, KILL_CHECK_MS);
 	service_check_gone(svc);
@@ -510,10 +521,7 @@ static void service_stop(struct service *svc, enum after_stop next)
 	svc->stop_requested = true;
 	svc->state = SERVICE_STOPPING;
 	pn_info("%s: stopping", svc->cfg.name);
-	if (svc->pgid)
-		kill(-svc->pgid, SIGTERM);
-	if (svc->pid)
-		kill(svc->pid, SIGTERM);
+	signal_service(svc, SIGTERM);
 	uint64_t delay = SUPERVISOR_STOP_TIMEOUT_MS;
 	if (sup->stopping_all) {
 		/* One deadline for all, so that a chain of services cannot add up its timeouts. */
@@ -563,12 +571,10 @@ static void service_free(struct service *svc)
 			break;
 		}
 	}
+	signal_service(svc, SIGKILL);
 	if (svc->pid) {
 		pn_loop_unwatch_child(sup->loop, svc->pid);
-		kill(-svc->pgid, SIGKILL);
 		waitpid(svc->pid, NULL, 0);
-	} else if (svc->pgid) {
-		kill(-svc->pgid, SIGKILL);
 	}
 	if (svc->ready_watch)
 		pn_name_watch_remove(svc->ready_watch);

@@ -239,6 +239,24 @@ static void test_apply_and_restart(void **state)
 	assert_int_equal(supervisor_restart(f->sup, "keep"), -ESHUTDOWN);
 }
 
+static void test_stop_right_after_start(void **state)
+{
+	struct fixture *f = *state;
+	char *sleep_argv[] = {"sleep", "30", NULL};
+	struct pn_service_config services[] = {svc("s", sleep_argv, NULL, PN_RESTART_ALWAYS)};
+	struct pn_session_config cfg = {.services = services, .n_services = 1};
+	assert_int_equal(supervisor_start(f->sup, &cfg), 0);
+	pid_t pid = info_of(f, "s")->pid;
+	/* The child may not have made its process group yet: it is stopped all the same. */
+	uint64_t start = pn_now_ms();
+	supervisor_stop_all(f->sup);
+	run_until(f, &f->stopped, 3000);
+	assert_int_equal(f->stopped, 1);
+	assert_true(pn_now_ms() - start < 1000);
+	assert_int_equal(kill(pid, 0), -1);
+	assert_int_equal(info_of(f, "s")->state, SERVICE_STOPPED);
+}
+
 int main(void)
 {
 	pn_log_init("test-session-supervisor", PN_LOG_WARN);
@@ -247,6 +265,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exit_policies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_is_stopped_with_the_service, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_and_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_right_after_start, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
