@@ -91,7 +91,9 @@ struct pn_niri_listener {
 	/*
 	 * The event stream ended (niri exited or restarted). With reconnect on,
 	 * the client retries with backoff (100 ms doubling to 5 s) and calls
-	 * connected again; the state is cleared meanwhile.
+	 * connected again; the state is cleared meanwhile. Only called after
+	 * connected, except with reconnect off, where a failed first attempt
+	 * is reported too. pn_niri_destroy() may be called from here.
 	 */
 	void (*disconnected)(void *data, struct pn_niri *niri, const char *why);
 };
@@ -115,7 +117,11 @@ const struct pn_niri_state *pn_niri_state(const struct pn_niri *niri);
 typedef void (*pn_niri_reply_fn)(void *data, const char *reply, const char *why);
 /*
  * Sends one request (a JSON value without the newline, e.g. "\"Version\"")
- * on the request connection, opened on demand. Replies come in order.
+ * on the request connection, opened on demand. Replies come in order; a
+ * request unanswered after 5 s fails with every one queued behind it.
+ * Returns 0, -EINVAL for a request containing a newline, or a negative errno
+ * when niri's socket cannot be connected (fn is then not called). fn is
+ * never called after pn_niri_destroy().
  */
 int pn_niri_request(struct pn_niri *niri, const char *request,
 	pn_niri_reply_fn fn, void *data);
