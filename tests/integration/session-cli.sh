@@ -29,6 +29,18 @@ grep -q "Niri did not answer on $PN_TMP/no-niri.sock within 1 s" <<<"$err" || pn
 [ "$took" -ge 900 ] && [ "$took" -lt 3000 ] || pn_fail "gave up on Niri after $took ms, expected 1 s"
 
 pn_session_bus
+# SIGTERM while still waiting for Niri: a clean exit at once.
+printf '{"session": {"mode": "auto", "niri_timeout_s": 30}}\n' >"$PN_TMP/config.json"
+NIRI_SOCKET=$PN_TMP/no-niri.sock session_start
+pn_wait_for busctl --user status org.pantheros.Session1 || pn_fail "panther-session did not take its bus name"
+[ "$(busctl --user get-property org.pantheros.Session1 /org/pantheros/Session1 org.pantheros.Session1 Mode)" = 's "starting"' ] ||
+	pn_fail "Mode is not \"starting\" while waiting for Niri"
+pn_alive "$SESSION_PID" || pn_fail "panther-session ended while waiting for Niri: $(cat "$SESSION_LOG")"
+kill -TERM "$SESSION_PID"
+pn_wait_exit -t 2 "$SESSION_PID" || pn_fail "SIGTERM did not end panther-session while it waited for Niri"
+session_wait_exit
+[ "$SESSION_RC" -eq 0 ] || pn_fail "SIGTERM while waiting for Niri: exit status $SESSION_RC"
+
 rc=0; err=$("$PANTHERCTL" session status 2>&1) || rc=$?
 [ "$rc" -eq 1 ] && grep -q "panther-session is not running" <<<"$err" ||
 	pn_fail "status without panther-session: $rc $err"
