@@ -30,8 +30,7 @@ struct watch {
 	bool was_connected;
 	struct seen_window *windows;
 	size_t n_windows;
-	bool has_focus;
-	uint64_t focused_id;
+	char workspaces_line[512];
 };
 
 static const char usage[] =
@@ -127,10 +126,8 @@ static void print_window_diff(struct watch *watch, const struct pn_niri_state *s
 	remember_windows(watch, state);
 }
 
-static void print_focus(struct watch *watch, const struct pn_niri_state *state)
+static void print_focus(const struct pn_niri_state *state)
 {
-	watch->has_focus = state->has_focus;
-	watch->focused_id = state->focused_id;
 	const struct pn_niri_window *w = pn_niri_state_focused(state);
 	if (!state->has_focus) {
 		puts("focus: none");
@@ -144,23 +141,23 @@ static void print_focus(struct watch *watch, const struct pn_niri_state *state)
 	}
 }
 
-static void print_workspaces(const struct pn_niri_state *state)
+/* "workspaces: 1* 2(chat)": * focused, + active; printed when it changes. */
+static void print_workspaces(struct watch *watch, const struct pn_niri_state *state)
 {
-	printf("workspaces:");
-	for (size_t i = 0; i < state->n_workspaces; i++) {
+	char line[sizeof(watch->workspaces_line)];
+	size_t len = (size_t)snprintf(line, sizeof(line), "workspaces:");
+	for (size_t i = 0; i < state->n_workspaces && len < sizeof(line); i++) {
 		const struct pn_niri_workspace *ws = &state->workspaces[i];
-		printf(" %" PRIu64, ws->id);
-		if (ws->name) {
-			char *clean = pn_sanitize_text(ws->name, 64);
-			printf("(%s)", clean ? clean : "");
-			free(clean);
-		}
-		if (ws->is_focused)
-			putchar('*');
-		else if (ws->is_active)
-			putchar('+');
+		char *name = ws->name ? pn_sanitize_text(ws->name, 64) : NULL;
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " %" PRIu64 "%s%s%s%s",
+			ws->id, name ? "(" : "", name ? name : "", name ? ")" : "",
+			ws->is_focused ? "*" : ws->is_active ? "+" : "");
+		free(name);
 	}
-	putchar('\n');
+	if (strcmp(line, watch->workspaces_line) == 0)
+		return;
+	strcpy(watch->workspaces_line, line);
+	puts(line);
 }
 
 static void print_layout(const struct pn_niri_state *state)
@@ -181,11 +178,12 @@ static void handle_connected(void *data, struct pn_niri *niri)
 	watch->was_connected = true;
 	printf("connected: %zu windows, %zu workspaces\n", state->n_windows, state->n_workspaces);
 	forget_windows(watch);
+	watch->workspaces_line[0] = '\0';
 	for (size_t i = 0; i < state->n_windows; i++)
 		print_window("open", &state->windows[i]);
 	remember_windows(watch, state);
-	print_focus(watch, state);
-	print_workspaces(state);
+	print_focus(state);
+	print_workspaces(watch, state);
 	print_layout(state);
 	printf("config: %s\n", state->config_failed ? "failed to load" : "loaded");
 	fflush(stdout);
@@ -198,9 +196,9 @@ static void handle_changed(void *data, struct pn_niri *niri, unsigned changed)
 	if (changed & PN_NIRI_CHANGE_WINDOWS)
 		print_window_diff(watch, state);
 	if (changed & PN_NIRI_CHANGE_FOCUS)
-		print_focus(watch, state);
+		print_focus(state);
 	if (changed & PN_NIRI_CHANGE_WORKSPACES)
-		print_workspaces(state);
+		print_workspaces(watch, state);
 	if (changed & PN_NIRI_CHANGE_LAYOUTS)
 		print_layout(state);
 	if (changed & PN_NIRI_CHANGE_CONFIG)
