@@ -13,29 +13,12 @@
 
 #include "panther/log.h"
 #include "panther/util.h"
+#include "output.h"
 #include "plan.h"
 
 extern char **environ;
 
-/* Longer output lines are logged in pieces of this size. */
-#define OUTPUT_LINE_MAX 2048
 #define KILL_CHECK_MS 100
-
-/*
- * One pipe carrying a service's stdout and stderr. It lives until every
- * writer has closed it, which may be after the service ended (a child that
- * left its process group keeps writing), so it is not part of the service.
- */
-struct output {
-	struct supervisor *sup;
-	struct output *next;
-	struct service *service; /* whose current run writes here; NULL after */
-	char *name;
-	int fd;
-	struct pn_fd *source;
-	size_t len;
-	char buf[OUTPUT_LINE_MAX];
-};
 
 enum after_stop { AFTER_STOP_NOTHING, AFTER_STOP_START, AFTER_STOP_FREE };
 
@@ -102,104 +85,6 @@ const char *service_state_name(enum service_state state)
 		return "stopped";
 	}
 	return "unknown";
-}
-
-/* ---- output ---- */
-
-static void output_line(struct output *out, const char *line, size_t len)
-{
-	pn_info("%s: %.*s", out->name, (int)len, line);
-}
-
-static void output_flush_lines(struct output *out, bool all)
-{
-	size_t start = 0;
-	for (size_t i = 0; i < out->len; i++) {
-		if (out->buf[i] == '\n') {
-			output_line(out, out->buf + start, i - start);
-			start = i + 1;
-		}
-	}
-	if (start < out->len && (all || (start == 0 && out->len == sizeof(out->buf)))) {
-		output_line(out, out->buf + start, out->len - start);
-		start = out->len;
-	}
-	memmove(out->buf, out->buf + start, out->len - start);
-	out->len -= start;
-}
-
-static void output_free(struct output *out)
-{
-	struct supervisor *sup = out->sup;
-	for (struct output **p = &sup->outputs; *p; p = &(*p)->next) {
-		if (*p == out) {
-			*p = out->next;
-			break;
-		}
-	}
-	if (out->service)
-		out->service->output = NULL;
-	pn_fd_remove(out->source);
-	close(out->fd);
-	free(out->name);
-	free(out);
-}
-
-static void output_readable(void *data, int fd, short revents)
-{
-	struct output *out = data;
-	for (;;) {
-		ssize_t n = read(fd, out->buf + out->len, sizeof(out->buf) - out->len);
-		if (n > 0) {
-			out->len += (size_t)n;
-			output_flush_lines(out, false);
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		/* End of file (every writer is gone) or a read error. */
-		output_flush_lines(out, true);
-		output_free(out);
-		return;
-	}
-}
-
-static int output_open(struct service *svc, int *write_fd)
-{
-	struct supervisor *sup = svc->sup;
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
-		return -errno;
-	/* Only our end is non-blocking; the service writes as it would to a terminal. */
-	int flags = fcntl(fds[1], F_GETFL);
-	if (flags < 0 || fcntl(fds[1], F_SETFL, flags & ~O_NONBLOCK) < 0) {
-		int r = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return r;
-	}
-	struct output *out = pn_xcalloc(1, sizeof(*out));
-	out->sup = sup;
-	out->service = svc;
-	out->name = pn_xstrdup(svc->cfg.name);
-	out->fd = fds[0];
-	out->source = pn_loop_add_fd(sup->loop, fds[0], POLLIN, output_readable, out);
-	if (!out->source) {
-		close(fds[0]);
-		close(fds[1]);
-		free(out->name);
-		free(out);
-		return -ENOMEM;
-	}
-	out->next = sup->outputs;
-	sup->outputs = out;
-	if (svc->output)
-		svc->output->service = NULL;
-	svc->output = out;
-	*write_fd = fds[1];
-	return 0;
 }
 
 /* ---- starting ---- */
@@ -276,7 +161,7 @@ static void service_spawn(struct service *svc)
 	svc->started_ms = pn_now_ms();
 
 	int out_fd = -1;
-	int r = output_open(svc, &out_fd);
+	int r = output_open(sup->loop, &sup->outputs, svc->cfg.name, &svc->output, &out_fd);
 	pid_t pid = r < 0 ? -1 : fork_service(&svc->cfg, out_fd);
 	if (pid < 0) {
 		if (r == 0)
@@ -465,7 +350,7 @@ static void service_exited(void *data, pid_t pid, int wstatus)
 	svc->wstatus = wstatus;
 	/* Its last words come before the news of its end. */
 	if (svc->output)
-		output_readable(svc->output, svc->output->fd, POLLIN);
+		output_drain(svc->output);
 	log_exit(svc, wstatus);
 	/* What the main process leaves behind in its group goes with it. */
 	if (group_alive(svc->pgid)) {
@@ -579,7 +464,7 @@ static void service_free(struct service *svc)
 	if (svc->ready_watch)
 		pn_name_watch_remove(svc->ready_watch);
 	if (svc->output)
-		svc->output->service = NULL;
+		output_disown(svc->output);
 	pn_timer_remove(svc->restart_timer);
 	pn_timer_remove(svc->kill_timer);
 	pn_timer_remove(svc->ready_timer);
@@ -731,10 +616,7 @@ void supervisor_destroy(struct supervisor *sup)
 	while (sup->n_services > 0)
 		service_free(sup->services[sup->n_services - 1]);
 	free(sup->services);
-	while (sup->outputs) {
-		output_flush_lines(sup->outputs, true);
-		output_free(sup->outputs);
-	}
+	output_close_all(&sup->outputs);
 	reap_orphans(sup);
 	free(sup);
 }
