@@ -18,12 +18,13 @@ T=$PN_TMP
 "$PN_PYTHON" - "$T" >"$T/config.json" <<'PY'
 import json, sys
 t = sys.argv[1]
+# second.ready: when it asks for its name (third may start only after that).
 own_name = ("import dbus, time; time.sleep(0.5); b = dbus.SessionBus(); "
-            "b.request_name('org.example.Second'); "
-            f"open('{t}/second.ready', 'w').write(str(time.time_ns())); time.sleep(300)")
+            f"open('{t}/second.ready', 'w').write(str(time.time_ns() // 1000)); "
+            "b.request_name('org.example.Second'); time.sleep(300)")
 print(json.dumps({"session": {"mode": "auto", "services": [
     {"name": "third", "after": ["second"],
-     "argv": ["sh", "-c", f"echo third $(date +%s%N) >>{t}/order; echo $$ >>{t}/pids; exec sleep 300"]},
+     "argv": ["sh", "-c", f"echo third $(date +%s%6N) >>{t}/order; echo $$ >>{t}/pids; exec sleep 300"]},
     {"name": "first", "env": {"SERVICE_VAR": "from-config"},
      "argv": ["sh", "-c", f"echo first $(date +%s%N) >>{t}/order; echo $$ >>{t}/pids; "
               f"env >{t}/first.env; sleep 300 & echo $! >>{t}/pids; wait"]},
@@ -49,7 +50,7 @@ mapfile -t order < <(sed -n 's/^panther-session: \([a-z]*\): started (pid [0-9]*
 third_at=$(awk '$1 == "third" { print $2 }' "$T/order")
 ready_at=$(cat "$T/second.ready")
 [ "$third_at" -ge "$ready_at" ] || pn_fail "third started before second was ready"
-pn_note "order: ${order[*]}; third started $(((third_at - ready_at) / 1000)) us after second's name appeared"
+pn_note "order: ${order[*]}; third started $((third_at - ready_at)) us after second asked for its name"
 
 # Environment: ours plus the service's own; not our NOTIFY_SOCKET.
 grep -qx "WAYLAND_DISPLAY=wayland-test" "$T/first.env" || pn_fail "service does not see WAYLAND_DISPLAY"
