@@ -138,6 +138,21 @@ ssize_t pn_secret_read_fd(struct pn_secret *secret, int fd)
 	return overflow ? -EMSGSIZE : (ssize_t)secret->len;
 }
 
+ssize_t pn_secret_read_some(struct pn_secret *secret, int fd, size_t max)
+{
+	if (max > secret->cap - secret->len)
+		return -EMSGSIZE;
+	ssize_t n;
+	do {
+		n = read(fd, secret->bytes + secret->len, max);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	secret->len += (size_t)n;
+	secret->bytes[secret->len] = '\0';
+	return n;
+}
+
 int pn_secret_write_fd(const struct pn_secret *secret, int fd)
 {
 	size_t done = 0;

@@ -63,6 +63,8 @@ void agent_release_prompt(struct agent *agent, struct request *req)
 	if (agent->prompt_owner != req)
 		return;
 	agent->prompt_owner = NULL;
+	for (size_t i = 0; i < sizeof(agent->prompts) / sizeof(agent->prompts[0]); i++)
+		prompt_end(agent->prompts[i], req->id);
 	if (agent->cancelling)
 		return;
 	/* The next in arrival order among those waiting. */

@@ -142,7 +142,13 @@ struct child *child_spawn(struct children *set, const struct child_spec *spec,
 		if (dup2(devnull, STDIN_FILENO) < 0 || dup2(spec->stdout_fd, STDOUT_FILENO) < 0 ||
 			(spec->stderr_fd >= 0 && dup2(spec->stderr_fd, STDERR_FILENO) < 0))
 			_exit(127);
-		close_range(3, ~0U, 0);
+		if (spec->fd3 > 0) {
+			if (spec->fd3 == 3 ? fcntl(3, F_SETFD, 0) < 0 : dup2(spec->fd3, 3) < 0)
+				_exit(127);
+			close_range(4, ~0U, 0);
+		} else {
+			close_range(3, ~0U, 0);
+		}
 		execve(path, spec->argv, spec->envp);
 		write_str(STDERR_FILENO, "cannot execute ");
 		write_str(STDERR_FILENO, path);

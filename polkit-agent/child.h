@@ -29,6 +29,7 @@ struct child_spec {
 	char *const *envp;
 	int stdout_fd;     /* given to the child as stdout (closed here by the caller) */
 	int stderr_fd;     /* -1: inherit ours */
+	int fd3;           /* > 0: given to the child as fd 3 (a prompt's socket) */
 };
 
 /*

@@ -10,10 +10,9 @@ struct prompt *prompt_new(enum pn_prompt_type type, const struct prompt_context 
 	case PN_PROMPT_COMMAND:
 		return prompt_command_new(ctx);
 	case PN_PROMPT_WAYLAND:
-		break;
+		return prompt_wayland_new(ctx);
 	}
-	snprintf(err, errlen, "the wayland prompt is not part of this build "
-		"(set polkit.prompt to {\"type\": \"command\", \"argv\": [...]})");
+	snprintf(err, errlen, "unknown prompt type %d", (int)type);
 	return NULL;
 }
 
@@ -38,6 +37,12 @@ void prompt_dismiss(struct prompt *prompt)
 {
 	prompt->done = NULL;
 	prompt->impl->dismiss(prompt);
+}
+
+void prompt_end(struct prompt *prompt, uint32_t id)
+{
+	if (prompt && prompt->impl->end)
+		prompt->impl->end(prompt, id);
 }
 
 void prompt_destroy(struct prompt *prompt)

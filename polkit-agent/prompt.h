@@ -50,6 +50,8 @@ struct prompt_impl {
 		struct pn_secret *answer, char *err, size_t errlen);
 	void (*message)(struct prompt *prompt, const char *text, bool error);
 	void (*dismiss)(struct prompt *prompt);
+	/* Optional: request id is over (answered or not); its window may close. */
+	void (*end)(struct prompt *prompt, uint32_t id);
 	void (*destroy)(struct prompt *prompt);
 };
 
@@ -69,11 +71,13 @@ struct prompt_context {
 struct prompt *prompt_new(enum pn_prompt_type type, const struct prompt_context *ctx,
 	char *err, size_t errlen);
 struct prompt *prompt_command_new(const struct prompt_context *ctx);
+struct prompt *prompt_wayland_new(const struct prompt_context *ctx);
 
 int prompt_ask(struct prompt *prompt, const struct prompt_info *info,
 	struct pn_secret *answer, prompt_done_fn done, void *data, char *err, size_t errlen);
 void prompt_message(struct prompt *prompt, const char *text, bool error);
 void prompt_dismiss(struct prompt *prompt);
+void prompt_end(struct prompt *prompt, uint32_t id);
 void prompt_destroy(struct prompt *prompt);
 /* For implementations: report the end of the question. */
 void prompt_finish(struct prompt *prompt, enum prompt_result result, size_t user);

@@ -38,6 +38,13 @@ bool pn_secret_chomp(struct pn_secret *secret);
  * and the rest is drained and discarded.
  */
 ssize_t pn_secret_read_fd(struct pn_secret *secret, int fd);
+/*
+ * One read() of at most max bytes from fd, appended: for one packet of a
+ * SOCK_SEQPACKET socket, or a length the sender announced. The number of
+ * bytes read, 0 at end of file, or a negative errno; -EMSGSIZE (nothing
+ * read) when max is more than the room left.
+ */
+ssize_t pn_secret_read_some(struct pn_secret *secret, int fd, size_t max);
 /* Writes all of it to fd; 0 or a negative errno. */
 int pn_secret_write_fd(const struct pn_secret *secret, int fd);
 

@@ -1,0 +1,47 @@
+#ifndef PANTHER_POLKIT_AGENT_PROMPT_PROTOCOL_H
+#define PANTHER_POLKIT_AGENT_PROMPT_PROTOCOL_H
+
+/*
+ * What panther-polkit-agent and panther-polkit-prompt say to each other over
+ * a SOCK_SEQPACKET socket pair (fd 3 in the prompt). Every packet is one line,
+ * "KEY" or "KEY VALUE", ending in "\n"; in VALUE a backslash is "\\" and a
+ * line break "\n", so a value never spans lines. The one exception is the
+ * password: "answer N" is followed by one packet of exactly N raw bytes (none
+ * when N is 0), read straight into a struct pn_secret. doc/design.md lists
+ * the keys.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct pn_secret;
+
+/* The longest packet either side sends; longer values are cut (UTF-8 safe). */
+#define PP_PACKET_MAX 4096
+
+struct pp_message {
+	const char *key;
+	const char *value; /* "" when the line has none */
+};
+
+/* Sends "KEY VALUE\n" (or "KEY\n" for a NULL value). 0 or a negative errno. */
+int pp_send(int fd, const char *key, const char *value);
+int pp_send_uint(int fd, const char *key, unsigned long value);
+/* "answer N" and the N bytes. 0 or a negative errno. */
+int pp_send_answer(int fd, const struct pn_secret *answer);
+
+/*
+ * Receives one packet into buf (size at least PP_PACKET_MAX + 1) and parses
+ * it in place. 1 with *msg filled, 0 at end of file, -EAGAIN when nothing is
+ * waiting, -EBADMSG for a packet that is not a protocol line, or another
+ * negative errno.
+ */
+int pp_recv(int fd, char *buf, size_t size, struct pp_message *msg);
+/* Parses a received line in place (buf[len] is written). false when malformed. */
+bool pp_parse(char *buf, size_t len, struct pp_message *msg);
+
+/* A decimal value in [0, max]: false for anything else. */
+bool pp_parse_uint(const char *value, unsigned long max, unsigned long *out);
+
+#endif

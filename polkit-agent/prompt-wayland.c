@@ -1,0 +1,442 @@
+#include "prompt.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "prompt-protocol.h"
+#include "panther/log.h"
+#include "panther/util.h"
+
+/*
+ * The `wayland` prompter: runs panther-polkit-prompt for each request (the
+ * drawing stack lives in that process, not in the agent) and talks to it
+ * over a SOCK_SEQPACKET socket pair, its fd 3 (prompt-protocol.h). The
+ * program stays up across the attempts of one request and is told to close
+ * when the request ends.
+ */
+
+#ifndef PANTHER_PROMPT_PROGRAM
+#define PANTHER_PROMPT_PROGRAM "/usr/libexec/panther/panther-polkit-prompt"
+#endif
+
+/* A closed prompt that has not exited after this long is killed. */
+#define CLOSE_GRACE_MS 2000
+/* polkit's own limit is 511; anything up to a packet is drained and refused. */
+#define ANSWER_MAX PP_PACKET_MAX
+
+struct prompt_wayland;
+
+/* One run of the program. */
+struct prompt_run {
+	struct prompt_wayland *pw;
+	struct prompt_run *next; /* in pw->closing */
+	struct child *child;
+	int fd;
+	struct pn_fd *source;
+	struct pn_timer *kill_timer;
+	uint32_t id;
+};
+
+struct prompt_wayland {
+	struct prompt base;
+	struct prompt_context ctx;
+	struct prompt_run *run;      /* the one showing a request */
+	struct prompt_run *closing;  /* told to close, not yet exited */
+	bool asking;                 /* a question is open */
+	struct pn_secret *answer;
+	size_t user;
+	size_t n_users;
+	long expect;                 /* -1, or the length "answer N" announced */
+	struct prompt *fallback;     /* the command prompter, without a display */
+};
+
+static char *const dropped_env[] = {
+	"PANTHER_PROMPT_*",
+	"OP_SERVICE_ACCOUNT_TOKEN",
+	"OP_CONNECT_TOKEN",
+	NULL,
+};
+
+static void finish(struct prompt_wayland *pw, enum prompt_result result, size_t user)
+{
+	if (!pw->asking)
+		return;
+	pw->asking = false;
+	if (result != PROMPT_ANSWERED && pw->answer)
+		pn_secret_clear(pw->answer);
+	pw->answer = NULL;
+	pw->expect = -1;
+	prompt_finish(&pw->base, result, user);
+}
+
+static void run_disconnect(struct prompt_run *run)
+{
+	pn_fd_remove(run->source);
+	run->source = NULL;
+	if (run->fd >= 0)
+		close(run->fd);
+	run->fd = -1;
+}
+
+static void run_free(struct prompt_run *run)
+{
+	run_disconnect(run);
+	pn_timer_remove(run->kill_timer);
+	free(run);
+}
+
+static void unlink_closing(struct prompt_run *run)
+{
+	for (struct prompt_run **p = &run->pw->closing; *p; p = &(*p)->next) {
+		if (*p == run) {
+			*p = run->next;
+			return;
+		}
+	}
+}
+
+static void on_kill_timer(void *data)
+{
+	struct prompt_run *run = data;
+	pn_warn("the prompt did not close within %d ms: killing it", CLOSE_GRACE_MS);
+	child_abandon(run->child);
+	unlink_closing(run);
+	run_free(run);
+}
+
+/* Tells the program to close; it wipes what was typed and exits. */
+static void close_run(struct prompt_wayland *pw)
+{
+	struct prompt_run *run = pw->run;
+	if (!run)
+		return;
+	pw->run = NULL;
+	pw->expect = -1;
+	(void)pp_send(run->fd, "close", NULL);
+	run_disconnect(run);
+	run->next = pw->closing;
+	pw->closing = run;
+	pn_timer_arm(run->kill_timer, CLOSE_GRACE_MS);
+}
+
+static void on_readable(void *data, int fd, short revents);
+
+static void on_exit_status(void *data, int wstatus)
+{
+	struct prompt_run *run = data;
+	struct prompt_wayland *pw = run->pw;
+	run->child = NULL;
+	/* What it said before exiting counts ("cancel", an answer). */
+	if (run == pw->run && run->fd >= 0)
+		on_readable(run, run->fd, POLLIN);
+	if (run != pw->run) {
+		unlink_closing(run);
+		run_free(run);
+		return;
+	}
+	pw->run = NULL;
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
+		pn_err("cannot run the prompt program %s", PANTHER_PROMPT_PROGRAM);
+	else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0)
+		pn_err("the prompt program failed (exit status %d)", WEXITSTATUS(wstatus));
+	else if (WIFSIGNALED(wstatus))
+		pn_err("the prompt program was killed by signal %d", WTERMSIG(wstatus));
+	else if (pw->asking)
+		pn_info("request %u: the prompt closed without an answer", run->id);
+	run_free(run);
+	finish(pw, PROMPT_CANCELLED, pw->user);
+}
+
+/* The packet after "answer N": straight into the answer's locked memory. */
+static void read_answer(struct prompt_wayland *pw, struct prompt_run *run)
+{
+	size_t len = (size_t)pw->expect;
+	ssize_t r = -EMSGSIZE;
+	if (pw->asking && len <= PN_SECRET_MAX_PASSWORD)
+		r = pn_secret_read_some(pw->answer, run->fd, len + 1);
+	if (r == -EAGAIN)
+		return;
+	pw->expect = -1;
+	if (r == -EMSGSIZE) {
+		char scratch[ANSWER_MAX];
+		ssize_t n = recv(run->fd, scratch, sizeof(scratch), MSG_DONTWAIT);
+		explicit_bzero(scratch, sizeof(scratch));
+		if (n < 0 && errno == EAGAIN) {
+			pw->expect = (long)len; /* not here yet */
+			return;
+		}
+		finish(pw, PROMPT_TOO_LONG, pw->user);
+		return;
+	}
+	if (r != (ssize_t)len) {
+		pn_err("request %u: the prompt sent %zd bytes instead of %zu: ignoring the answer",
+			run->id, r, len);
+		finish(pw, PROMPT_CANCELLED, pw->user);
+		return;
+	}
+	finish(pw, PROMPT_ANSWERED, pw->user);
+}
+
+static void handle(struct prompt_wayland *pw, struct prompt_run *run, const struct pp_message *msg)
+{
+	unsigned long n;
+	if (strcmp(msg->key, "answer") == 0) {
+		if (!pp_parse_uint(msg->value, ANSWER_MAX, &n)) {
+			pn_warn("request %u: malformed answer length from the prompt", run->id);
+			return;
+		}
+		if (pw->asking)
+			pn_secret_clear(pw->answer);
+		if (n == 0)
+			finish(pw, PROMPT_ANSWERED, pw->user);
+		else
+			pw->expect = (long)n;
+	} else if (strcmp(msg->key, "cancel") == 0) {
+		finish(pw, PROMPT_CANCELLED, pw->user);
+	} else if (strcmp(msg->key, "user") == 0) {
+		if (pp_parse_uint(msg->value, SIZE_MAX, &n) && n < pw->n_users)
+			finish(pw, PROMPT_USER_CHANGED, n);
+	} else if (strcmp(msg->key, "shown") == 0) {
+		pn_debug("request %u: the prompt is on screen", run->id);
+	} else if (strcmp(msg->key, "keyboard") == 0) {
+		if (strcmp(msg->value, "0") == 0)
+			pn_warn("request %u: the prompt does not have the keyboard: another window "
+				"holds it", run->id);
+		else
+			pn_debug("request %u: the prompt has the keyboard", run->id);
+	} else {
+		pn_debug("request %u: ignoring \"%s\" from the prompt", run->id, msg->key);
+	}
+}
+
+static void on_readable(void *data, int fd, short revents)
+{
+	struct prompt_run *run = data;
+	struct prompt_wayland *pw = run->pw;
+	char buf[PP_PACKET_MAX + 1];
+	/* A callback may end this run (dismiss, a new request): check it each time. */
+	while (pw->run == run) {
+		if (pw->expect >= 0) {
+			read_answer(pw, run);
+			if (pw->expect >= 0)
+				return;
+			continue;
+		}
+		struct pp_message msg;
+		int r = pp_recv(fd, buf, sizeof(buf), &msg);
+		if (r == -EAGAIN)
+			return;
+		if (r == -EBADMSG) {
+			pn_warn("request %u: ignoring a malformed line from the prompt", run->id);
+			continue;
+		}
+		if (r <= 0) {
+			/* It is exiting: its exit status says how it went. */
+			pn_fd_set_events(run->source, 0);
+			return;
+		}
+		handle(pw, run, &msg);
+	}
+}
+
+static struct prompt_run *start_run(struct prompt_wayland *pw, uint32_t id, char *err,
+	size_t errlen)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		return NULL;
+	}
+	const char *program = getenv("PANTHER_PROMPT_PROGRAM");
+	if (!program || !*program)
+		program = PANTHER_PROMPT_PROGRAM;
+	char *argv[] = {(char *)program, pn_log_enabled(PN_LOG_DEBUG) ? "--verbose" : NULL, NULL};
+	char **envp = child_environment(dropped_env, NULL);
+	struct prompt_run *run = pn_xcalloc(1, sizeof(*run));
+	run->pw = pw;
+	run->id = id;
+	run->fd = sv[0];
+	pn_set_nonblock(run->fd);
+	struct child_spec spec = {
+		.argv = argv,
+		.envp = envp,
+		.stdout_fd = STDERR_FILENO,
+		.stderr_fd = -1,
+		.fd3 = sv[1],
+	};
+	char why[256];
+	run->child = child_spawn(pw->ctx.children, &spec, on_exit_status, run, why, sizeof(why));
+	pn_strv_free(envp);
+	close(sv[1]);
+	struct pn_loop *loop = children_loop(pw->ctx.children);
+	if (run->child) {
+		run->source = pn_loop_add_fd(loop, run->fd, POLLIN, on_readable, run);
+		run->kill_timer = pn_loop_add_timer(loop, on_kill_timer, run);
+	}
+	if (!run->child || !run->source || !run->kill_timer) {
+		if (run->child)
+			child_abandon(run->child);
+		snprintf(err, errlen, "prompt program %s: %s", program,
+			run->child ? "out of memory" : why);
+		run_free(run);
+		return NULL;
+	}
+	pn_debug("request %u: prompt started (pid %d)", id, (int)child_pid(run->child));
+	return run;
+}
+
+static int send_question(int fd, const struct prompt_info *info)
+{
+	int r = pp_send_uint(fd, "ask", info->id);
+	const char *onepassword = NULL, *error = info->error;
+	/* 1Password's failure (onepassword.c says "1Password: ...") gets its own line. */
+	if (error && strncmp(error, "1Password: ", 11) == 0 && !strchr(error, '\n')) {
+		onepassword = error + 11;
+		error = NULL;
+	}
+	struct {
+		const char *key, *value;
+	} fields[] = {
+		{"message", info->message},
+		{"action", info->action_id},
+		{"program", info->program},
+		{"question", info->question},
+		{"echo", info->echo ? "1" : "0"},
+		{"error", error},
+		{"info", info->info},
+		{"onepassword", onepassword},
+	};
+	for (size_t i = 0; r >= 0 && i < PN_ARRAY_LEN(fields); i++) {
+		if (fields[i].value)
+			r = pp_send(fd, fields[i].key, fields[i].value);
+	}
+	for (size_t i = 0; r >= 0 && info->users[i]; i++)
+		r = pp_send(fd, "user", info->users[i]);
+	if (r >= 0)
+		r = pp_send_uint(fd, "selected", info->user);
+	if (r >= 0)
+		r = pp_send(fd, "show", NULL);
+	return r;
+}
+
+static void on_fallback_done(void *data, enum prompt_result result, size_t user)
+{
+	struct prompt_wayland *pw = data;
+	finish(pw, result, user);
+}
+
+static int wayland_ask(struct prompt *prompt, const struct prompt_info *info,
+	struct pn_secret *answer, char *err, size_t errlen)
+{
+	struct prompt_wayland *pw = (struct prompt_wayland *)prompt;
+	const char *display = getenv("WAYLAND_DISPLAY");
+	if (!display || !*display) {
+		if (!pw->ctx.cfg->polkit.prompt_argv) {
+			snprintf(err, errlen, "no Wayland display (WAYLAND_DISPLAY is unset) and no "
+				"prompt command to fall back to: cancelling");
+			return -ENXIO;
+		}
+		pn_info("request %u: no Wayland display (WAYLAND_DISPLAY is unset): using the "
+			"prompt command", info->id);
+		if (!pw->fallback)
+			pw->fallback = prompt_command_new(&pw->ctx);
+		pw->asking = true;
+		pw->answer = answer;
+		int r = prompt_ask(pw->fallback, info, answer, on_fallback_done, pw, err, errlen);
+		if (r < 0)
+			pw->asking = false;
+		return r;
+	}
+	if (pw->run && pw->run->id != info->id)
+		close_run(pw);
+	bool fresh = !pw->run;
+	if (fresh && !(pw->run = start_run(pw, info->id, err, errlen)))
+		return -ENOENT;
+	int r = send_question(pw->run->fd, info);
+	if (r < 0 && !fresh) {
+		/* It went away between questions: once more with a new one. */
+		close_run(pw);
+		if (!(pw->run = start_run(pw, info->id, err, errlen)))
+			return -ENOENT;
+		r = send_question(pw->run->fd, info);
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "cannot talk to the prompt program: %s", strerror(-r));
+		close_run(pw);
+		return r;
+	}
+	pn_secret_clear(answer);
+	pw->asking = true;
+	pw->answer = answer;
+	pw->user = info->user;
+	pw->n_users = pn_strv_len(info->users);
+	pw->expect = -1;
+	return 0;
+}
+
+static void wayland_message(struct prompt *prompt, const char *text, bool error)
+{
+	struct prompt_wayland *pw = (struct prompt_wayland *)prompt;
+	if (pw->asking && pw->fallback && !pw->run) {
+		prompt_message(pw->fallback, text, error);
+		return;
+	}
+	if (pw->run)
+		(void)pp_send(pw->run->fd, error ? "pam-error" : "pam-info", text);
+}
+
+static void wayland_dismiss(struct prompt *prompt)
+{
+	struct prompt_wayland *pw = (struct prompt_wayland *)prompt;
+	pw->asking = false;
+	pw->answer = NULL;
+	if (pw->fallback)
+		prompt_dismiss(pw->fallback);
+	close_run(pw);
+}
+
+static void wayland_end(struct prompt *prompt, uint32_t id)
+{
+	struct prompt_wayland *pw = (struct prompt_wayland *)prompt;
+	if (pw->run && pw->run->id == id && !pw->asking)
+		close_run(pw);
+}
+
+static void wayland_destroy(struct prompt *prompt)
+{
+	struct prompt_wayland *pw = (struct prompt_wayland *)prompt;
+	wayland_dismiss(prompt);
+	while (pw->closing) {
+		struct prompt_run *run = pw->closing;
+		pw->closing = run->next;
+		if (run->child)
+			child_abandon(run->child);
+		run_free(run);
+	}
+	prompt_destroy(pw->fallback);
+	free(pw);
+}
+
+static const struct prompt_impl wayland_impl = {
+	.ask = wayland_ask,
+	.message = wayland_message,
+	.dismiss = wayland_dismiss,
+	.end = wayland_end,
+	.destroy = wayland_destroy,
+};
+
+struct prompt *prompt_wayland_new(const struct prompt_context *ctx)
+{
+	struct prompt_wayland *pw = pn_xcalloc(1, sizeof(*pw));
+	pw->base.impl = &wayland_impl;
+	pw->ctx = *ctx;
+	pw->expect = -1;
+	return &pw->base;
+}

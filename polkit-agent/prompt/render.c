@@ -1,0 +1,304 @@
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
+#include <math.h>
+#include <pango/pangocairo.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "state.h"
+#include "panther/secret.h"
+
+/*
+ * One frame: a dimmed backdrop over the output and a card in the middle.
+ * Sizes are in logical pixels; cairo scales them to the buffer, so text is
+ * laid out once and rendered at the output's real resolution. Text from
+ * polkit and PAM goes through pango_layout_set_text: never parsed as markup.
+ */
+
+#define CARD_WIDTH 480.0
+#define CARD_MARGIN 16.0
+#define PAD 24.0
+#define RADIUS 20.0
+#define FIELD_HEIGHT 44.0
+#define FIELD_RADIUS 12.0
+#define DOT_RADIUS 4.5
+#define DOT_STEP 16.0
+#define BACKDROP_ALPHA 0.55
+
+struct block {
+	PangoLayout *layout; /* NULL: the password field */
+	struct color color;
+	double gap;          /* space above it */
+	double height;
+};
+
+struct frame {
+	cairo_t *cr;
+	PangoContext *pango;
+	const struct theme *theme;
+	double inner_width;
+	struct block blocks[16];
+	size_t n_blocks;
+	PangoLayout *user_hint; /* right of the identity, when there are several */
+	size_t user_block;
+};
+
+static void rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r)
+{
+	cairo_new_sub_path(cr);
+	cairo_arc(cr, x + w - r, y + r, r, -M_PI / 2, 0);
+	cairo_arc(cr, x + w - r, y + h - r, r, 0, M_PI / 2);
+	cairo_arc(cr, x + r, y + h - r, r, M_PI / 2, M_PI);
+	cairo_arc(cr, x + r, y + r, r, M_PI, 3 * M_PI / 2);
+	cairo_close_path(cr);
+}
+
+static void set_color(cairo_t *cr, struct color c, double alpha)
+{
+	cairo_set_source_rgba(cr, c.r, c.g, c.b, alpha);
+}
+
+static PangoLayout *layout_new(struct frame *f, const char *text, double px, PangoWeight weight,
+	int max_lines, PangoEllipsizeMode ellipsize, double width)
+{
+	PangoLayout *layout = pango_layout_new(f->pango);
+	PangoFontDescription *font = pango_font_description_from_string("sans-serif");
+	pango_font_description_set_absolute_size(font, px * PANGO_SCALE);
+	pango_font_description_set_weight(font, weight);
+	pango_layout_set_font_description(layout, font);
+	pango_font_description_free(font);
+	pango_layout_set_width(layout, (int)(width * PANGO_SCALE));
+	pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+	pango_layout_set_ellipsize(layout, ellipsize);
+	pango_layout_set_height(layout, -max_lines);
+	pango_layout_set_text(layout, text, -1);
+	return layout;
+}
+
+static double layout_height(PangoLayout *layout)
+{
+	int w, h;
+	pango_layout_get_size(layout, &w, &h);
+	return (double)h / PANGO_SCALE;
+}
+
+static double layout_width(PangoLayout *layout)
+{
+	int w, h;
+	pango_layout_get_size(layout, &w, &h);
+	return (double)w / PANGO_SCALE;
+}
+
+static void add(struct frame *f, PangoLayout *layout, struct color color, double gap)
+{
+	if (f->n_blocks == sizeof(f->blocks) / sizeof(f->blocks[0])) {
+		if (layout)
+			g_object_unref(layout);
+		return;
+	}
+	f->blocks[f->n_blocks++] = (struct block){
+		.layout = layout,
+		.color = color,
+		.gap = gap,
+		.height = layout ? layout_height(layout) : FIELD_HEIGHT,
+	};
+}
+
+static void add_text(struct frame *f, const char *text, double px, PangoWeight weight,
+	int max_lines, struct color color, double gap)
+{
+	add(f, layout_new(f, text, px, weight, max_lines, PANGO_ELLIPSIZE_END, f->inner_width),
+		color, gap);
+}
+
+static bool warn_focus(const struct state *state)
+{
+	return !state->has_keyboard && state->focus_known;
+}
+
+static void build(struct frame *f, const struct state *state)
+{
+	const struct request_view *req = &state->req;
+	const struct theme *t = f->theme;
+	char text[1024];
+
+	add_text(f, "Authentication required", 13, PANGO_WEIGHT_SEMIBOLD, 1, t->primary, 0);
+	add_text(f, req->message ? req->message : "A program wants to act as another user.", 19,
+		PANGO_WEIGHT_MEDIUM, 4, t->on_surface, 8);
+	if (req->program) {
+		snprintf(text, sizeof(text), "Requested by %s", req->program);
+		add(f, layout_new(f, text, 13, PANGO_WEIGHT_NORMAL, 2, PANGO_ELLIPSIZE_END,
+			f->inner_width), t->on_surface_variant, 10);
+	}
+	if (req->action) {
+		add(f, layout_new(f, req->action, 11, PANGO_WEIGHT_NORMAL, 1, PANGO_ELLIPSIZE_MIDDLE,
+			f->inner_width), t->outline, req->program ? 2 : 10);
+	}
+
+	add_text(f, "Authenticate as", 12, PANGO_WEIGHT_NORMAL, 1, t->on_surface_variant, 18);
+	double name_width = f->inner_width;
+	if (req->n_users > 1) {
+		snprintf(text, sizeof(text), "%zu of %zu \xc2\xb7 Tab to change", req->selected + 1,
+			req->n_users);
+		f->user_hint = layout_new(f, text, 11, PANGO_WEIGHT_NORMAL, 1, PANGO_ELLIPSIZE_END,
+			f->inner_width / 2);
+		name_width -= layout_width(f->user_hint) + 12;
+	}
+	f->user_block = f->n_blocks;
+	add(f, layout_new(f, req->n_users ? req->users[req->selected] : "", 16,
+		PANGO_WEIGHT_SEMIBOLD, 1, PANGO_ELLIPSIZE_END, name_width), t->on_surface, 2);
+
+	add_text(f, req->question ? req->question : "Password:", 12, PANGO_WEIGHT_NORMAL, 1,
+		t->on_surface_variant, 16);
+	add(f, NULL, t->on_surface, 6);
+
+	if (warn_focus(state)) {
+		add_text(f, "\xe2\x9a\xa0 Another window has the keyboard. Do not type your password "
+			"until this prompt has it.", 13, PANGO_WEIGHT_BOLD, 3, t->error, 10);
+	}
+	if (state->caps_lock && state->phase == PHASE_ASKING)
+		add_text(f, "Caps Lock is on", 13, PANGO_WEIGHT_SEMIBOLD, 1, t->tertiary, 10);
+	if (state->too_long)
+		add_text(f, "The answer cannot be longer than 511 bytes", 13, PANGO_WEIGHT_NORMAL, 2,
+			t->error, 10);
+	if (req->error)
+		add_text(f, req->error, 13, PANGO_WEIGHT_NORMAL, 6, t->error, 10);
+	if (req->info)
+		add_text(f, req->info, 13, PANGO_WEIGHT_NORMAL, 6, t->on_surface_variant, 10);
+	if (req->onepassword) {
+		snprintf(text, sizeof(text), "1Password did not answer: %s", req->onepassword);
+		add_text(f, text, 12, PANGO_WEIGHT_NORMAL, 3, t->on_surface_variant, 10);
+	}
+	PangoLayout *footer = layout_new(f, "Enter to confirm \xc2\xb7 Esc to cancel", 11,
+		PANGO_WEIGHT_NORMAL, 1, PANGO_ELLIPSIZE_END, f->inner_width);
+	pango_layout_set_alignment(footer, PANGO_ALIGN_RIGHT);
+	add(f, footer, t->outline, 18);
+}
+
+static void draw_field(struct frame *f, const struct state *state, double x, double y)
+{
+	cairo_t *cr = f->cr;
+	const struct theme *t = f->theme;
+	double w = f->inner_width;
+	bool asking = state->phase == PHASE_ASKING;
+
+	rounded_rect(cr, x, y, w, FIELD_HEIGHT, FIELD_RADIUS);
+	set_color(cr, t->surface_container_highest, 1);
+	cairo_fill_preserve(cr);
+	bool active = asking && state->has_keyboard;
+	set_color(cr, warn_focus(state) ? t->error : active ? t->primary : t->outline, 1);
+	cairo_set_line_width(cr, active || warn_focus(state) ? 2 : 1);
+	cairo_stroke(cr);
+
+	double text_x = x + 16, mid = y + FIELD_HEIGHT / 2, caret_x = text_x;
+	const char *status = NULL;
+	if (state->phase == PHASE_CHECKING)
+		status = "Checking\xe2\x80\xa6";
+	else if (state->phase == PHASE_SWITCHING)
+		status = "Switching identity\xe2\x80\xa6";
+	if (status || (asking && state->req.echo)) {
+		PangoLayout *layout = layout_new(f, status ? status : state->echo_text, 15,
+			PANGO_WEIGHT_NORMAL, 1, PANGO_ELLIPSIZE_START, w - 40);
+		set_color(cr, status ? t->on_surface_variant : t->on_surface, 1);
+		cairo_move_to(cr, text_x, mid - layout_height(layout) / 2);
+		pango_cairo_show_layout(cr, layout);
+		caret_x = text_x + layout_width(layout) + 2;
+		g_object_unref(layout);
+	} else if (asking) {
+		size_t fit = (size_t)((w - 40) / DOT_STEP);
+		size_t dots = state->typed_chars < fit ? state->typed_chars : fit;
+		set_color(cr, t->on_surface, 1);
+		for (size_t i = 0; i < dots; i++) {
+			cairo_arc(cr, text_x + DOT_RADIUS + (double)i * DOT_STEP, mid, DOT_RADIUS, 0,
+				2 * M_PI);
+			cairo_fill(cr);
+		}
+		caret_x = text_x + (double)dots * DOT_STEP;
+	}
+	/* No caret without the keyboard: nothing typed now would arrive here. */
+	if (active) {
+		set_color(cr, t->primary, 1);
+		cairo_rectangle(cr, caret_x, mid - 11, 2, 22);
+		cairo_fill(cr);
+	}
+}
+
+void render(struct state *state, void *data, uint32_t width, uint32_t height, double scale)
+{
+	cairo_surface_t *surface = cairo_image_surface_create_for_data(data, CAIRO_FORMAT_ARGB32,
+		(int)width, (int)height, (int)width * 4);
+	cairo_t *cr = cairo_create(surface);
+	const struct theme *t = &state->theme;
+
+	cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+	set_color(cr, t->scrim, BACKDROP_ALPHA);
+	cairo_paint(cr);
+	cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+	if (!state->have_request)
+		goto done;
+
+	cairo_scale(cr, scale, scale);
+	double lw = width / scale, lh = height / scale;
+	double card_w = fmin(CARD_WIDTH, lw - 2 * CARD_MARGIN);
+	if (card_w < 120)
+		goto done;
+
+	struct frame f = {.cr = cr, .theme = t, .inner_width = card_w - 2 * PAD};
+	f.pango = pango_cairo_create_context(cr);
+	cairo_font_options_t *options = cairo_font_options_create();
+	cairo_font_options_set_antialias(options, CAIRO_ANTIALIAS_GRAY);
+	cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_SLIGHT);
+	/* Unhinted metrics: the layout does not shift between scales. */
+	cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
+	pango_cairo_context_set_font_options(f.pango, options);
+	cairo_font_options_destroy(options);
+	build(&f, state);
+
+	double card_h = 2 * PAD;
+	for (size_t i = 0; i < f.n_blocks; i++)
+		card_h += f.blocks[i].gap + f.blocks[i].height;
+	double card_x = round((lw - card_w) / 2);
+	double card_y = round(fmax(CARD_MARGIN, (lh - card_h) / 2));
+
+	rounded_rect(cr, card_x, card_y, card_w, card_h, RADIUS);
+	set_color(cr, t->surface_container, 1);
+	cairo_fill_preserve(cr);
+	cairo_clip(cr);
+
+	double x = card_x + PAD, y = card_y + PAD;
+	for (size_t i = 0; i < f.n_blocks; i++) {
+		struct block *b = &f.blocks[i];
+		y += b->gap;
+		if (!b->layout) {
+			draw_field(&f, state, x, y);
+		} else {
+			set_color(cr, b->color, 1);
+			cairo_move_to(cr, x, y);
+			pango_cairo_show_layout(cr, b->layout);
+			g_object_unref(b->layout);
+		}
+		if (i == f.user_block && f.user_hint) {
+			set_color(cr, t->outline, 1);
+			cairo_move_to(cr, x + f.inner_width - layout_width(f.user_hint),
+				y + (b->height - layout_height(f.user_hint)) / 2);
+			pango_cairo_show_layout(cr, f.user_hint);
+		}
+		y += b->height;
+	}
+	if (f.user_hint)
+		g_object_unref(f.user_hint);
+	g_object_unref(f.pango);
+
+done:
+	cairo_destroy(cr);
+	cairo_surface_flush(surface);
+	cairo_surface_destroy(surface);
+}
+
+void render_finish(void)
+{
+	/* pango's font map holds fontconfig's caches: let go of them at exit. */
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""Reads a PNG (8-bit RGB or RGBA, not interlaced, as grim writes) for tests.
+
+    png.py size FILE              "WIDTH HEIGHT"
+    png.py pixel FILE X Y         "#rrggbb" of that pixel
+    png.py count FILE COLOR...    how many pixels have each "#rrggbb" color
+    png.py distinct FILE          how many different colors the picture has
+    png.py box FILE COLOR         "X0 Y0 X1 Y1", the bounding box of COLOR
+
+Standard library only (zlib).
+"""
+
+import struct
+import sys
+import zlib
+
+
+def read_png(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise SystemExit(f"{path}: not a PNG file")
+    pos, idat, header = 8, [], None
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind = data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"IEND":
+            break
+    width, height, depth, color_type, _, _, interlace = header
+    if depth != 8 or color_type not in (2, 6) or interlace:
+        raise SystemExit(f"{path}: only 8-bit RGB/RGBA without interlace is supported")
+    bpp = 3 if color_type == 2 else 4
+    raw = zlib.decompress(b"".join(idat))
+    stride = width * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind = raw[start]
+        line = bytearray(raw[start + 1:start + 1 + stride])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + b) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 0xFF
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else b if pb <= pc else c
+                line[i] = (line[i] + pred) & 0xFF
+        rows.append(bytes(line))
+        prev = line
+    return width, height, bpp, rows
+
+
+def pixels(rows, width, bpp):
+    for y, row in enumerate(rows):
+        for x in range(width):
+            yield x, y, row[x * bpp:x * bpp + 3]
+
+
+def parse_color(text):
+    text = text.lstrip("#")
+    return bytes.fromhex(text)
+
+
+def main():
+    cmd, path = sys.argv[1], sys.argv[2]
+    width, height, bpp, rows = read_png(path)
+    if cmd == "size":
+        print(width, height)
+    elif cmd == "pixel":
+        x, y = int(sys.argv[3]), int(sys.argv[4])
+        print("#" + rows[y][x * bpp:x * bpp + 3].hex())
+    elif cmd == "count":
+        wanted = [parse_color(c) for c in sys.argv[3:]]
+        counts = dict.fromkeys(wanted, 0)
+        for row in rows:
+            for x in range(width):
+                px = row[x * bpp:x * bpp + 3]
+                if px in counts:
+                    counts[px] += 1
+        print(" ".join(str(counts[c]) for c in wanted))
+    elif cmd == "distinct":
+        seen = set()
+        for row in rows:
+            for x in range(width):
+                seen.add(row[x * bpp:x * bpp + 3])
+        print(len(seen))
+    elif cmd == "box":
+        color = parse_color(sys.argv[3])
+        xs, ys = [], []
+        for x, y, px in pixels(rows, width, bpp):
+            if px == color:
+                xs.append(x)
+                ys.append(y)
+        if not xs:
+            return 1
+        print(min(xs), min(ys), max(xs), max(ys))
+    else:
+        raise SystemExit(f"unknown command {cmd}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

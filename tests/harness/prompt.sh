@@ -1,0 +1,154 @@
+# shellcheck shell=bash
+# Variables set here are for the tests that source it:
+# shellcheck disable=SC2034
+#
+# Helpers for the tests of panther-polkit-prompt (the agent's Wayland
+# prompt). Source after lib.sh:
+#
+#   . "$PANTHER_SOURCE_DIR/tests/harness/prompt.sh"
+#
+# The DMS theme used by the tests has colors of its own (not the built-in
+# palette), so a match proves the file was read.
+
+PN_DARK_CARD='#1e2b36'
+PN_DARK_ERROR='#ff8a80'
+PN_LIGHT_CARD='#e3edf6'
+PN_LIGHT_ERROR='#c62828'
+
+# pn_prompt_setup: finds the built program (PN_PROMPT_PROGRAM; skips when it
+# was not built), makes the test user, and the XDG cache and state
+# directories the prompt reads the theme from (PN_XDG_CACHE, PN_XDG_STATE).
+pn_prompt_setup() {
+	pn_require_root
+	PN_PROMPT_PROGRAM=$PANTHER_BUILD_DIR/polkit-agent/prompt/panther-polkit-prompt
+	[ -x "$PN_PROMPT_PROGRAM" ] ||
+		pn_skip "panther-polkit-prompt was not built (needs cairo, pango, xkbcommon and libpolkit-agent-1)"
+	pn_need_cmd "$PN_PYTHON"
+	pn_test_user
+	PN_XDG_CACHE=$PN_TMP/cache
+	PN_XDG_STATE=$PN_TMP/state
+	install -d -o "$PN_TEST_USER" -g "$PN_TEST_USER" "$PN_XDG_CACHE" "$PN_XDG_STATE" \
+		"$PN_XDG_CACHE/DankMaterialShell" "$PN_XDG_STATE/DankMaterialShell"
+	export PN_PROMPT_PROGRAM PN_XDG_CACHE PN_XDG_STATE
+}
+
+# pn_prompt_theme dark|light|none: writes DMS's dms-colors.json and
+# session.json (isLightMode) for the test user; "none" removes both.
+pn_prompt_theme() {
+	local dir=$PN_XDG_CACHE/DankMaterialShell state=$PN_XDG_STATE/DankMaterialShell
+	if [ "$1" = none ]; then
+		rm -f "$dir/dms-colors.json" "$state/session.json"
+		return
+	fi
+	cat >"$dir/dms-colors.json" <<-EOF
+		{"colors": {
+		 "dark": {"primary": "#8fcdff", "on_primary": "#003352", "surface": "#0f1418",
+		  "on_surface": "#dee3e9", "on_surface_variant": "#c1c7ce",
+		  "surface_container": "$PN_DARK_CARD", "surface_container_highest": "#303a44",
+		  "outline": "#8b9198", "outline_variant": "#41484d", "error": "$PN_DARK_ERROR",
+		  "tertiary": "#d6bee4"},
+		 "light": {"primary": "#1e6591", "on_primary": "#ffffff", "surface": "#f7f9ff",
+		  "on_surface": "#171c20", "on_surface_variant": "#41484d",
+		  "surface_container": "$PN_LIGHT_CARD", "surface_container_highest": "#d3dde6",
+		  "outline": "#71787e", "outline_variant": "#c1c7ce", "error": "$PN_LIGHT_ERROR",
+		  "tertiary": "#6a5778"}
+		}}
+	EOF
+	local light=false
+	[ "$1" = light ] && light=true
+	printf '{"isLightMode": %s, "wallpaperPath": ""}\n' "$light" >"$state/session.json"
+	chown "$PN_TEST_USER:" "$dir/dms-colors.json" "$state/session.json"
+}
+
+# pn_prompt_start [PROGRAM_ARGS...]: starts the prompt as the test user on
+# pn_sway's display through prompt-driver.py. Lines for it go through
+# pn_prompt_send; what it says lands in $PN_PROMPT_LOG.
+pn_prompt_start() {
+	local fifo=$PN_TMP/prompt-commands
+	exec 7>&- 2>/dev/null
+	rm -f "$fifo"
+	mkfifo -m 0644 "$fifo"
+	pn_spawn_as_user prompt env WAYLAND_DISPLAY="$WAYLAND_DISPLAY" \
+		XDG_CACHE_HOME="$PN_XDG_CACHE" XDG_STATE_HOME="$PN_XDG_STATE" \
+		"$PN_PYTHON" "$PN_HARNESS_DIR/prompt-driver.py" "$fifo" "$PN_PROMPT_PROGRAM" -v "$@"
+	PN_PROMPT_PID=$PN_PID
+	PN_PROMPT_LOG=$PN_LOG
+	exec 7>"$fifo"
+}
+
+# pn_prompt_send LINE: one protocol line to the prompt.
+pn_prompt_send() {
+	printf '%s\n' "$1" >&7
+}
+
+# pn_prompt_ask ID USER... [-- LINE...]: a question as the agent asks it
+# (the first user selected), with extra protocol LINEs before "show".
+pn_prompt_ask() {
+	local id=$1 users=() extra=() u
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		users+=("$1")
+		shift
+	done
+	[ "${1:-}" = -- ] && shift
+	extra=("$@")
+	{
+		echo "ask $id"
+		echo "message Authentication is needed to run \`/usr/bin/true' as the super user"
+		echo "action org.freedesktop.policykit.exec"
+		echo "program /usr/bin/pkexec /usr/bin/true (pid 4242)"
+		echo "question Password: "
+		echo "echo 0"
+		for u in "${users[@]}"; do
+			echo "user $u"
+		done
+		echo "selected 0"
+		[ ${#extra[@]} -eq 0 ] || printf '%s\n' "${extra[@]}"
+		echo "show"
+	} >&7
+}
+
+pn__log_has() {
+	[ "$(grep -cFx -- "$2" "$PN_PROMPT_LOG")" -ge "$1" ]
+}
+
+# pn_prompt_wait [-n N] LINE: waits until LINE (exactly) is in the prompt's
+# log (N times).
+pn_prompt_wait() {
+	local n=1
+	if [ "$1" = -n ]; then
+		n=$2
+		shift 2
+	fi
+	pn_wait_for pn__log_has "$n" "$1" ||
+		pn_fail "the prompt did not say \"$1\" (${n}x); its log: $(tail -n 5 "$PN_PROMPT_LOG" | tr '\n' '|')"
+}
+
+# pn_png CMD FILE ARGS...: tests/harness/png.py.
+pn_png() {
+	"$PN_PYTHON" "$PN_HARNESS_DIR/png.py" "$@"
+}
+
+# pn_hex TEXT: TEXT's bytes in hex, as prompt-driver.py prints an answer.
+pn_hex() {
+	printf '%s' "$1" | od -An -tx1 | tr -d ' \n'
+}
+
+# pn_prompt_screenshot FILE: a screenshot once the frame has settled.
+pn_prompt_screenshot() {
+	sleep 0.2
+	pn_screenshot "$1"
+}
+
+# pn_prompt_check_card FILE COLOR OTHER: the picture is not blank, a card
+# of COLOR is on it, and nothing has the OTHER theme's card color.
+pn_prompt_check_card() {
+	local counts n other distinct
+	distinct=$(pn_png distinct "$1")
+	[ "$distinct" -gt 30 ] || pn_fail "$1 looks blank: $distinct colors"
+	counts=$(pn_png count "$1" "$2" "$3")
+	read -r n other <<<"$counts"
+	[ "$n" -gt 20000 ] || pn_fail "$1: the card is not $2 ($n pixels of it)"
+	[ "$other" -eq 0 ] || pn_fail "$1: $other pixels of the other theme's card color $3"
+	pn_note "$1: $n card pixels of $2, $distinct colors"
+}

@@ -1,0 +1,70 @@
+#!/bin/bash
+# panther-polkit-prompt on its own under headless sway, driven through its
+# protocol by tests/harness/prompt-driver.py in the agent's place: it shows
+# the request in the DMS theme's colors (dark and light), the password typed
+# with wtype arrives as the answer, PAM's texts and an error are shown, Tab
+# changes the identity, Escape cancels, and polkit's text is not markup.
+. "$PANTHER_SOURCE_DIR/tests/harness/lib.sh"
+. "$PANTHER_SOURCE_DIR/tests/harness/prompt.sh"
+
+pn_prompt_setup
+pn_sway
+
+pn_note "dark theme: the card is surface_container, the answer arrives"
+pn_prompt_theme dark
+pn_prompt_start
+pn_prompt_ask 1 "$PN_TEST_USER" root -- "onepassword authorization prompt dismissed"
+pn_prompt_wait "< shown"
+pn_prompt_wait "< keyboard 1"
+pn_type 'hunter2 é'
+shot=$PN_TMP/dark.png
+pn_prompt_screenshot "$shot"
+pn_prompt_check_card "$shot" "$PN_DARK_CARD" "$PN_LIGHT_CARD"
+pn_key Return
+pn_prompt_wait "< answer 10"
+pn_prompt_wait "< answer-hex $(pn_hex 'hunter2 é')"
+
+pn_note "a retry shows the error, PAM's texts arrive while it is shown"
+pn_prompt_ask 1 "$PN_TEST_USER" root -- "error Authentication failed; try again"
+pn_prompt_wait -n 2 "< shown"
+pn_prompt_send "pam-info Place your finger on the reader"
+sleep 0.3
+pn_prompt_screenshot "$PN_TMP/error.png"
+errors=$(pn_png count "$PN_TMP/error.png" "$PN_DARK_ERROR")
+[ "$errors" -gt 20 ] || pn_fail "no error text in the theme's error color ($errors pixels)"
+
+pn_note "Tab picks the other identity; Shift+Tab goes back"
+pn_key Tab
+pn_prompt_wait "< user 1"
+pn_prompt_ask 1 "$PN_TEST_USER" root -- "selected 1"
+pn_prompt_wait -n 3 "< shown"
+pn_as_user wtype -M shift -k Tab -m shift
+pn_prompt_wait "< user 0"
+
+pn_note "Escape cancels and the prompt exits"
+pn_prompt_ask 1 "$PN_TEST_USER" root
+pn_prompt_wait -n 4 "< shown"
+pn_type 'typed'
+pn_key Escape
+pn_prompt_wait "< cancel"
+pn_prompt_wait "exit 0"
+
+pn_note "light theme per isLightMode, markup shown as text"
+pn_prompt_theme light
+pn_prompt_start
+pn_prompt_ask 2 "$PN_TEST_USER" -- "message <span background=\"#ff0000\">Markup &amp; stays text</span>"
+pn_prompt_wait "< shown"
+pn_prompt_wait "< keyboard 1"
+shot=$PN_TMP/light.png
+pn_prompt_screenshot "$shot"
+pn_prompt_check_card "$shot" "$PN_LIGHT_CARD" "$PN_DARK_CARD"
+red=$(pn_png count "$shot" '#ff0000')
+[ "$red" -eq 0 ] || pn_fail "polkit's message was parsed as markup ($red red pixels)"
+pn_prompt_send close
+pn_prompt_wait "exit 0"
+
+if [ -n "${PANTHER_SCREENSHOT_DIR:-}" ]; then
+	cp "$PN_TMP/dark.png" "$PANTHER_SCREENSHOT_DIR/prompt.png"
+	cp "$PN_TMP/light.png" "$PANTHER_SCREENSHOT_DIR/prompt-light.png"
+fi
+pn_pass
