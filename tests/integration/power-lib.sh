@@ -153,3 +153,21 @@ ctl_ok() {
 	ctl "$@"
 	[ "$status" -eq 0 ] || pn_fail "pantherctl $*: exit $status: $err"
 }
+
+# power_stop: stops panther-powerd with SIGTERM; it must exit 0 with no
+# sanitizer report in its log.
+power_stop() {
+	pn_stop "$POWERD_PID"
+	local status=$?
+	[ "$status" -eq 0 ] || pn_fail "panther-powerd exited with status $status on SIGTERM (see $POWERD_LOG)"
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$POWERD_LOG"; then
+		pn_fail "sanitizer report in $POWERD_LOG: $(grep -m1 -E 'Sanitizer|runtime error' "$POWERD_LOG")"
+	fi
+}
+
+# power_pass: panther-powerd still runs, stops cleanly; the test passes.
+power_pass() {
+	pn_alive "$POWERD_PID" || pn_fail "panther-powerd died (see $POWERD_LOG)"
+	power_stop
+	pn_pass
+}

@@ -98,5 +98,4 @@ ids=$(grep ' Notify ' "$NOTIFY_CALLS" | tail -n +2 | awk '{print $4}' | sort -u)
 grep ' Notify ' "$NOTIFY_CALLS" | grep -q '"Power profile: Power saver" "Battery low (15%)"' ||
 	pn_fail "no bubble for low battery: $(grep ' Notify ' "$NOTIFY_CALLS" | tail -n 3)"
 
-pn_alive "$POWERD_PID" || pn_fail "panther-powerd died"
-pn_pass
+power_pass

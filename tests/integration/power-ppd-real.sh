@@ -1,0 +1,109 @@
+#!/bin/bash
+# pantherctl power and panther-powerd against the real power-profiles-daemon
+# 0.12 on the real system bus, as the test user inside a (fake) logind
+# session, where polkit lets an active session switch profiles:
+# - without panther-powerd, pantherctl goes straight to ppd;
+# - with it, through org.pantheros.Power1 (and the choice is manual);
+# - outside an active session, ppd refuses and pantherctl says so in one line;
+# - without the fake driver there is no performance: set refuses it with the
+#   list, and cycle skips it.
+. "$PANTHER_SOURCE_DIR/tests/integration/power-lib.sh"
+
+pn_require_root
+pn_system_bus_polkitd
+pn_ppd_real --fake-driver
+pn_fake_logind_session
+pn_session_bus
+
+# uctl ARGS...: pantherctl as the test user inside the session.
+uctl() {
+	pn_in_session "$PANTHERCTL" "$@" >"$PN_TMP/ctl.out" 2>"$PN_TMP/ctl.err"
+	status=$?
+	out=$(cat "$PN_TMP/ctl.out")
+	err=$(cat "$PN_TMP/ctl.err")
+}
+uctl_ok() {
+	uctl "$@"
+	[ "$status" -eq 0 ] || pn_fail "pantherctl $* (in the session): exit $status: $err"
+}
+real_ppd_is() {
+	[ "$(pn__sysbus get-property "${PPD_LEGACY[@]}" ActiveProfile)" = "s \"$1\"" ]
+}
+expect_real_ppd() {
+	pn_wait_for -t 5 real_ppd_is "$1" ||
+		pn_fail "$2: expected $1, ppd has $(pn__sysbus get-property "${PPD_LEGACY[@]}" ActiveProfile)"
+}
+
+pn_note "without panther-powerd: straight to ppd"
+uctl_ok power get
+[ "$out" = balanced ] || pn_fail "get printed '$out', expected balanced"
+uctl_ok power set performance
+expect_real_ppd performance "set performance"
+uctl_ok power cycle
+[ "$out" = power-saver ] || pn_fail "cycle from performance printed '$out'"
+expect_real_ppd power-saver "cycle"
+uctl_ok power get
+[ "$out" = power-saver ] || pn_fail "get after cycle printed '$out'"
+uctl_ok power list
+[ "$out" = $'* power-saver\n  balanced\n  performance' ] || pn_fail "list printed: $out"
+
+pn_note "outside an active session ppd refuses: one line, exit 1"
+pn_as_user "$PANTHERCTL" power set balanced >"$PN_TMP/ctl.out" 2>"$PN_TMP/ctl.err"
+status=$?
+err=$(cat "$PN_TMP/ctl.err")
+[ "$status" -eq 1 ] || pn_fail "set outside the session: exit $status, expected 1"
+[ "$(wc -l <"$PN_TMP/ctl.err")" -eq 1 ] || pn_fail "set outside the session: not one line: $err"
+[[ $err == "pantherctl: power: power-profiles-daemon refused balanced: "* ]] ||
+	pn_fail "set outside the session said: $err"
+real_ppd_is power-saver || pn_fail "ppd switched for a caller outside the session"
+
+pn_note "with panther-powerd (as the user, in the session)"
+power_config '{"power": {"on_ac": "balanced", "on_battery": "power-saver"}}'
+chmod 0644 "$PN_TMP/config.json"
+pn_spawn_in_session powerd env -u DBUS_SYSTEM_BUS_ADDRESS "$POWERD" --verbose --config "$PN_TMP/config.json"
+POWERD_PID=$PN_PID
+POWERD_LOG=$PN_LOG
+pn_wait_for busctl --user status org.pantheros.Power1 ||
+	pn_fail "panther-powerd did not take org.pantheros.Power1 (see $POWERD_LOG)"
+# No UPower on this bus: AC is assumed, and on_ac applies at once.
+expect_real_ppd balanced "panther-powerd's start on AC"
+powerd_log_has "assuming AC power" || pn_fail "panther-powerd did not say it assumes AC power"
+uctl_ok power set performance
+expect_real_ppd performance "set through panther-powerd"
+expect_prop Mode 's "manual"'
+uctl_ok power cycle
+[ "$out" = power-saver ] || pn_fail "cycle through panther-powerd printed '$out'"
+expect_real_ppd power-saver "cycle through panther-powerd"
+uctl_ok power status --json
+[[ $out == '{"profile":"power-saver",'*'"backend":"power-profiles-daemon","powerd":true,"mode":"manual","on_battery":false}' ]] ||
+	pn_fail "status --json printed: $out"
+uctl_ok power auto
+expect_real_ppd balanced "auto"
+
+pn_note "ppd without the fake driver: no performance"
+kill -TERM "$PN_PPD_PID"
+pn_wait_for pn__name_gone net.hadess.PowerProfiles || pn_fail "ppd did not stop"
+expect_prop Backend 's "none"' "Backend while ppd is down"
+pn_ppd_real
+expect_prop Profiles 'as 2 "power-saver" "balanced"' "Profiles of the placeholder driver"
+uctl power set performance
+[ "$status" -eq 1 ] || pn_fail "set performance without it: exit $status, expected 1"
+[ "$err" = 'pantherctl: power: unavailable profile "performance" (available: power-saver, balanced)' ] ||
+	pn_fail "set performance without it said: $err"
+uctl_ok power set balanced
+uctl_ok power cycle
+[ "$out" = power-saver ] || pn_fail "cycle from balanced printed '$out'"
+uctl_ok power cycle
+[ "$out" = balanced ] || pn_fail "cycle from power-saver without performance printed '$out'"
+expect_real_ppd balanced "the cycle without performance"
+
+pn_note "the same straight to ppd, without panther-powerd"
+power_stop
+uctl power set performance
+[ "$status" -eq 1 ] && [ "$err" = 'pantherctl: power: unavailable profile "performance" (available: power-saver, balanced)' ] ||
+	pn_fail "direct set performance without it: exit $status: $err"
+uctl_ok power cycle
+[ "$out" = power-saver ] || pn_fail "direct cycle from balanced printed '$out'"
+uctl_ok power cycle
+[ "$out" = balanced ] || pn_fail "direct cycle from power-saver printed '$out'"
+pn_pass
