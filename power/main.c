@@ -308,6 +308,21 @@ static const struct backend_slot *slot_of(struct powerd *d, enum backend_kind ki
 	return kind == BACKEND_PPD ? &d->ppd_slot : &d->asusd_slot;
 }
 
+/* Starts using a backend that appeared (or came back under another name). */
+static void use_backend(struct powerd *d, const struct backend_slot *slot)
+{
+	char offered[64];
+	const char *active = pn_profile_name(slot->active);
+	policy_format_profiles(slot->offered, offered, sizeof(offered));
+	pn_info("using %s (%s): offers %s, active %s", backend_names[slot->kind],
+		slot->kind == BACKEND_PPD ? ppd_bus_name(d->ppd) : "xyz.ljones.Asusd", offered,
+		active ? active : "unknown");
+	d->said_no_backend = false;
+	d->expect = PN_PROFILE_NONE;
+	carry_out(d, policy_set_backend(&d->policy, slot->offered, slot->active), NULL,
+		CAUSE_QUIET);
+}
+
 static void select_backend(struct powerd *d)
 {
 	enum backend_kind want = d->ppd_slot.present ? BACKEND_PPD
@@ -320,20 +335,10 @@ static void select_backend(struct powerd *d)
 		}
 		d->backend = want;
 		d->expect = PN_PROFILE_NONE;
-		if (want != BACKEND_NONE) {
-			const struct backend_slot *slot = slot_of(d, want);
-			char offered[64];
-			policy_format_profiles(slot->offered, offered, sizeof(offered));
-			pn_info("using %s (%s): offers %s, active %s", backend_names[want],
-				want == BACKEND_PPD ? ppd_bus_name(d->ppd) : "xyz.ljones.Asusd",
-				offered, pn_profile_name(slot->active) ? pn_profile_name(slot->active)
-									 : "unknown");
-			d->said_no_backend = false;
-			carry_out(d, policy_set_backend(&d->policy, slot->offered, slot->active),
-				NULL, CAUSE_QUIET);
-		} else {
+		if (want != BACKEND_NONE)
+			use_backend(d, slot_of(d, want));
+		else
 			sync_service(d);
-		}
 	}
 	if (d->backend == BACKEND_NONE && d->ppd_slot.known && d->asusd_slot.known &&
 		!d->said_no_backend) {
@@ -377,16 +382,13 @@ static void backend_changed(struct powerd *d, unsigned offered, enum pn_profile 
 static void slot_appeared(void *data, unsigned offered, enum pn_profile active)
 {
 	struct backend_slot *slot = data;
-	struct powerd *d = slot->d;
-	/* A new owner of the name: read afresh, even if it was in use. */
-	if (d->backend == slot->kind) {
-		slot->present = false;
-		select_backend(d);
-	}
 	slot->known = slot->present = true;
 	slot->offered = offered;
 	slot->active = active;
-	select_backend(d);
+	if (slot->d->backend == slot->kind)
+		use_backend(slot->d, slot); /* the same backend under another name */
+	else
+		select_backend(slot->d);
 }
 
 static void slot_changed(void *data, unsigned offered, enum pn_profile active)

@@ -6,7 +6,7 @@
 . "$PANTHER_SOURCE_DIR/tests/harness/lib.sh"
 
 POWERD=$PANTHER_BUILD_DIR/power/panther-powerd
-PANTHERCTL=${PANTHERCTL:-$PANTHER_BUILD_DIR/ipc/pantherctl}
+PANTHERCTL=${PANTHERCTL:-$PANTHER_BUILD_DIR/ipc/ctl/pantherctl}
 PPD_TEMPLATE=$PANTHER_SOURCE_DIR/tests/harness/ppd_template.py
 ASUSD_TEMPLATE=$PANTHER_SOURCE_DIR/tests/harness/asusd_template.py
 [ -x "$POWERD" ] || pn_fail "no panther-powerd at $POWERD (build first)"
