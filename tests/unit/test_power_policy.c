@@ -171,6 +171,15 @@ static void test_low_battery(void **state)
 	assert_int_equal(apply(p, policy_set_on_battery(p, false)), PERF);
 }
 
+static void test_battery_removed(void **state)
+{
+	struct policy *p = started(state, true);
+	assert_int_equal(apply(p, policy_set_percent(p, 10)), PS);
+	/* UPower's display device without a battery: no level, not low. */
+	assert_int_equal(apply(p, policy_set_percent(p, -1)), BAL);
+	assert_int_equal(apply(p, policy_set_percent(p, 0)), PS);
+}
+
 static void test_low_battery_ignored_on_ac(void **state)
 {
 	struct policy *p = started(state, false);
@@ -205,8 +214,10 @@ static void test_manual_during_low_battery_wins(void **state)
 	struct policy *p = started(state, true);
 	assert_int_equal(apply(p, policy_set_percent(p, 15)), PS);
 	assert_int_equal(apply(p, policy_choose(p, PERF)), PERF);
-	/* Further low readings do not take it back. */
+	/* Further low readings, or the backend restarting, do not take it back. */
 	assert_int_equal(apply(p, policy_set_percent(p, 14)), NONE);
+	policy_backend_gone(p);
+	assert_int_equal(apply(p, policy_set_backend(p, ALL, PERF)), NONE);
 	assert_int_equal(apply(p, policy_set_percent(p, 60)), NONE);
 	assert_int_equal(p->active, PERF);
 }
@@ -392,6 +403,11 @@ static void test_cycle_config_order(void **state)
 
 static void test_names(void **state)
 {
+	char buf[64];
+	policy_format_profiles(POLICY_BIT(PS) | POLICY_BIT(PERF), buf, sizeof(buf));
+	assert_string_equal(buf, "power-saver, performance");
+	policy_format_profiles(0, buf, sizeof(buf));
+	assert_string_equal(buf, "none");
 	assert_string_equal(policy_mode_name(POLICY_AUTO), "auto");
 	assert_string_equal(policy_mode_name(POLICY_MANUAL), "manual");
 	assert_string_equal(policy_reason_text(POLICY_REASON_BATTERY), "on battery");
@@ -411,6 +427,7 @@ int main(void)
 		T(test_manual_never),
 		T(test_external_change_is_manual),
 		T(test_low_battery),
+		T(test_battery_removed),
 		T(test_low_battery_ignored_on_ac),
 		T(test_low_battery_off),
 		T(test_low_battery_restores_manual),
