@@ -328,20 +328,25 @@ static int get_profile_info(struct power *p, struct power_info *info)
 	return r;
 }
 
+/* One profile: its name, or {"profile": NAME} with --json. */
+static void print_profile(struct power *p, enum pn_profile profile)
+{
+	if (p->ctl->json) {
+		struct json_object *obj = json_object_new_object();
+		json_object_object_add(obj, "profile", profile_json(profile));
+		print_json(obj);
+	} else {
+		puts(profile_or_unknown(profile));
+	}
+}
+
 static int cmd_get(struct power *p)
 {
 	struct power_info info;
 	int r = get_profile_info(p, &info);
-	if (r != CTL_OK)
-		return r;
-	if (p->ctl->json) {
-		struct json_object *obj = json_object_new_object();
-		json_object_object_add(obj, "profile", profile_json(info.active));
-		print_json(obj);
-	} else {
-		puts(profile_or_unknown(info.active));
-	}
-	return CTL_OK;
+	if (r == CTL_OK)
+		print_profile(p, info.active);
+	return r;
 }
 
 static int cmd_list(struct power *p)
@@ -494,15 +499,8 @@ static bool powerd_switch(struct power *p, const char *method, const char *name,
 	}
 	const char *profile;
 	if (strcmp(method, "Cycle") == 0 &&
-		dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &profile, DBUS_TYPE_INVALID)) {
-		if (p->ctl->json) {
-			struct json_object *obj = json_object_new_object();
-			json_object_object_add(obj, "profile", json_object_new_string(profile));
-			print_json(obj);
-		} else {
-			puts(profile);
-		}
-	}
+		dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &profile, DBUS_TYPE_INVALID))
+		print_profile(p, pn_profile_from_name(profile));
 	dbus_message_unref(reply);
 	*status = CTL_OK;
 	return true;
@@ -541,13 +539,7 @@ static int cmd_cycle(struct power *p)
 	}
 	if ((status = ppd_set(p, next, &info)) != CTL_OK)
 		return status;
-	if (p->ctl->json) {
-		struct json_object *obj = json_object_new_object();
-		json_object_object_add(obj, "profile", profile_json(next));
-		print_json(obj);
-	} else {
-		puts(pn_profile_name(next));
-	}
+	print_profile(p, next);
 	return CTL_OK;
 }
 
