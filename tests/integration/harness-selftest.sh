@@ -215,7 +215,28 @@ bindsym q exec touch $PN_XDG_RUNTIME_DIR/got-q"
 	pn_pass
 fi
 
-# --- outer run: the body twice, then look for anything left behind
+# A test that fails, or is stopped by SIGTERM, half-way: cleanup still runs.
+if [ "${1:-}" = --body-fail ] || [ "${1:-}" = --body-term ]; then
+	# shellcheck source=../harness/lib.sh
+	. "$src/tests/harness/lib.sh"
+	record=$2
+	echo "$PN_TMP" >"$record.tmp"
+	pn_on_exit touch "$record.on-exit"
+	pn_session_bus
+	echo "$PN_SESSION_BUS_PID" >>"$record.pids"
+	pn_system_bus_polkitd
+	pn_polkit_rule 10-panther-selftest-abort 'polkit.addRule(function(action, subject) { });'
+	echo /etc/polkit-1/rules.d/10-panther-selftest-abort.rules >>"$record.files"
+	pn_spawn_as_user sleeper sleep 1000
+	echo "$PN_PID" >>"$record.pids"
+	[ "$1" = --body-fail ] && pn_fail "on purpose"
+	touch "$record.ready"
+	wait "$PN_PID"
+	exit 0
+fi
+
+# --- outer run: the body, a failing and an interrupted one, the body again;
+# after each, look for anything left behind
 [ "$(id -u)" -eq 0 ] || {
 	echo "SKIP: needs root (starts system services)"
 	exit 77
@@ -224,7 +245,7 @@ record_dir=$(mktemp -d /tmp/panther-selftest.XXXXXX)
 trap 'rm -rf "$record_dir"' EXIT
 
 leftovers() {
-	local rec=$1 pid tmp bad=0 f
+	local rec=$1 keep=${2:-} pid tmp bad=0 f
 	tmp=$(cat "$rec.tmp")
 	while read -r pid; do
 		if [ -r "/proc/$pid/stat" ] && ! grep -q ') Z ' "/proc/$pid/stat"; then
@@ -256,27 +277,66 @@ leftovers() {
 		echo "pn_on_exit command did not run"
 		bad=1
 	}
-	[ -e "$tmp" ] && {
+	if [ -n "$keep" ]; then
+		[ -d "$tmp" ] || {
+			echo "temporary directory $tmp of a failed test was not kept"
+			bad=1
+		}
+		rm -rf "$tmp"
+	elif [ -e "$tmp" ]; then
 		echo "temporary directory $tmp was not removed"
 		bad=1
-	}
+	fi
 	return $bad
 }
 
-for run in 1 2; do
-	rec=$record_dir/run$run
+new_record() {
+	rec=$record_dir/$1
 	: >"$rec.pids"
 	: >"$rec.files"
-	bash "$0" --body "$rec"
-	rc=$?
-	[ "$rc" -eq 0 ] || {
-		echo "FAIL: run $run of the harness self-test exited $rc"
-		exit 1
-	}
-	if ! leftovers "$rec"; then
+}
+
+for run in 1 fail term 2; do
+	new_record "run-$run"
+	case $run in
+	fail)
+		bash "$0" --body-fail "$rec" >"$rec.out" 2>&1
+		rc=$?
+		[ "$rc" -eq 1 ] && grep -q "^FAIL: on purpose" "$rec.out" || {
+			echo "FAIL: pn_fail in a test: exit $rc, output:"
+			cat "$rec.out"
+			exit 1
+		}
+		;;
+	term)
+		bash "$0" --body-term "$rec" >"$rec.out" 2>&1 &
+		child=$!
+		for ((i = 0; i < 600; i++)); do
+			[ -e "$rec.ready" ] || ! kill -0 "$child" 2>/dev/null && break
+			sleep 0.05
+		done
+		kill -TERM "$child"
+		wait "$child"
+		rc=$?
+		[ "$rc" -eq 143 ] || {
+			echo "FAIL: a test stopped by SIGTERM exited $rc, output:"
+			cat "$rec.out"
+			exit 1
+		}
+		;;
+	*)
+		bash "$0" --body "$rec"
+		rc=$?
+		[ "$rc" -eq 0 ] || {
+			echo "FAIL: run $run of the harness self-test exited $rc"
+			exit 1
+		}
+		;;
+	esac
+	if ! leftovers "$rec" "$([ "$rc" -ne 0 ] && echo keep)"; then
 		echo "FAIL: run $run left things behind"
 		exit 1
 	fi
-	echo "# run $run: passed, nothing left behind ($(wc -l <"$rec.pids") processes checked)"
+	echo "# run $run: exit $rc, nothing left behind ($(wc -l <"$rec.pids") processes checked)"
 done
 echo "PASS: harness-selftest"
