@@ -152,3 +152,62 @@ pn_prompt_check_card() {
 	[ "$other" -eq 0 ] || pn_fail "$1: $other pixels of the other theme's card color $3"
 	pn_note "$1: $n card pixels of $2, $distinct colors"
 }
+
+# ---------------------------------------------------------------- with the agent
+# (after polkit-agent.sh's pk_setup)
+
+# pk_wayland_agent: the agent with the wayland prompt on pn_sway's display,
+# 1Password through the stand-in (enabled), the theme from the test's DMS
+# files. PK_AGENT_PID, PK_AGENT_LOG.
+pk_wayland_agent() {
+	cat >"$PK_CONFIG" <<-EOF
+		{
+		  "polkit": {
+		    "onepassword": {
+		      "enable": true,
+		      "op": "$PK_OP_STANDIN",
+		      "references": { "$PN_TEST_USER": "$PK_REFERENCE" },
+		      "timeout_s": 5
+		    },
+		    "prompt": { "type": "wayland" }
+		  }
+		}
+	EOF
+	chmod 0644 "$PK_CONFIG"
+	export XDG_CACHE_HOME=$PN_XDG_CACHE XDG_STATE_HOME=$PN_XDG_STATE
+	export PANTHER_PROMPT_PROGRAM=$PN_PROMPT_PROGRAM
+	pk_agent "$@"
+}
+
+# pk_check_start ACTION: pkcheck for the subject in the background
+# (PK_CHECK_PID); pk_check_end collects its status into PK_STATUS.
+pk_check_start() {
+	pn_spawn_as_user pkcheck pkcheck -a "$1" -p "${2:-$PK_SUBJECT}" -u
+	PK_CHECK_PID=$PN_PID
+	PK_CHECK_LOG=$PN_LOG
+}
+
+pk_check_end() {
+	pn_wait_exit -t "${1:-10}" "$PK_CHECK_PID" || pn_fail "pkcheck did not finish"
+	wait "$PK_CHECK_PID"
+	PK_STATUS=$?
+	cp "$PK_CHECK_LOG" "$PN_TMP/pkcheck.out"
+}
+
+pk__agent_log_count() {
+	[ "$(grep -c -- "$2" "$PK_AGENT_LOG")" -ge "$1" ]
+}
+
+# pk_prompt_shown N: waits until the prompt has been on screen N times and
+# has the keyboard (wtype's keys would be lost before).
+pk_prompt_shown() {
+	pn_wait_for pk__agent_log_count "$1" "the prompt is on screen" ||
+		pn_fail "the prompt did not appear (time $1; see $PK_AGENT_LOG)"
+	pn_wait_for pk__agent_log_count "$1" "the prompt has the keyboard" ||
+		pn_fail "the prompt did not get the keyboard (time $1; see $PK_AGENT_LOG)"
+}
+
+# pk_no_prompt: no panther-polkit-prompt process is left.
+pk_no_prompt() {
+	! pgrep -x panther-polkit- >/dev/null
+}

@@ -1,0 +1,90 @@
+#!/bin/bash
+# The agent's Wayland prompt end to end under headless sway, with the real
+# polkitd and PAM: 1Password (the stand-in) is dismissed, the prompt shows
+# why; the password typed with wtype authorizes; a wrong one shows the error
+# and the right one then works; Escape dismisses and the next request still
+# works; with two identities Tab picks the other one and its password is the
+# one checked.
+set -u
+. "$PANTHER_SOURCE_DIR/tests/harness/polkit-agent.sh"
+. "$PANTHER_SOURCE_DIR/tests/harness/prompt.sh"
+
+action=org.freedesktop.policykit.exec
+pn_prompt_setup
+pk_setup 5
+pn_sway
+pn_prompt_theme dark
+pk_subject
+pk_wayland_agent
+
+pn_note "right password"
+pk_mode op dismiss
+pk_check_start "$action"
+pk_prompt_shown 1
+pn_prompt_screenshot "$PN_TMP/first.png"
+pn_prompt_check_card "$PN_TMP/first.png" "$PN_DARK_CARD" "$PN_LIGHT_CARD"
+pn_type "$PN_TEST_PASSWORD"
+pn_key Return
+pk_check_end
+pk_expect_status 0 "the right password at the prompt"
+pn_wait_for -t 5 pk_no_prompt || pn_fail "the prompt stayed open after the request was authorized"
+grep -q "request 1: .* authorized for $PN_TEST_USER" "$PK_AGENT_LOG" || pn_fail "the agent did not log the authorization"
+
+pn_note "wrong, then right"
+pk_check_start "$action"
+pk_prompt_shown 2
+pn_type 'not-the-password'
+pn_key Return
+pk_prompt_shown 3
+pn_prompt_screenshot "$PN_TMP/wrong.png"
+errors=$(pn_png count "$PN_TMP/wrong.png" "$PN_DARK_ERROR")
+[ "$errors" -gt 20 ] || pn_fail "no error text after a wrong password ($errors pixels in $PN_DARK_ERROR)"
+pn_type "$PN_TEST_PASSWORD"
+pn_key Return
+pk_check_end
+pk_expect_status 0 "the right password after a wrong one"
+grep -q "authentication failed (attempt 1 of 3)" "$PK_AGENT_LOG" || pn_fail "the wrong password was not counted"
+
+pn_note "Escape dismisses, the next request works"
+pk_check_start "$action"
+pk_prompt_shown 4
+pn_type 'half typed'
+pn_key Escape
+pk_check_end
+pk_expect_status 3 "Escape at the prompt"
+pn_wait_for -t 5 pk_no_prompt || pn_fail "the prompt stayed open after Escape"
+pk_check_start "$action"
+pk_prompt_shown 5
+pn_type "$PN_TEST_PASSWORD"
+pn_key Return
+pk_check_end
+pk_expect_status 0 "the request after a dismissed one"
+
+pn_note "two identities: Tab picks the other, and its password counts"
+other=pktest2
+other_password=pktest2-other-password
+id "$other" >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin "$other" || pn_fail "cannot create $other"
+echo "$other:$other_password" | chpasswd || pn_fail "cannot set $other's password"
+pn_polkit_rule 10-panther-test-admin 'polkit.addAdminRule(function(action, subject) {
+	if (action.id == "org.freedesktop.policykit.exec")
+		return ["unix-user:'"$other"'", "unix-group:sudo"];
+});'
+pk_check_start "$action"
+pk_prompt_shown 6
+pn_key Tab
+pn_wait_for grep -q "identity changed to $other" "$PK_AGENT_LOG" || pn_fail "Tab did not change the identity"
+pk_prompt_shown 7
+# The test user's own password is not the other one's.
+pn_type "$PN_TEST_PASSWORD"
+pn_key Return
+pk_prompt_shown 8
+pn_type "$other_password"
+pn_key Return
+pk_check_end
+pk_expect_status 0 "the other identity's password"
+grep -q "authorized for $other" "$PK_AGENT_LOG" || pn_fail "the request was not authorized for $other"
+
+pk_no_secret_in "$PK_AGENT_LOG"
+pk_stop_agent
+pn_wait_for -t 5 pk_no_prompt || pn_fail "a prompt process outlived the agent"
+pn_pass
