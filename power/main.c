@@ -350,6 +350,16 @@ static void select_backend(struct powerd *d)
 	maybe_ready(d);
 }
 
+/* A switch to profile is waiting for the backend's answer. */
+static bool requested(struct powerd *d, enum pn_profile profile)
+{
+	for (struct switch_request *req = d->requests; req; req = req->next) {
+		if (req->profile == profile)
+			return true;
+	}
+	return false;
+}
+
 /* The backend in use reported new values. */
 static void backend_changed(struct powerd *d, unsigned offered, enum pn_profile active)
 {
@@ -365,8 +375,9 @@ static void backend_changed(struct powerd *d, unsigned offered, enum pn_profile 
 			d->expect = PN_PROFILE_NONE;
 		return;
 	}
-	if (active == d->expect) {
-		d->expect = PN_PROFILE_NONE;
+	if (active == d->expect || requested(d, active)) {
+		if (active == d->expect)
+			d->expect = PN_PROFILE_NONE;
 		policy_backend_switched(&d->policy, active);
 		sync_service(d);
 		return;

@@ -66,6 +66,26 @@ ctl_ok power auto
 expect_ppd performance "auto on AC"
 expect_prop Mode 's "auto"'
 
+pn_note "two quick presses move two steps, and are not taken for outside changes"
+outside_before=$(powerd_log_count "outside panther")
+# Both calls go out together, before the backend has answered the first.
+"$PN_PYTHON" -c '
+import os, dbus, dbus.lowlevel
+bus = dbus.bus.BusConnection(os.environ["DBUS_SESSION_BUS_ADDRESS"])
+for _ in range(2):
+    msg = dbus.lowlevel.MethodCallMessage("org.pantheros.Power1", "/org/pantheros/Power1",
+                                          "org.pantheros.Power1", "Cycle")
+    msg.set_no_reply(True)
+    bus.send_message(msg)
+bus.flush()
+' || pn_fail "cannot send two Cycle calls"
+expect_ppd balanced "two cycles from performance"
+stays_ppd balanced "two quick cycles"
+[ "$(powerd_log_count "outside panther")" -eq "$outside_before" ] ||
+	pn_fail "panther's own quick switches were taken for changes outside panther"
+ctl_ok power auto
+expect_ppd performance "auto after the quick cycles"
+
 ctl power set turbo
 [ "$status" -eq 1 ] || pn_fail "set turbo: exit $status, expected 1"
 [ "$(wc -l <"$PN_TMP/ctl.err")" -eq 1 ] || pn_fail "set turbo: not one line: $err"
