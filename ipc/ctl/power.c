@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ctl.h"
 #include "panther/config.h"
@@ -63,6 +64,22 @@ static DBusConnection *connect_bus(DBusBusType type)
 	if (conn)
 		dbus_connection_set_exit_on_disconnect(conn, FALSE);
 	return conn;
+}
+
+/*
+ * Whether a session bus can be found without libdbus's X11 autolaunch,
+ * which would start a bus of its own: the address, or $XDG_RUNTIME_DIR/bus.
+ */
+static bool have_session_bus(void)
+{
+	if (getenv("DBUS_SESSION_BUS_ADDRESS"))
+		return true;
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	char path[4096];
+	struct stat st;
+	if (!runtime || snprintf(path, sizeof(path), "%s/bus", runtime) >= (int)sizeof(path))
+		return false;
+	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
 static void disconnect_bus(DBusConnection *conn)
@@ -588,7 +605,7 @@ int ctl_power(struct ctl *ctl, int argc, char **argv)
 	}
 
 	struct power p = {.ctl = ctl};
-	p.session = connect_bus(DBUS_BUS_SESSION);
+	p.session = have_session_bus() ? connect_bus(DBUS_BUS_SESSION) : NULL;
 	int status;
 	if (strcmp(cmd, "get") == 0)
 		status = cmd_get(&p);
