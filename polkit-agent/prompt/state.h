@@ -116,6 +116,7 @@ struct state {
 	struct wp_fractional_scale_v1 *fractional_scale;
 	uint32_t width, height; /* logical size from the compositor */
 	uint32_t scale120;      /* preferred fractional scale * 120; 0: not offered */
+	uint32_t drawn_width, drawn_height; /* the last buffer's size */
 	bool configured;
 	bool dirty;
 	bool shown;             /* a frame with the request is on screen */

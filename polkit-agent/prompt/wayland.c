@@ -156,6 +156,13 @@ void wayland_draw_frame(struct state *state)
 		return;
 	}
 	state->dirty = false;
+	if (width != state->drawn_width || height != state->drawn_height) {
+		pn_debug("drawing %ux%u pixels for %ux%u at scale %.3g (%s)", width, height,
+			state->width, state->height, scale,
+			fractional ? "wp_fractional_scale_v1" : "integer");
+		state->drawn_width = width;
+		state->drawn_height = height;
+	}
 	render(state, buffer->data, width, height, scale);
 	if (fractional) {
 		wl_surface_set_buffer_scale(state->surface, 1);
