@@ -1,10 +1,11 @@
 #!/bin/bash
 # The idle profile through ext-idle-notify-v1: on KWin (headless, it offers
 # ext_idle_notifier_v1) a seat without input for power.idle.after_s switches
-# to the idle profile, and turning idle off restores what was there; on sway
-# (which lacks the protocol) panther-powerd says so once and goes on.
-# Input cannot be faked on headless KWin (no virtual keyboard), so "resumed"
-# is covered by the policy's unit tests.
+# to the idle profile, activity restores what was there (headless KWin has no
+# virtual keyboard: tests/harness/kwin-activity.py asks KWin to count user
+# activity, which resets every idle detector as input would), and turning
+# idle off restores it too; on sway (which lacks the protocol) panther-powerd
+# says so once and goes on.
 . "$PANTHER_SOURCE_DIR/tests/integration/power-lib.sh"
 
 pn_require_root
@@ -32,6 +33,14 @@ expect_ppd power-saver "no input for 1 s"
 powerd_log_has "idle: no input for the timeout" || pn_fail "the idle event was not logged"
 expect_prop Mode 's "auto"'
 [ "$(notify_count)" -eq 0 ] || pn_fail "going idle showed a notification"
+
+pn_note "activity: the profile from before comes back, then idle again"
+"$PN_PYTHON" "$PANTHER_SOURCE_DIR/tests/harness/kwin-activity.py" "$WAYLAND_DISPLAY" ||
+	pn_fail "could not tell KWin about user activity"
+pn_wait_for -t 5 powerd_log_has "idle: input resumed" || pn_fail "no resumed event after activity"
+pn_wait_for -t 5 eval 'grep -q "switched to balanced (on AC power)" "$POWERD_LOG"' ||
+	pn_fail "activity did not bring balanced back ($(ppd_active))"
+expect_ppd power-saver "idle again 1 s after the activity"
 
 pn_note "idle turned off while idle: the profile from before comes back"
 power_config '{"power": {"on_ac": "balanced", "idle": false}}'
