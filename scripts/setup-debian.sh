@@ -6,7 +6,7 @@ set -eu
 BUILD_PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev llvm
 	libwayland-dev wayland-protocols librust-wayland-protocols-dev libjson-c-dev
 	libcmocka-dev libdbus-1-dev libpolkit-agent-1-dev libpolkit-gobject-1-dev
-	libglib2.0-dev libcairo2-dev libpango1.0-dev libxkbcommon-dev scdoc"
+	libglib2.0-dev libcairo2-dev libpango1.0-dev libfontconfig-dev libxkbcommon-dev scdoc"
 RUN_PKGS="dbus dbus-user-session polkitd pkexec python3-dbusmock power-profiles-daemon
 	upower sway wtype grim wayland-utils nix-bin procps psmisc util-linux
 	fuzzel man-db fish kwin-wayland zsh"

@@ -7,6 +7,7 @@
 . "$PANTHER_SOURCE_DIR/tests/harness/prompt.sh"
 
 pn_prompt_setup
+pn_need_cmd kwin_wayland
 pn_prompt_theme dark
 
 pn_note "sway, integer scale 2"
@@ -30,10 +31,6 @@ pn_prompt_wait "exit 0"
 pn_stop "$PN_SWAY_PID"
 
 pn_note "KWin, fractional scale 1.5"
-if ! command -v kwin_wayland >/dev/null; then
-	pn_note "kwin_wayland is not installed: the fractional scale is not checked"
-	pn_pass
-fi
 # Its binary carries file capabilities the machine refuses: a plain copy runs.
 cp "$(command -v kwin_wayland)" "$PN_TMP/kwin_wayland"
 pn_session_bus
