@@ -312,13 +312,18 @@ static void on_session_request(PolkitAgentSession *session, const gchar *text,
 static void on_session_text(struct request *req, const char *text, bool error)
 {
 	pn_debug("request %u: PAM %s: %s", req->id, error ? "error" : "info", text);
-	if (req->asked) {
+	/* Kept for the next question (a command prompt shows nothing in between). */
+	if (!req->asked)
+		add_text(error ? &req->error : &req->info, text);
+	/* Shown at once when the prompt is ours: "Place your finger on the reader". */
+	struct prompt *prompt = req->asked;
+	if (!prompt && req->has_prompt && !req->automatic)
+		prompt = agent_prompt(req->agent);
+	if (prompt) {
 		char *clean = pn_sanitize_text(text, TEXT_MAX);
-		prompt_message(req->asked, clean, error);
+		prompt_message(prompt, clean, error);
 		free(clean);
-		return;
 	}
-	add_text(error ? &req->error : &req->info, text);
 }
 
 static void on_session_show_info(PolkitAgentSession *session, const gchar *text, gpointer data)
