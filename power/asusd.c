@@ -148,8 +148,9 @@ int asusd_set_profile(struct asusd *asusd, enum pn_profile profile, backend_done
 		break;
 	case PN_PROFILE_POWER_SAVER:
 		/* Quiet where the firmware has it (ASUS laptops), else LowPower. */
-		value = !asusd->choices || (asusd->choices & (1u << ASUS_QUIET)) ? ASUS_QUIET
-										   : ASUS_LOW_POWER;
+		value = ASUS_QUIET;
+		if (asusd->choices && !(asusd->choices & (1u << ASUS_QUIET)))
+			value = ASUS_LOW_POWER;
 		break;
 	default:
 		return -EINVAL;

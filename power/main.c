@@ -325,9 +325,11 @@ static void use_backend(struct powerd *d, const struct backend_slot *slot)
 
 static void select_backend(struct powerd *d)
 {
-	enum backend_kind want = d->ppd_slot.present ? BACKEND_PPD
-		: d->asusd_slot.present                ? BACKEND_ASUSD
-							 : BACKEND_NONE;
+	enum backend_kind want = BACKEND_NONE;
+	if (d->ppd_slot.present)
+		want = BACKEND_PPD;
+	else if (d->asusd_slot.present)
+		want = BACKEND_ASUSD;
 	if (want != d->backend) {
 		if (d->backend != BACKEND_NONE) {
 			pn_notice("%s is gone from the system bus", backend_names[d->backend]);
