@@ -84,7 +84,10 @@ pn_note "ppd without the fake driver: no performance"
 kill -TERM "$PN_PPD_PID"
 pn_wait_for pn__name_gone net.hadess.PowerProfiles || pn_fail "ppd did not stop"
 expect_prop Backend 's "none"' "Backend while ppd is down"
-pn_ppd_real
+# Started by hand: pn_ppd_real would set the saved state aside a second time.
+pn_spawn ppd-placeholder "$PN_PPD" --verbose
+pn_wait_for pn__sysbus status net.hadess.PowerProfiles ||
+	pn_fail "power-profiles-daemon without the fake driver did not start (see $PN_LOG)"
 expect_prop Profiles 'as 2 "power-saver" "balanced"' "Profiles of the placeholder driver"
 uctl power set performance
 [ "$status" -eq 1 ] || pn_fail "set performance without it: exit $status, expected 1"
