@@ -36,6 +36,7 @@ struct power {
 	DBusConnection *system;     /* connected on first use: only without panther-powerd */
 	bool system_tried;
 	bool powerd;                /* org.pantheros.Power1 answered */
+	bool powerd_asked;
 	const struct ppd_name *ppd; /* the ppd name that answered */
 };
 
@@ -116,7 +117,7 @@ static DBusMessage *call(DBusConnection *conn, DBusMessage *msg, DBusError *err)
  */
 static DBusMessage *powerd_call(struct power *p, DBusMessage *msg, DBusError *err)
 {
-	if (!p->session) {
+	if (!p->session || (p->powerd_asked && !p->powerd)) {
 		if (msg)
 			dbus_message_unref(msg);
 		dbus_set_error_const(err, DBUS_ERROR_SERVICE_UNKNOWN, "no session bus");
@@ -125,6 +126,7 @@ static DBusMessage *powerd_call(struct power *p, DBusMessage *msg, DBusError *er
 	}
 	DBusMessage *reply = call(p->session, msg, err);
 	p->powerd = reply || !absent(err);
+	p->powerd_asked = true;
 	return reply;
 }
 
