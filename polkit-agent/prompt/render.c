@@ -258,7 +258,12 @@ void render(struct state *state, void *data, uint32_t width, uint32_t height, do
 	for (size_t i = 0; i < f.n_blocks; i++)
 		card_h += f.blocks[i].gap + f.blocks[i].height;
 	double card_x = round((lw - card_w) / 2);
-	double card_y = round(fmax(CARD_MARGIN, (lh - card_h) / 2));
+	/* Where it first appeared: a line shown or gone below does not move it. */
+	double card_y = state->card_top;
+	if (state->card_space != lh || card_y + card_h > lh - CARD_MARGIN)
+		card_y = round(fmax(CARD_MARGIN, (lh - card_h) / 2));
+	state->card_top = card_y;
+	state->card_space = lh;
 
 	rounded_rect(cr, card_x, card_y, card_w, card_h, RADIUS);
 	set_color(cr, t->surface_container, 1);

@@ -117,6 +117,7 @@ struct state {
 	uint32_t width, height; /* logical size from the compositor */
 	uint32_t scale120;      /* preferred fractional scale * 120; 0: not offered */
 	uint32_t drawn_width, drawn_height; /* the last buffer's size */
+	double card_top, card_space; /* where the card is, for which height */
 	bool configured;
 	bool dirty;
 	bool shown;             /* a frame with the request is on screen */

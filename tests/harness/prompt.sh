@@ -207,7 +207,7 @@ pk_prompt_shown() {
 		pn_fail "the prompt did not get the keyboard (time $1; see $PK_AGENT_LOG)"
 }
 
-# pk_no_prompt: no panther-polkit-prompt process is left.
+# pk_no_prompt: the agent has no panther-polkit-prompt child left.
 pk_no_prompt() {
-	! pgrep -x panther-polkit- >/dev/null
+	! pgrep -P "$PK_AGENT_PID" -x panther-polkit- >/dev/null
 }

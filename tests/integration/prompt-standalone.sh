@@ -33,6 +33,21 @@ pn_prompt_screenshot "$PN_TMP/error.png"
 errors=$(pn_png count "$PN_TMP/error.png" "$PN_DARK_ERROR")
 [ "$errors" -gt 20 ] || pn_fail "no error text in the theme's error color ($errors pixels)"
 
+pn_note "Caps Lock is shown while it is on"
+tertiary='#d6bee4'
+# wtype locks Caps Lock while it runs (its virtual keyboard's modifiers).
+pn_spawn_as_user capslock wtype -M capslock -s 2000 -m capslock
+capslock=$PN_PID
+sleep 0.5
+pn_prompt_screenshot "$PN_TMP/caps.png"
+caps=$(pn_png count "$PN_TMP/caps.png" "$tertiary")
+pn_wait_exit "$capslock"
+sleep 0.3
+pn_prompt_screenshot "$PN_TMP/nocaps.png"
+nocaps=$(pn_png count "$PN_TMP/nocaps.png" "$tertiary")
+[ "$caps" -gt 20 ] && [ "$nocaps" -eq 0 ] ||
+	pn_fail "the Caps Lock warning did not follow the key ($caps pixels on, $nocaps off)"
+
 pn_note "Tab picks the other identity; Shift+Tab goes back"
 pn_key Tab
 pn_prompt_wait "< user 1"
