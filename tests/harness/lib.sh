@@ -368,6 +368,11 @@ pn_session_bus() {
 # with this shell, so even a SIGKILLed test frees it. Released at exit.
 pn__lock_system() {
 	[ -n "${PN__LOCK_PID:-}" ] && return 0
+	# A test started by a test that holds the lock runs under it.
+	if [ -n "${PN_LOCK_HOLDER:-}" ] && [ "$PN_LOCK_HOLDER" != $$ ] && pn_alive "$PN_LOCK_HOLDER"; then
+		PN__LOCK_PID=nested
+		return 0
+	fi
 	local wait_s=${PN_LOCK_TIMEOUT:-240}
 	# shellcheck disable=SC2016 # expanded by that sh
 	pn_spawn system-lock flock -o -w "$wait_s" "$PN_LOCK_FILE" \
@@ -384,6 +389,7 @@ pn__lock_system() {
 	done
 	PN__LOCK_PID=$(sed -n 's/^locked //p' "$log")
 	echo "$PN_TEST_NAME (pid $$)" >"$PN_LOCK_FILE.owner"
+	export PN_LOCK_HOLDER=$$
 	pn_on_exit pn__unlock_system
 }
 
@@ -391,6 +397,7 @@ pn__unlock_system() {
 	rm -f "$PN_LOCK_FILE.owner"
 	kill "$PN__LOCK_PID" 2>/dev/null
 	PN__LOCK_PID=
+	unset PN_LOCK_HOLDER
 }
 
 # Calls on the real system bus, even when the private bus stands in for it.
@@ -670,10 +677,11 @@ pn_ppd_real() {
 
 # pn_test_user: makes sure the user "pktest" exists (home directory, member
 # of sudo, so polkit counts it as an admin) with password
-# "pktest-password"; idempotent. Exports PN_TEST_USER, PN_TEST_PASSWORD,
-# PN_TEST_UID, PN_TEST_HOME, PN_XDG_RUNTIME_DIR (0700, owned by the user,
-# in $PN_TMP) and fills the array PN_AS_USER with the command prefix that
-# pn_as_user uses.
+# "pktest-password"; idempotent. Exports PN_TEST_USER, PN_TEST_UID,
+# PN_TEST_HOME, PN_XDG_RUNTIME_DIR (0700, owned by the user, in $PN_TMP);
+# sets PN_TEST_PASSWORD without exporting it (so no program under test finds
+# the password in its environment, where tests look for leaks); fills the
+# array PN_AS_USER with the command prefix that pn_as_user uses.
 pn_test_user() {
 	[ -n "${PN_TEST_UID:-}" ] && [ -n "${PN_AS_USER+x}" ] && return 0
 	pn_require_root
@@ -697,7 +705,7 @@ pn_test_user() {
 	PN_AS_USER=(setpriv --reuid "$PN_TEST_USER" --regid "$PN_TEST_USER" --init-groups
 		env -C "$PN_TMP" HOME="$PN_TEST_HOME" USER="$PN_TEST_USER" LOGNAME="$PN_TEST_USER"
 		XDG_RUNTIME_DIR="$PN_XDG_RUNTIME_DIR")
-	export PN_TEST_USER PN_TEST_PASSWORD PN_TEST_UID PN_TEST_HOME PN_XDG_RUNTIME_DIR
+	export PN_TEST_USER PN_TEST_UID PN_TEST_HOME PN_XDG_RUNTIME_DIR
 }
 
 # pn_as_user CMD [ARGS...]: runs CMD as the test user in the foreground

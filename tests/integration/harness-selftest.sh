@@ -99,6 +99,7 @@ if [ "${1:-}" = --body ]; then
 		sys.exit(0 if crypt.crypt(sys.argv[1], h) == h else 1)
 	PY
 	[ "$(pn_as_user id -u)" = "$PN_TEST_UID" ] || pn_fail "pn_as_user does not run as pktest"
+	pn_as_user sh -c 'test -z "${PN_TEST_PASSWORD+x}"' || pn_fail "the password is in the environment of programs"
 	[ "$(pn_as_user sh -c 'echo $HOME $XDG_RUNTIME_DIR')" = "$PN_TEST_HOME $PN_XDG_RUNTIME_DIR" ] ||
 		pn_fail "pn_as_user HOME/XDG_RUNTIME_DIR"
 	[ "$(stat -c '%a %U' "$PN_XDG_RUNTIME_DIR")" = "700 pktest" ] || pn_fail "XDG_RUNTIME_DIR mode/owner"
@@ -237,12 +238,12 @@ fi
 
 # --- outer run: the body, a failing and an interrupted one, the body again;
 # after each, look for anything left behind
-[ "$(id -u)" -eq 0 ] || {
-	echo "SKIP: needs root (starts system services)"
-	exit 77
-}
-record_dir=$(mktemp -d /tmp/panther-selftest.XXXXXX)
-trap 'rm -rf "$record_dir"' EXIT
+# shellcheck source=../harness/lib.sh
+. "$src/tests/harness/lib.sh"
+pn_require_root
+# One turn on the system bus for all runs (they run under this lock).
+pn__lock_system
+record_dir=$PN_TMP
 
 leftovers() {
 	local rec=$1 keep=${2:-} pid tmp bad=0 f
@@ -303,9 +304,8 @@ for run in 1 fail term 2; do
 		bash "$0" --body-fail "$rec" >"$rec.out" 2>&1
 		rc=$?
 		[ "$rc" -eq 1 ] && grep -q "^FAIL: on purpose" "$rec.out" || {
-			echo "FAIL: pn_fail in a test: exit $rc, output:"
 			cat "$rec.out"
-			exit 1
+			pn_fail "pn_fail in a test: exit $rc"
 		}
 		;;
 	term)
@@ -319,24 +319,17 @@ for run in 1 fail term 2; do
 		wait "$child"
 		rc=$?
 		[ "$rc" -eq 143 ] || {
-			echo "FAIL: a test stopped by SIGTERM exited $rc, output:"
 			cat "$rec.out"
-			exit 1
+			pn_fail "a test stopped by SIGTERM exited $rc"
 		}
 		;;
 	*)
 		bash "$0" --body "$rec"
 		rc=$?
-		[ "$rc" -eq 0 ] || {
-			echo "FAIL: run $run of the harness self-test exited $rc"
-			exit 1
-		}
+		[ "$rc" -eq 0 ] || pn_fail "run $run of the harness self-test exited $rc"
 		;;
 	esac
-	if ! leftovers "$rec" "$([ "$rc" -ne 0 ] && echo keep)"; then
-		echo "FAIL: run $run left things behind"
-		exit 1
-	fi
+	leftovers "$rec" "$([ "$rc" -ne 0 ] && echo keep)" || pn_fail "run $run left things behind"
 	echo "# run $run: exit $rc, nothing left behind ($(wc -l <"$rec.pids") processes checked)"
 done
-echo "PASS: harness-selftest"
+pn_pass
