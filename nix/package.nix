@@ -14,6 +14,7 @@
   glib,
   cairo,
   pango,
+  fontconfig,
   libxkbcommon,
   scdoc,
   cmocka,
@@ -59,6 +60,7 @@ stdenv.mkDerivation (finalAttrs: {
     glib
     cairo
     pango
+    fontconfig
     libxkbcommon
   ];
   checkInputs = [ cmocka ];
