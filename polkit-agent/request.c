@@ -198,6 +198,11 @@ static void on_prompt_done(void *data, enum prompt_result result, size_t user)
 	req->asked = NULL;
 	switch (result) {
 	case PROMPT_ANSWERED:
+		if (!req->session) {
+			pn_secret_clear(req->answer);
+			start_session(req, false);
+			return;
+		}
 		if (!pn_secret_is_valid_password(req->answer)) {
 			pn_secret_clear(req->answer);
 			end_session(req);
@@ -340,6 +345,10 @@ static void on_session_completed(PolkitAgentSession *session, gboolean gained, g
 {
 	struct request *req = data;
 	bool automatic = req->automatic;
+	/* PAM gave up (or its helper died) while the question was still open. */
+	if (req->asked)
+		prompt_dismiss(req->asked);
+	req->asked = NULL;
 	end_session(req);
 	req->automatic = false;
 	pn_secret_free(req->op_answer);
