@@ -142,9 +142,7 @@ static void on_exit_status(void *data, int wstatus)
 		return;
 	}
 	pw->run = NULL;
-	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
-		pn_err("cannot run the prompt program %s", PANTHER_PROMPT_PROGRAM);
-	else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0)
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0)
 		pn_err("the prompt program failed (exit status %d)", WEXITSTATUS(wstatus));
 	else if (WIFSIGNALED(wstatus))
 		pn_err("the prompt program was killed by signal %d", WTERMSIG(wstatus));
@@ -249,14 +247,19 @@ static void on_readable(void *data, int fd, short revents)
 static struct prompt_run *start_run(struct prompt_wayland *pw, uint32_t id, char *err,
 	size_t errlen)
 {
+	const char *program = getenv("PANTHER_PROMPT_PROGRAM");
+	if (!program || !*program)
+		program = PANTHER_PROMPT_PROGRAM;
+	if (access(program, X_OK) < 0) {
+		snprintf(err, errlen, "cannot run the prompt program %s: %s", program,
+			strerror(errno));
+		return NULL;
+	}
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		snprintf(err, errlen, "socketpair: %s", strerror(errno));
 		return NULL;
 	}
-	const char *program = getenv("PANTHER_PROMPT_PROGRAM");
-	if (!program || !*program)
-		program = PANTHER_PROMPT_PROGRAM;
 	char *argv[] = {(char *)program, pn_log_enabled(PN_LOG_DEBUG) ? "--verbose" : NULL, NULL};
 	char **envp = child_environment(dropped_env, NULL);
 	struct prompt_run *run = pn_xcalloc(1, sizeof(*run));
