@@ -15,6 +15,7 @@ pk_setup 5
 pn_sway
 pn_prompt_theme dark
 pk_subject
+pk_mode op dismiss
 pk_wayland_agent
 sleep 1
 idle=$(pn_rss_kib "$PK_AGENT_PID")
