@@ -1,0 +1,74 @@
+# shellcheck shell=bash
+# What the fault tests (tests/faults/*.sh) share on top of the harness
+# (tests/harness/lib.sh): where the programs are, numbers from /proc that say
+# whether a daemon spins, grows or leaks, and reading a daemon's log from a
+# mark on.
+
+. "$PANTHER_SOURCE_DIR/tests/harness/lib.sh"
+
+FT_POWERD=$PANTHER_BUILD_DIR/power/panther-powerd
+FT_SESSION=$PANTHER_BUILD_DIR/session/panther-session
+FT_AGENT=$PANTHER_BUILD_DIR/polkit-agent/panther-polkit-agent
+FT_NIRI_WATCH=$PANTHER_BUILD_DIR/ipc/tools/panther-niri-watch
+FT_CTL=${PANTHERCTL:-$PANTHER_BUILD_DIR/ipc/ctl/pantherctl}
+FT_NIRI_STANDIN=$PANTHER_SOURCE_DIR/tests/harness/niri-standin.py
+
+# ft_cpu_ticks PID: user + system CPU time of PID so far, in clock ticks
+# (1/100 s here).
+ft_cpu_ticks() {
+	local stat
+	read -r stat <"/proc/$1/stat" || return 1
+	stat=${stat##*) }
+	# shellcheck disable=SC2086
+	set -- $stat
+	echo $((${12} + ${13}))
+}
+
+# ft_mark FILE: remembers how many lines FILE has now; ft_since FILE prints
+# the lines added after the mark.
+declare -A FT_MARKS
+ft_mark() {
+	FT_MARKS[$1]=$(wc -l <"$1")
+}
+ft_since() {
+	tail -n +"$((${FT_MARKS[$1]:-0} + 1))" "$1"
+}
+
+# ft_logged FILE TEXT: TEXT appears in FILE after its mark.
+ft_logged() {
+	ft_since "$1" | grep -qF -- "$2"
+}
+
+# ft_expect_log FILE TEXT [SECONDS]: waits until TEXT appears after the mark.
+ft_expect_log() {
+	pn_wait_for -t "${3:-10}" ft_logged "$1" "$2" ||
+		pn_fail "$(basename "$1") did not say: $2"
+}
+
+# ft_no_sanitizer FILE...: no ASan/UBSan/LSan report in the logs.
+ft_no_sanitizer() {
+	local f
+	for f in "$@"; do
+		if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f" 2>/dev/null; then
+			pn_fail "sanitizer report in $f: $(grep -m1 -E 'Sanitizer|runtime error' "$f")"
+		fi
+	done
+}
+
+# ft_sanitized: the build uses ASan (memory numbers mean less there).
+ft_sanitized() {
+	/usr/bin/python3 - "$PANTHER_BUILD_DIR/meson-info/intro-buildoptions.json" <<-'PY'
+		import json, sys
+		opts = {o["name"]: o["value"] for o in json.load(open(sys.argv[1]))}
+		sys.exit(0 if "address" in str(opts.get("b_sanitize", "")) else 1)
+	PY
+}
+
+# ft_stop NAME PID LOG: SIGTERM; the daemon must exit 0 with no sanitizer
+# report.
+ft_stop() {
+	pn_stop "$2"
+	local rc=$?
+	[ "$rc" -eq 0 ] || pn_fail "$1 exited with status $rc on SIGTERM (see $3)"
+	ft_no_sanitizer "$3"
+}
