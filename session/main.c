@@ -253,9 +253,20 @@ static const struct session_ops session_ops = {
 	.stop = ops_stop,
 };
 
+/*
+ * In systemd mode the user manager restarts us on the new bus; in direct mode
+ * nothing would, and the services we supervise still need us.
+ */
 static void bus_lost(void *data, struct pn_bus *bus)
 {
-	pn_err("lost the connection to the session bus");
+	struct session *s = data;
+	if (s->mode == MODE_SYSTEMD ||
+		(s->mode == MODE_STARTING && s->cfg.session.mode != PN_SESSION_DIRECT)) {
+		pn_err("lost the session bus: stopping (the user manager starts panther-session again)");
+		quit(s, 1);
+		return;
+	}
+	pn_err("lost the session bus: the services keep running, `pantherctl session` cannot reach them");
 }
 
 /* Returns 0, or the exit status to leave with. */
