@@ -15,6 +15,7 @@ struct service {
 	struct agent *agent;
 	struct pn_bus *bus;
 	struct pn_timer *emit; /* gathers changes into one PropertiesChanged */
+	struct pn_name_watch *waiting; /* for the name, while another agent has it */
 	bool lost;
 };
 
@@ -98,6 +99,20 @@ static void on_bus_lost(void *data, struct pn_bus *bus)
 	service->lost = true;
 }
 
+/* The other agent that had the name left: take it over, as the slot. */
+static void on_name_owner(void *data, const char *name, const char *owner)
+{
+	struct service *service = data;
+	if (owner || service->lost)
+		return;
+	char err[256];
+	if (pn_bus_request_name(service->bus, SERVICE_NAME, err, sizeof(err)) == 0) {
+		pn_info("%s is ours now", SERVICE_NAME);
+		pn_name_watch_remove(service->waiting);
+		service->waiting = NULL;
+	}
+}
+
 struct service *service_start(struct agent *agent)
 {
 	char err[256];
@@ -113,12 +128,12 @@ struct service *service_start(struct agent *agent)
 	int r = pn_bus_export(bus, SERVICE_PATH, &interface, service);
 	if (r == 0)
 		r = pn_bus_request_name(bus, SERVICE_NAME, err, sizeof(err));
-	if (r < 0) {
-		if (r == -EEXIST)
-			pn_warn("%s is taken on the session bus: another panther-polkit-agent runs?",
-				SERVICE_NAME);
-		else
-			pn_warn("cannot offer %s: %s", SERVICE_NAME, err);
+	if (r == -EEXIST) {
+		pn_warn("%s is taken on the session bus (another panther-polkit-agent?): "
+			"taking it when it is free", SERVICE_NAME);
+		service->waiting = pn_bus_watch_name(bus, SERVICE_NAME, on_name_owner, service);
+	} else if (r < 0) {
+		pn_warn("cannot offer %s: %s", SERVICE_NAME, err);
 		pn_bus_close(bus);
 		free(service);
 		return NULL;
@@ -141,6 +156,7 @@ void service_stop(struct service *service)
 	if (!service)
 		return;
 	pn_timer_remove(service->emit);
+	pn_name_watch_remove(service->waiting);
 	pn_bus_close(service->bus);
 	free(service);
 }

@@ -105,6 +105,12 @@ PK_AGENT_PID=$second
 PK_AGENT_LOG=$second_log
 pn_in_session sh -c 'exec pkcheck -a '"$action"' -p $$ -u' >/dev/null 2>&1 ||
 	pn_fail "no authorization through the agent that took over"
+# ...and its status name too.
+took_status() {
+	"$ctl" polkit status | grep -q "agent: registered for unix-session:$PN_SESSION_ID" &&
+		[ "$(pn_bus_name_pid org.pantheros.PolkitAgent1)" = "$second" ]
+}
+pn_wait_for took_status || pn_fail "the agent that took over does not answer pantherctl polkit status"
 
 pk_no_secret_in "$PK_AGENT_LOG"
 pk_stop_agent
