@@ -10,7 +10,8 @@ set -u
 action=org.freedesktop.policykit.exec
 pk_setup 5
 pk_subject
-pk_agent
+# The subject named with its start time, as pkttyagent --process takes it.
+pk_agent --process "$PK_SUBJECT,$(pn__starttime "$PK_SUBJECT")"
 
 agent_children() {
 	pgrep -P "$PK_AGENT_PID" | tr '\n' ' '
