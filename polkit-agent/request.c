@@ -75,10 +75,15 @@ static void set_text(char **slot, const char *text)
 /* Adds a line of PAM text to *slot. */
 static void add_text(char **slot, const char *text)
 {
-	char *clean = pn_sanitize_text(text, TEXT_MAX);
-	size_t len = strlen(clean);
-	while (len > 0 && clean[len - 1] == '?')
-		clean[--len] = '\0'; /* a trailing newline, sanitized */
+	size_t len = strlen(text);
+	while (len > 0 && text[len - 1] == '\n')
+		len--;
+	char *line = strndup(text, len);
+	if (!line)
+		abort();
+	char *clean = pn_sanitize_text(line, TEXT_MAX);
+	free(line);
+	len = strlen(clean);
 	if (!*slot) {
 		*slot = clean;
 		return;
