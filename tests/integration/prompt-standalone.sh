@@ -75,6 +75,21 @@ pn_prompt_screenshot "$shot"
 pn_prompt_check_card "$shot" "$PN_LIGHT_CARD" "$PN_DARK_CARD"
 red=$(pn_png count "$shot" '#ff0000')
 [ "$red" -eq 0 ] || pn_fail "polkit's message was parsed as markup ($red red pixels)"
+
+pn_note "an echo-on question shows what is typed and answers it"
+pn_prompt_ask 3 "$PN_TEST_USER" -- "question Username:" "echo 1"
+pn_prompt_wait -n 2 "< shown"
+pn_type 'alice'
+pn_key Return
+pn_prompt_wait "< answer-hex $(pn_hex alice)"
+
+pn_note "more than 511 bytes: the rest is refused, what fits is kept"
+pn_prompt_ask 3 "$PN_TEST_USER"
+pn_prompt_wait -n 3 "< shown"
+long=$(printf 'x%.0s' $(seq 1 520))
+pn_type "$long"
+pn_key Return
+pn_prompt_wait "< answer 511"
 pn_prompt_send close
 pn_prompt_wait "exit 0"
 
