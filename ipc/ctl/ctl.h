@@ -27,4 +27,11 @@ int ctl_check_config(struct ctl *ctl, int argc, char **argv);
 /* Prints "pantherctl: " and the message to stderr. */
 void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+struct DBusError;
+/*
+ * A failed call's text for ctl_error: err's message, or a short line where
+ * libdbus has a paragraph (no reply within the timeout, a lost connection).
+ */
+const char *ctl_bus_error(const struct DBusError *err);
+
 #endif

@@ -1,3 +1,4 @@
+#include <dbus/dbus.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,16 @@ void ctl_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
+}
+
+const char *ctl_bus_error(const DBusError *err)
+{
+	if (dbus_error_has_name(err, DBUS_ERROR_NO_REPLY) ||
+		dbus_error_has_name(err, DBUS_ERROR_TIMEOUT))
+		return "no answer (it is busy or stuck)";
+	if (dbus_error_has_name(err, DBUS_ERROR_DISCONNECTED))
+		return "the bus connection was lost";
+	return err->message;
 }
 
 static const struct {

@@ -148,7 +148,7 @@ static int status_command(struct ctl *ctl)
 			ctl_error("panther-polkit-agent is not running (no %s on the session bus)",
 				AGENT_NAME);
 		else
-			ctl_error("polkit status: %s", err.message);
+			ctl_error("polkit status: %s", ctl_bus_error(&err));
 		dbus_error_free(&err);
 		goto out;
 	}

@@ -130,6 +130,15 @@ static DBusMessage *powerd_call(struct power *p, DBusMessage *msg, DBusError *er
 	return reply;
 }
 
+/* panther-powerd's own errors already say what is available; others name it. */
+static void powerd_error(const DBusError *err)
+{
+	if (err->name && strncmp(err->name, POWER1_NAME ".", strlen(POWER1_NAME ".")) == 0)
+		ctl_error("power: %s", err->message);
+	else
+		ctl_error("power: panther-powerd: %s", ctl_bus_error(err));
+}
+
 static DBusMessage *new_get_all(const char *dest, const char *path, const char *iface)
 {
 	DBusMessage *msg = dbus_message_new_method_call(dest, path, PROPERTIES_IFACE, "GetAll");
@@ -286,11 +295,11 @@ static int get_info(struct power *p, struct power_info *info)
 	}
 	if (!reply) {
 		if (p->powerd)
-			ctl_error("power: panther-powerd: %s", err.message);
+			ctl_error("power: panther-powerd: %s", ctl_bus_error(&err));
 		else if (absent(&err))
 			ctl_error("power: neither panther-powerd nor power-profiles-daemon is running");
 		else
-			ctl_error("power: power-profiles-daemon: %s", err.message);
+			ctl_error("power: power-profiles-daemon: %s", ctl_bus_error(&err));
 		dbus_error_free(&err);
 		return CTL_FAILED;
 	}
@@ -459,7 +468,7 @@ static int ppd_set(struct power *p, enum pn_profile profile, const struct power_
 	dbus_error_init(&err);
 	DBusMessage *reply = call(p->system, msg, &err);
 	if (!reply) {
-		ctl_error("power: power-profiles-daemon refused %s: %s", name, err.message);
+		ctl_error("power: power-profiles-daemon refused %s: %s", name, ctl_bus_error(&err));
 		dbus_error_free(&err);
 		return CTL_FAILED;
 	}
@@ -510,8 +519,7 @@ static bool powerd_switch(struct power *p, const char *method, const char *name,
 		return false;
 	}
 	if (!reply) {
-		/* panther-powerd's messages already list what is available. */
-		ctl_error("power: %s", err.message);
+		powerd_error(&err);
 		dbus_error_free(&err);
 		*status = CTL_FAILED;
 		return true;
@@ -573,7 +581,7 @@ static int cmd_auto(struct power *p)
 		return CTL_OK;
 	}
 	if (p->powerd)
-		ctl_error("power: %s", err.message);
+		powerd_error(&err);
 	else
 		ctl_error("power: auto needs panther-powerd, which is not running");
 	dbus_error_free(&err);

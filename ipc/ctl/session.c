@@ -26,7 +26,7 @@ static DBusMessage *call(DBusConnection *conn, DBusMessage *msg, const char *wha
 		dbus_error_has_name(&err, DBUS_ERROR_NAME_HAS_NO_OWNER))
 		ctl_error("panther-session is not running (no %s on the session bus)", SESSION_NAME);
 	else
-		ctl_error("session %s: %s", what, err.message);
+		ctl_error("session %s: %s", what, ctl_bus_error(&err));
 	dbus_error_free(&err);
 	return NULL;
 }
