@@ -395,14 +395,21 @@ static void wayland_message(struct prompt *prompt, const char *text, bool error)
 		(void)pp_send(pw->run->fd, error ? "pam-error" : "pam-info", text);
 }
 
+/*
+ * The question is withdrawn (PAM gave up, or the request ends: then end()
+ * follows and closes the window). The window stays for the next question.
+ */
 static void wayland_dismiss(struct prompt *prompt)
 {
 	struct prompt_wayland *pw = (struct prompt_wayland *)prompt;
+	bool asking = pw->asking;
 	pw->asking = false;
 	pw->answer = NULL;
+	pw->expect = -1;
 	if (pw->fallback)
 		prompt_dismiss(pw->fallback);
-	close_run(pw);
+	if (pw->run && asking)
+		(void)pp_send(pw->run->fd, "withdraw", NULL);
 }
 
 static void wayland_end(struct prompt *prompt, uint32_t id)
@@ -416,6 +423,7 @@ static void wayland_destroy(struct prompt *prompt)
 {
 	struct prompt_wayland *pw = (struct prompt_wayland *)prompt;
 	wayland_dismiss(prompt);
+	close_run(pw);
 	while (pw->closing) {
 		struct prompt_run *run = pw->closing;
 		pw->closing = run->next;

@@ -116,6 +116,13 @@ static void handle(struct state *state, const struct pp_message *msg)
 	} else if (strcmp(key, "pam-info") == 0 || strcmp(key, "pam-error") == 0) {
 		add_line(key[4] == 'i' ? &state->req.info : &state->req.error, value);
 		state_redraw(state);
+	} else if (strcmp(key, "withdraw") == 0) {
+		/* No question is open: wait for the next one, or "close". */
+		if (state->phase == PHASE_ASKING || state->phase == PHASE_SWITCHING) {
+			state->phase = PHASE_CHECKING;
+			keyboard_clear_input(state);
+			state_redraw(state);
+		}
 	} else if (strcmp(key, "close") == 0) {
 		state_quit(state, 0);
 	} else {

@@ -90,6 +90,21 @@ long=$(printf 'x%.0s' $(seq 1 520))
 pn_type "$long"
 pn_key Return
 pn_prompt_wait "< answer 511"
+
+pn_note "a withdrawn question takes no input; the next one does"
+pn_prompt_ask 3 "$PN_TEST_USER"
+pn_prompt_wait -n 4 "< shown"
+pn_prompt_send withdraw
+sleep 0.3
+pn_type 'zzz'
+pn_key Return
+sleep 0.3
+grep -qFx "< answer-hex $(pn_hex zzz)" "$PN_PROMPT_LOG" && pn_fail "a withdrawn question was answered"
+pn_prompt_ask 3 "$PN_TEST_USER"
+pn_prompt_wait -n 5 "< shown"
+pn_type 'ok'
+pn_key Return
+pn_prompt_wait "< answer-hex $(pn_hex ok)"
 pn_prompt_send close
 pn_prompt_wait "exit 0"
 
