@@ -761,11 +761,7 @@ static int parse_prompt(struct parser *p, const char *path, struct json_object *
 		return fail(p, path, "type \"command\" needs \"argv\" (the program that prints "
 			"the password, and its arguments)");
 	}
-	if (polkit->prompt_type != PN_PROMPT_COMMAND && argv) {
-		return fail(p, path_key(sub, path, "argv"),
-			"only used with \"type\": \"command\" (the type is \"%s\")",
-			prompt_names[polkit->prompt_type]);
-	}
+	/* With "wayland", argv is the prompter used when there is no Wayland display. */
 	if (argv && (r = get_argv(p, path_key(sub, path, "argv"), argv,
 			&polkit->prompt_argv)) < 0)
 		return r;

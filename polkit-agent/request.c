@@ -418,6 +418,13 @@ static const char *op_reference(const struct pn_polkit_config *cfg, const char *
 
 static bool skipped_action(const struct pn_polkit_config *cfg, const char *action_id)
 {
+	/*
+	 * 1Password's own actions (its unlock) come back to this agent while op
+	 * waits for them: deferring them to op could never succeed, whatever
+	 * skip_actions says.
+	 */
+	if (fnmatch("com.1password.*", action_id, 0) == 0)
+		return true;
 	for (size_t i = 0; cfg->skip_actions && cfg->skip_actions[i]; i++) {
 		if (fnmatch(cfg->skip_actions[i], action_id, 0) == 0)
 			return true;

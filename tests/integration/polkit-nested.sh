@@ -18,6 +18,17 @@ pk_expect_status 0 "com.1password.1Password.unlock answered at the prompt"
 [ "$(pk_calls op)" -eq 0 ] || pn_fail "op ran for an action in skip_actions"
 [ "$(pk_calls prompt)" -eq 1 ] || pn_fail "the prompt was not asked for com.1password.1Password.unlock"
 
+# Even a skip_actions list without it never sends 1Password's own actions to op.
+sed -i 's/"timeout_s": \([0-9]*\)/"timeout_s": \1, "skip_actions": []/' "$PK_CONFIG"
+kill -HUP "$PK_AGENT_PID"
+pn_wait_for grep -q "configuration reloaded" "$PK_AGENT_LOG" || pn_fail "the agent did not reload its config"
+pk_mode op right
+pk_mode prompt right
+pk_check com.1password.1Password.unlock
+pk_expect_status 0 "com.1password.1Password.unlock with an empty skip_actions"
+[ "$(pk_calls op)" -eq 0 ] || pn_fail "op ran for com.1password.1Password.unlock with skip_actions: []"
+pk_write_config 20
+
 # op itself needs the unlock before it answers.
 pk_mode op nested
 pk_mode prompt right

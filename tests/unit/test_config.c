@@ -118,9 +118,8 @@ static const struct bad_doc {
 	{"command prompt with empty argv",
 		"{\"polkit\":{\"prompt\":{\"argv\":[],\"type\":\"command\"}}}",
 		"config.json: polkit.prompt.argv: empty (expected the program and its arguments)"},
-	{"argv for the wayland prompt", "{\"polkit\":{\"prompt\":{\"argv\":[\"fuzzel\"]}}}",
-		"config.json: polkit.prompt.argv: only used with \"type\": \"command\" "
-		"(the type is \"wayland\")"},
+	{"argv for the wayland prompt, empty", "{\"polkit\":{\"prompt\":{\"argv\":[]}}}",
+		"config.json: polkit.prompt.argv: empty (expected the program and its arguments)"},
 	{"unknown session mode", "{\"session\":{\"mode\":\"manual\"}}",
 		"config.json: session.mode: unknown mode \"manual\" (expected one of auto, systemd, "
 		"direct)"},
@@ -457,6 +456,17 @@ static void test_polkit_options(void **state)
 	assert_string_equal(cfg.polkit.prompt_argv[0], "fuzzel");
 	assert_string_equal(cfg.polkit.prompt_argv[2], "--password");
 	assert_null(cfg.polkit.prompt_argv[3]);
+	pn_config_finish(&cfg);
+}
+
+static void test_wayland_prompt_with_fallback_command(void **state)
+{
+	struct pn_config cfg;
+	assert_int_equal(parse_ok(&cfg, "{\"polkit\":{\"prompt\":{\"type\":\"wayland\","
+		"\"argv\":[\"fuzzel\",\"--dmenu\"]}}}"), 0);
+	assert_int_equal(cfg.polkit.prompt_type, PN_PROMPT_WAYLAND);
+	assert_string_equal(cfg.polkit.prompt_argv[0], "fuzzel");
+	assert_null(cfg.polkit.prompt_argv[2]);
 	pn_config_finish(&cfg);
 }
 
@@ -898,6 +908,7 @@ int main(void)
 		cmocka_unit_test(test_host_defaults),
 		cmocka_unit_test(test_power_options),
 		cmocka_unit_test(test_polkit_options),
+		cmocka_unit_test(test_wayland_prompt_with_fallback_command),
 		cmocka_unit_test(test_session_options),
 		cmocka_unit_test(test_embedded_nul),
 		cmocka_unit_test(test_profile_names),
