@@ -95,6 +95,10 @@ static void retry_timer(void *data)
 static void deadline_timer(void *data)
 {
 	struct niri_watch *w = data;
+	if (w->ready) {
+		w->listener.gone(w->data, "the event stream could not be opened again");
+		return;
+	}
 	const char *why = w->last_error[0] ? w->last_error
 		: !w->version ? "no answer to Version" : "the event stream did not open";
 	w->listener.timeout(w->data, why);
@@ -104,18 +108,45 @@ static void niri_connected(void *data, struct pn_niri *niri)
 {
 	struct niri_watch *w = data;
 	w->connected = true;
+	if (w->ready) {
+		/* Back after niri dropped the stream (see niri_disconnected). */
+		pn_timer_disarm(w->deadline);
+		pn_niri_set_reconnect(w->niri, false);
+		pn_info("niri: reading the event stream again");
+		return;
+	}
 	check_ready(w);
+}
+
+static void recheck_reply(void *data, const char *reply, const char *why)
+{
+	struct niri_watch *w = data;
+	char *version = reply ? niri_watch_parse_version(reply) : NULL;
+	if (!version) {
+		w->listener.gone(w->data, w->last_error);
+		return;
+	}
+	free(version);
+	pn_warn("niri closed the event stream (%s) but still answers: opening it again",
+		w->last_error);
+	pn_niri_set_reconnect(w->niri, true);
+	pn_timer_arm(w->deadline, (uint64_t)w->timeout_s * 1000);
 }
 
 static void niri_disconnected(void *data, struct pn_niri *niri, const char *why)
 {
 	struct niri_watch *w = data;
 	w->connected = false;
-	if (!w->ready) {
-		snprintf(w->last_error, sizeof(w->last_error), "%s", why ? why : "disconnected");
+	snprintf(w->last_error, sizeof(w->last_error), "%s",
+		why ? why : w->ready ? "the event stream ended" : "disconnected");
+	if (!w->ready)
 		return;
-	}
-	w->listener.gone(w->data, why ? why : "the event stream ended");
+	/*
+	 * niri also drops a reader that falls 64 events behind (a burst): only a
+	 * niri that no longer answers is gone.
+	 */
+	if (pn_niri_request(w->niri, "\"Version\"", recheck_reply, w) < 0)
+		w->listener.gone(w->data, w->last_error);
 }
 
 static const struct pn_niri_listener niri_listener = {

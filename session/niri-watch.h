@@ -3,8 +3,8 @@
 
 /*
  * Niri's presence: waits until Niri answers "Version" on $NIRI_SOCKET and
- * its event stream is open, then reports the end of that stream, which is
- * the end of the session.
+ * its event stream is open, then reports Niri's end: the end of that stream
+ * with Niri no longer answering (a stream Niri dropped is opened again).
  */
 
 #include <stddef.h>
@@ -16,7 +16,7 @@ struct niri_watch_listener {
 	void (*ready)(void *data, const char *version);
 	/* Niri did not answer within the timeout; why says what was last seen. */
 	void (*timeout)(void *data, const char *why);
-	/* After ready: Niri's event stream ended. */
+	/* After ready: Niri's event stream ended and Niri no longer answers. */
 	void (*gone)(void *data, const char *why);
 };
 
