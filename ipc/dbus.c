@@ -87,6 +87,7 @@ struct pn_bus {
 
 	int depth;
 	bool closing;
+	bool own_user_only;
 };
 
 static void bus_free(struct pn_bus *bus);
@@ -763,6 +764,9 @@ static void introspect_interface(FILE *f, const struct pn_interface *iface)
 
 static DBusMessage *introspect(struct pn_bus *bus, DBusMessage *msg, const char *path)
 {
+	if (!dbus_message_has_signature(msg, ""))
+		return pn_error_reply(msg, DBUS_ERROR_INVALID_ARGS,
+			"Introspect takes no arguments, got '%s'", dbus_message_get_signature(msg));
 	char *xml = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&xml, &size);
@@ -830,6 +834,18 @@ static DBusMessage *call_method(struct pn_bus *bus, DBusMessage *msg, const stru
 	return m->fn(e->data, bus, msg);
 }
 
+/* With pn_bus_only_own_user: the refusal for a caller of another user. */
+static DBusMessage *refuse_stranger(struct pn_bus *bus, DBusMessage *msg)
+{
+	if (!bus->own_user_only)
+		return NULL;
+	long uid = pn_bus_sender_uid(bus, msg);
+	if (uid < 0 || uid == (long)getuid() || uid == 0)
+		return NULL;
+	return pn_error_reply(msg, DBUS_ERROR_ACCESS_DENIED, "only uid %ld and root may call %s",
+		(long)getuid(), dbus_message_get_path(msg));
+}
+
 /*
  * Answers a method call for an exported path. *handled is false when the
  * path is not ours (libdbus then answers, or another handler does).
@@ -849,9 +865,13 @@ static DBusMessage *dispatch_method(struct pn_bus *bus, DBusMessage *msg, bool *
 		if (!is_introspect || !has_children(bus, path))
 			return NULL;
 		*handled = true;
-		return introspect(bus, msg, path);
+		DBusMessage *refused = refuse_stranger(bus, msg);
+		return refused ? refused : introspect(bus, msg, path);
 	}
 	*handled = true;
+	DBusMessage *refused = refuse_stranger(bus, msg);
+	if (refused)
+		return refused;
 
 	bool iface_found = false;
 	for (struct export *e = bus->exports; e; e = e->next) {
@@ -1047,7 +1067,10 @@ struct pn_bus *pn_bus_open(struct pn_loop *loop, enum pn_bus_kind kind, char *er
 	}
 	/* dbus_bus_get_private would have a lost bus exit() the process. */
 	dbus_connection_set_exit_on_disconnect(conn, FALSE);
-	return bus_attach(loop, conn, err, errlen);
+	struct pn_bus *bus = bus_attach(loop, conn, err, errlen);
+	if (bus && kind == PN_BUS_SESSION)
+		pn_bus_only_own_user(bus);
+	return bus;
 }
 
 struct pn_bus *pn_bus_open_address(struct pn_loop *loop, const char *address, char *err,
@@ -1305,6 +1328,11 @@ int pn_bus_emit_signal(struct pn_bus *bus, const char *path, const char *iface, 
 	int r = ok ? pn_bus_send(bus, signal) : -EINVAL;
 	dbus_message_unref(signal);
 	return r;
+}
+
+void pn_bus_only_own_user(struct pn_bus *bus)
+{
+	bus->own_user_only = true;
 }
 
 long pn_bus_sender_uid(struct pn_bus *bus, DBusMessage *msg)

@@ -72,3 +72,26 @@ ft_stop() {
 	[ "$rc" -eq 0 ] || pn_fail "$1 exited with status $rc on SIGTERM (see $3)"
 	ft_no_sanitizer "$3"
 }
+
+# ft_niri [ARGS...]: the Niri stand-in on $PN_TMP/niri.sock (ARGS: e.g.
+# --state FILE); exports NIRI_SOCKET, sets NIRI_PID and NIRI_LOG.
+ft_niri() {
+	pn_need_cmd "$PN_PYTHON"
+	pn_spawn niri "$PN_PYTHON" "$FT_NIRI_STANDIN" "$PN_TMP/niri.sock" "$@"
+	NIRI_PID=$PN_PID
+	NIRI_LOG=$PN_LOG
+	pn_wait_for grep -qx ready "$NIRI_LOG" || pn_fail "the Niri stand-in did not start (see $NIRI_LOG)"
+	export NIRI_SOCKET=$PN_TMP/niri.sock
+}
+
+# ft_session_direct: panther-session in direct mode with one service,
+# "sleeper" (sleep 300), up; sets SESSION_PID and SESSION_LOG. Needs Niri.
+ft_session_direct() {
+	printf '%s\n' '{"session": {"mode": "direct", "services": [{"name": "sleeper", "argv": ["sleep", "300"]}]}}' \
+		>"$PN_TMP/session-direct.json"
+	pn_spawn panther-session "$FT_SESSION" --config "$PN_TMP/session-direct.json"
+	SESSION_PID=$PN_PID
+	SESSION_LOG=$PN_LOG
+	pn_wait_for grep -q "session is up" "$SESSION_LOG" ||
+		pn_fail "panther-session did not come up (see $SESSION_LOG)"
+}

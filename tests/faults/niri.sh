@@ -19,14 +19,7 @@ set -u
 
 pn_need_cmd "$PN_PYTHON"
 sock=$PN_TMP/niri.sock
-export NIRI_SOCKET=$sock
 
-start_niri() {
-	pn_spawn niri "$PN_PYTHON" "$FT_NIRI_STANDIN" "$sock" "$@"
-	NIRI_PID=$PN_PID
-	NIRI_LOG=$PN_LOG
-	pn_wait_for grep -qx ready "$NIRI_LOG" || pn_fail "the Niri stand-in did not start"
-}
 niri_ctl() {
 	"$PN_PYTHON" "$FT_NIRI_STANDIN" ctl "$sock.ctl" "$1" >/dev/null ||
 		pn_fail "stand-in command failed: $1"
@@ -73,19 +66,14 @@ burst() {
 	pn_note "burst of 10,000: $(($(pn__now_ms) - start)) ms, $(grep -c 'fell 64 events behind' "$NIRI_LOG") slow readers dropped so far"
 }
 
-start_niri
+ft_niri
 niri_ctl '{"cmd":"open_window","id":1,"app_id":"steam_app_42","title":"Game","focused":false}'
 niri_ctl '{"cmd":"open_window","id":2,"app_id":"foot","title":"shell"}'
 
 power_mocks
 power_config '{"power": {"on_ac": "balanced", "app_rules": [{"app_id": "^steam_app_", "profile": "performance"}]}}'
 power_start
-printf '%s\n' '{"session": {"mode": "direct", "services": [{"name": "sleeper", "argv": ["sleep", "300"]}]}}' \
-	>"$PN_TMP/session.json"
-pn_spawn panther-session "$FT_SESSION" --config "$PN_TMP/session.json"
-SESSION_PID=$PN_PID
-SESSION_LOG=$PN_LOG
-pn_wait_for grep -q "session is up" "$SESSION_LOG" || pn_fail "panther-session did not come up (see $SESSION_LOG)"
+ft_session_direct
 pn_spawn watch "$FT_NIRI_WATCH" --socket "$sock"
 WATCH_PID=$PN_PID
 WATCH_LOG=$PN_LOG
@@ -176,7 +164,7 @@ ft_no_sanitizer "$SESSION_LOG"
 SESSION_PID=
 expect_ppd balanced "Niri gone"
 printf '%s\n' '{"windows":[{"id":7,"app_id":"steam_app_7","title":"Other game","focused":true}]}' >"$PN_TMP/state.json"
-start_niri --state "$PN_TMP/state.json"
+ft_niri --state "$PN_TMP/state.json"
 ft_expect_log "$WATCH_LOG" "connected: 1 windows"
 ft_expect_log "$WATCH_LOG" 'focus: window 7: app_id="steam_app_7"'
 expect_ppd performance "the new Niri's focused steam window"

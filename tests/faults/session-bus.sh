@@ -21,9 +21,7 @@ pk_subject
 pk_agent
 empty_config=$PN_TMP/no-config.json
 
-pn_spawn niri "$PN_PYTHON" "$FT_NIRI_STANDIN" "$PN_TMP/niri.sock"
-pn_wait_for grep -qx ready "$PN_LOG" || pn_fail "the Niri stand-in did not start"
-export NIRI_SOCKET=$PN_TMP/niri.sock
+ft_niri
 
 # A CPU budget while the bus is gone: 0.2 s (ASan builds are slower).
 budget=20
@@ -111,13 +109,9 @@ pn_note "panther-polkit-agent: \"$(grep -m1 "lost the session bus" "$PK_AGENT_LO
 pn_note "round 2: panther-session in direct mode keeps its services"
 rm -f "$PN_TMP/session-bus"
 pn_session_bus
-cat >"$PN_TMP/session-direct.json" <<EOF
-{"session": {"mode": "direct", "services": [{"name": "sleeper", "argv": ["sleep", "300"]}]}}
-EOF
-pn_spawn session-direct "$FT_SESSION" --config "$PN_TMP/session-direct.json"
-session_pid=$PN_PID
-session_log=$PN_LOG
-pn_wait_for grep -q "session is up" "$session_log" || pn_fail "panther-session did not come up (see $session_log)"
+ft_session_direct
+session_pid=$SESSION_PID
+session_log=$SESSION_LOG
 sleeper=$(pgrep -P "$session_pid" -x sleep)
 [ -n "$sleeper" ] || pn_fail "the service does not run"
 kill -KILL "$PN_SESSION_BUS_PID"

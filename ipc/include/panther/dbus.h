@@ -29,7 +29,10 @@ enum pn_bus_kind { PN_BUS_SESSION, PN_BUS_SYSTEM };
 /* Called once when the connection is lost (bus gone). */
 typedef void (*pn_bus_lost_fn)(void *data, struct pn_bus *bus);
 
-/* err is filled with one line on failure (NULL allowed). */
+/*
+ * err is filled with one line on failure (NULL allowed). A session bus is
+ * opened with pn_bus_only_own_user.
+ */
 struct pn_bus *pn_bus_open(struct pn_loop *loop, enum pn_bus_kind kind,
 	char *err, size_t errlen);
 struct pn_bus *pn_bus_open_address(struct pn_loop *loop, const char *address,
@@ -117,6 +120,13 @@ DBusMessage *pn_error_reply(DBusMessage *call, const char *name, const char *fmt
  * cached (a unique name is never reused on a bus).
  */
 long pn_bus_sender_uid(struct pn_bus *bus, DBusMessage *msg);
+
+/*
+ * From now on, calls to this bus's exports (methods, properties, Introspect)
+ * from a uid the bus names as neither ours nor root's get AccessDenied. A
+ * session bus admits only its user; this holds when its policy does not.
+ */
+void pn_bus_only_own_user(struct pn_bus *bus);
 
 /* ---- calling ---- */
 
