@@ -9,7 +9,7 @@ BUILD_PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev llvm
 	libglib2.0-dev libcairo2-dev libpango1.0-dev libfontconfig-dev libxkbcommon-dev scdoc"
 RUN_PKGS="dbus dbus-user-session polkitd pkexec python3-dbusmock power-profiles-daemon
 	upower sway wtype grim wayland-utils nix-bin procps psmisc util-linux
-	fuzzel man-db fish mate-polkit kwin-wayland zsh"
+	fuzzel man-db fish mate-polkit kwin-wayland zsh valgrind"
 
 missing=""
 for p in $BUILD_PKGS $RUN_PKGS; do
