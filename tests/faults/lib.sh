@@ -95,3 +95,14 @@ ft_session_direct() {
 	pn_wait_for grep -q "session is up" "$SESSION_LOG" ||
 		pn_fail "panther-session did not come up (see $SESSION_LOG)"
 }
+
+# ft_rss_within NAME BEFORE AFTER KIB: AFTER (KiB) is at most KIB above
+# BEFORE. Under ASan, whose quarantine holds freed memory, RSS says nothing
+# about leaks: there LeakSanitizer checks each daemon at its exit instead.
+ft_rss_within() {
+	if ft_sanitized; then
+		pn_note "$1: RSS $2 -> $3 KiB not compared under ASan (LeakSanitizer checks at exit)"
+		return 0
+	fi
+	[ $(($3 - $2)) -le "$4" ] || pn_fail "$1 grew from $2 to $3 KiB (more than $4 KiB)"
+}

@@ -82,8 +82,7 @@ sleep 0.5
 rss_after=$(pn_rss_kib "$PK_AGENT_PID")
 fds_after=$(pn_fd_count "$PK_AGENT_PID")
 pn_note "agent RSS ${rss_before} -> ${rss_after} KiB, fds ${fds_before} -> ${fds_after}"
-[ $((rss_after - rss_before)) -le 512 ] ||
-	pn_fail "the agent grew from ${rss_before} to ${rss_after} KiB over 240 requests"
+ft_rss_within "the agent (240 requests)" "$rss_before" "$rss_after" 512
 [ "$fds_after" -eq "$fds_before" ] || pn_fail "the agent has $fds_after fds, $fds_before before: $(ls -l "/proc/$PK_AGENT_PID/fd")"
 [ -z "$(pgrep -P "$PK_AGENT_PID")" ] || pn_fail "the agent still has children: $(pgrep -P "$PK_AGENT_PID")"
 pk_no_secret_in "$PK_AGENT_LOG"

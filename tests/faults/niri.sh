@@ -148,7 +148,7 @@ pn_note "RSS after the first burst / at the end (KiB): panther-powerd $rss_power
 for pair in "panther-powerd $rss_powerd $rss_powerd2" "panther-niri-watch $rss_watch $rss_watch2" \
 	"panther-session $rss_session $rss_session2"; do
 	set -- $pair
-	[ $(($3 - $2)) -le 512 ] || pn_fail "$1 grew from $2 to $3 KiB"
+	ft_rss_within "$1" "$2" "$3" 512
 done
 
 pn_note "Niri restarted with other windows"

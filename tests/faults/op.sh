@@ -56,8 +56,7 @@ kill "$(cat "$PK_OP/orphan")" 2>/dev/null
 rss_after=$(pn_rss_kib "$PK_AGENT_PID")
 fds_after=$(pn_fd_count "$PK_AGENT_PID")
 pn_note "agent RSS ${rss_before} -> ${rss_after} KiB, fds ${fds_before} -> ${fds_after}"
-[ $((rss_after - rss_before)) -le 512 ] ||
-	pn_fail "the agent grew from ${rss_before} to ${rss_after} KiB reading what op printed"
+ft_rss_within "the agent (reading what op printed)" "$rss_before" "$rss_after" 512
 [ "$fds_after" -le "$fds_before" ] || pn_fail "the agent has $fds_after fds, $fds_before before"
 pk_no_secret_in "$PK_AGENT_LOG"
 pk_stop_agent
