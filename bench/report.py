@@ -1,0 +1,263 @@
+#!/usr/bin/python3
+"""Writes bench/RESULTS.md from what bench/run collected.
+
+    report.py OUT_DIR RESULTS_MD [README_MD]
+
+OUT_DIR holds machine.txt (key=value lines) and, per benchmark NAME,
+NAME.txt (its output) and NAME.status ("EXIT SECONDS", or "missing").
+With README_MD, its "Benchmarks" section (and an older "Numbers" section)
+is replaced by the summary tables.
+"""
+
+import os
+import re
+import sys
+
+# In the order RESULTS.md lists them.
+BENCHMARKS = ["power-switch", "polkit-auth", "session-start", "daemons-idle", "idle-wakeups"]
+MISSING = "n/a"
+
+
+def read(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def find(text, pattern):
+    """The first group of PATTERN in TEXT as a float, or None."""
+    if not text:
+        return None
+    m = re.search(pattern, text)
+    if not m:
+        return None
+    try:
+        return float(m.group(1))
+    except ValueError:
+        return None
+
+
+def ms(v, digits=1):
+    return MISSING if v is None else f"{v:.{digits}f} ms"
+
+
+def mib(kib):
+    return MISSING if kib is None else f"{kib / 1024:.1f} MiB"
+
+
+def times(a, b):
+    """How many times a is of b, e.g. '38x'."""
+    if a is None or b is None or b == 0:
+        return MISSING
+    r = a / b
+    return f"{r:.0f}x" if r >= 10 else f"{r:.1f}x"
+
+
+class Bench:
+    def __init__(self, out, name):
+        self.name = name
+        self.text = read(os.path.join(out, name + ".txt"))
+        status = (read(os.path.join(out, name + ".status")) or "missing").split()
+        self.missing = status[0] == "missing"
+        self.rc = None if self.missing else int(status[0])
+        self.seconds = None if self.missing or len(status) < 2 else int(status[1])
+        self.ok = self.rc == 0
+
+    def get(self, pattern):
+        return find(self.text, pattern) if self.ok else None
+
+    def state(self):
+        if self.missing:
+            return f"not run: bench/{self.name} does not exist in this tree"
+        if self.rc == 124:
+            return f"failed: stopped after {self.seconds} s (time limit)"
+        if not self.ok:
+            return f"failed: exit status {self.rc} after {self.seconds} s"
+        return f"exit status 0, {self.seconds} s"
+
+
+def description(name):
+    """The comment at the top of bench/NAME, up to its usage line."""
+    src = read(os.path.join(os.path.dirname(os.path.abspath(__file__)), name)) or ""
+    text = ""
+    for line in src.splitlines()[1:]:
+        if not line.startswith("#"):
+            break
+        line = line[1:].strip()
+        if line.startswith("sudo bench/") or line.startswith("bench/"):
+            break
+        if not line:
+            text += "\n\n"
+        elif text and not text.endswith("\n"):
+            text += ("\n" if line.startswith("- ") else " ") + line
+        else:
+            text += line
+    return text.strip()
+
+
+def tables(b, m):
+    ps, pa, ss, di, iw = (b[n] for n in BENCHMARKS)
+    direct = ps.get(r"pantherctl power set \(direct\)\s+([\d.]+) ms")
+    via = ps.get(r"pantherctl power set \(powerd\)\s+([\d.]+) ms")
+    ppctl = ps.get(r"powerprofilesctl set\s+([\d.]+) ms")
+    busctl = ps.get(r"busctl set-property\s+([\d.]+) ms")
+    tty = pa.get(r"pkttyagent[^\n]*?\s([\d.]+) ms")
+    ours = pa.get(r"panther-polkit-agent \(stand-in op\)\s+([\d.]+) ms")
+    agent_idle = pa.get(r"panther-polkit-agent idle\s+([\d.]+) MiB")
+    agent_prompt = pa.get(r"panther-polkit-agent after a prompt\s+([\d.]+) MiB")
+    mate_idle = pa.get(r"mate-polkit idle\s+([\d.]+) MiB")
+    mate_dialog = pa.get(r"mate-polkit after one dialog\s+([\d.]+) MiB")
+    s_ours = ss.get(r"panther-session:\s+([\d.]+) ms")
+    s_plain = ss.get(r"plain shell:\s+([\d.]+) ms")
+    s_over = ss.get(r"overhead:\s+(-?[\d.]+) ms")
+    n_ps, n_pa, n_ss = (int(x.get(r"median of (\d+)") or 0) or MISSING for x in (ps, pa, ss))
+    rows = [
+        "| what | panther | what people use today | ratio |",
+        "|---|---|---|---|",
+        f"| switch the power profile: one command, fork and exec included (median of {n_ps}) "
+        f"| `pantherctl power set` {ms(direct, 2)} straight to ppd, {ms(via, 2)} through panther-powerd "
+        f"| `powerprofilesctl set` {ms(ppctl, 2)}; `busctl set-property` {ms(busctl, 2)} "
+        f"| powerprofilesctl takes {times(ppctl, direct)} as long as pantherctl, busctl {times(busctl, direct)} |",
+        f"| a polkit request answered: `pkcheck` round trip (median of {n_pa}) "
+        f"| panther-polkit-agent, password from (stand-in) 1Password: {ms(ours)} "
+        f"| pkttyagent, password typed on its terminal at once: {ms(tty)} "
+        f"| panther takes {times(ours, tty)} pkttyagent's time |",
+        f"| polkit agent memory (VmRSS), idle | {mib(agent_idle * 1024 if agent_idle else None)} "
+        f"| mate-polkit {mib(mate_idle * 1024 if mate_idle else None)} "
+        f"| mate-polkit uses {times(mate_idle, agent_idle)} |",
+        f"| polkit agent memory after a prompt | {mib(agent_prompt * 1024 if agent_prompt else None)} "
+        f"| mate-polkit after its dialog {mib(mate_dialog * 1024 if mate_dialog else None)} "
+        f"| mate-polkit uses {times(mate_dialog, agent_prompt)} |",
+        f"| session start: 5 services in dependency order (median of {n_ss}) "
+        f"| panther-session {ms(s_ours, 1)} | the same from a shell script {ms(s_plain, 1)} "
+        f"| {ms(s_over, 1)} of overhead |",
+    ]
+    idle_s = int(di.get(r"(\d+) s idle") or 30)
+    daemons = [
+        f"| program | VmRSS idle | wakeups in {idle_s} s idle |",
+        "|---|---|---|",
+    ]
+    for name in ("panther-session", "panther-polkit-agent", "panther-powerd"):
+        w = di.get(re.escape(name) + r":\s+(\d+) voluntary")
+        r = di.get(re.escape(name) + r":[^\n]*VmRSS (\d+) KiB")
+        daemons.append(f"| {name} | {mib(r)} | {MISSING if w is None else int(w)} |")
+    w = iw.get(r"(\d+) voluntary context switches")
+    r = iw.get(r"RSS (\d+) KiB")
+    daemons.append(f"| libpanther's loop alone, with a bus connection and a Niri event stream (bench/idle-wakeups) "
+                   f"| {mib(r)} | {MISSING if w is None else int(w)} |")
+    return "\n".join(rows), "\n".join(daemons)
+
+
+def machine_line(m):
+    return (f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('ram', '?')} RAM, "
+            f"Linux {m.get('kernel', '?')}, Debian {m.get('debian', '?')}")
+
+
+def versions_line(m):
+    p = lambda n: m.get("pkg." + n, "?")
+    return (f"power-profiles-daemon {p('power-profiles-daemon')} (and its powerprofilesctl), "
+            f"polkit {p('polkitd')} (polkitd, pkcheck, pkttyagent), mate-polkit {p('mate-polkit')}, "
+            f"sway {p('sway')}, dbus {p('dbus')}, systemd {p('systemd')} (busctl), "
+            f"python3-dbusmock {p('python3-dbusmock')}")
+
+
+def results_md(b, m, comparison, daemons):
+    out = [
+        "# Benchmark results",
+        "",
+        f"Written by `sudo ./bench/run` on {m.get('date', '?')}, in {m.get('seconds', '?')} s.",
+        "",
+        f"- Machine: {machine_line(m)}.",
+        f"- panther: commit {m.get('commit', '?')}, {m.get('buildtype', '?')} build with gcc {m.get('cc', '?')}.",
+        f"- Compared with: {versions_line(m)}.",
+        "",
+        "Everything runs for real on this machine: the system bus, polkitd and PAM,",
+        "power-profiles-daemon (its fake driver, so three profiles), headless sway.",
+        "Only Niri and 1Password's `op` are stand-ins (tests/harness/). Times are",
+        "wall-clock medians; memory is VmRSS from /proc; wakeups are voluntary",
+        "context switches from /proc/PID/status (a process asleep in poll() gains none).",
+        "",
+        "## Summary",
+        "",
+        comparison,
+        "",
+        daemons,
+        "",
+        "## Each benchmark",
+    ]
+    for name in BENCHMARKS:
+        x = b[name]
+        out += ["", f"### bench/{name}", ""]
+        d = description(name)
+        if d:
+            out += [d, ""]
+        out += [f"Command: `sudo bench/{name} build` ({x.state()}).", ""]
+        if x.text:
+            text = x.text.rstrip("\n")
+            if not x.ok:
+                text = "\n".join(text.splitlines()[-25:])
+            out += ["```", text, "```"]
+    return "\n".join(out) + "\n"
+
+
+def readme_section(m, comparison, daemons):
+    return "\n".join([
+        "## Benchmarks",
+        "",
+        f"Measured with `sudo ./bench/run` on {m.get('date', '?')}: {machine_line(m)};",
+        f"{m.get('buildtype', '?')} gcc build. Compared with {versions_line(m)}.",
+        "The commands, every number and how it is measured: [bench/RESULTS.md](bench/RESULTS.md).",
+        "",
+        comparison,
+        "",
+        "Every panther daemon idle, in a whole session (bench/daemons-idle):",
+        "",
+        daemons,
+        "",
+    ])
+
+
+def replace_sections(readme, section):
+    """README with its Benchmarks and Numbers sections replaced by SECTION,
+    at the place of the first of them (or at the end)."""
+    lines = readme.splitlines(keepends=True)
+    out, at, skipping = [], None, False
+    for line in lines:
+        if line.startswith("## "):
+            skipping = line.strip() in ("## Benchmarks", "## Numbers")
+            if skipping and at is None:
+                at = len(out)
+        if not skipping:
+            out.append(line)
+    text = section.rstrip("\n") + "\n"
+    if at is None:
+        if out and out[-1].strip():
+            out.append("\n")
+        out.append(text)
+    else:
+        if at < len(out):
+            text += "\n"
+        out.insert(at, text)
+    return "".join(out)
+
+
+def main():
+    out_dir, results = sys.argv[1], sys.argv[2]
+    m = {}
+    for line in (read(os.path.join(out_dir, "machine.txt")) or "").splitlines():
+        k, _, v = line.partition("=")
+        m[k] = v
+    b = {name: Bench(out_dir, name) for name in BENCHMARKS}
+    comparison, daemons = tables(b, m)
+    with open(results, "w") as f:
+        f.write(results_md(b, m, comparison, daemons))
+    if len(sys.argv) > 3:
+        readme = read(sys.argv[3])
+        with open(sys.argv[3], "w") as f:
+            f.write(replace_sections(readme, readme_section(m, comparison, daemons)))
+
+
+if __name__ == "__main__":
+    main()
