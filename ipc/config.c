@@ -546,6 +546,81 @@ static int parse_cycle(struct parser *p, const char *path, struct json_object *o
 	return 0;
 }
 
+#define REGEX_MAX_LEN 256
+#define REGEX_MAX_EXPANDED 1000
+#define REGEX_MAX_DEPTH 32
+
+/*
+ * regcomp copies a subexpression for each repetition it implies ("x+" is
+ * "xx*", "x{3}" is "xxx"), so stacked or nested repetitions multiply:
+ * "(a{999}){999}" or "a++++...+" take gigabytes. This sizes the expansion
+ * the same way: a group is the sum of its pieces, a repetition multiplies
+ * the piece before it. Compiling takes memory quadratic in that size
+ * ("(a?){9000}": 640 MB); 1000 keeps it near 10 MB.
+ */
+static bool regex_too_big(const char *pattern)
+{
+	if (strlen(pattern) > REGEX_MAX_LEN)
+		return true;
+	/* Per open group: the size of its finished pieces, and of its last one. */
+	unsigned long sum[REGEX_MAX_DEPTH + 1] = {0}, last[REGEX_MAX_DEPTH + 1] = {0};
+	int depth = 0;
+	for (const char *c = pattern; *c; c++) {
+		unsigned long times = 1;
+		if (*c == '(') {
+			if (++depth > REGEX_MAX_DEPTH)
+				return true;
+			sum[depth] = last[depth] = 0;
+			continue;
+		} else if (*c == ')' && depth > 0) {
+			unsigned long inner = sum[depth] + last[depth];
+			depth--;
+			sum[depth] += last[depth];
+			last[depth] = inner ? inner : 1;
+		} else if (*c == '|') {
+			sum[depth] += last[depth];
+			last[depth] = 0;
+		} else if (*c == '+') {
+			times = 2;
+		} else if (*c == '{') {
+			unsigned long count = 0, n = 0;
+			for (c++; *c && *c != '}'; c++) {
+				if (*c >= '0' && *c <= '9') {
+					if (n <= REGEX_MAX_EXPANDED)
+						n = n * 10 + (unsigned long)(*c - '0');
+				} else {
+					n = 0;
+				}
+				if (n > count)
+					count = n;
+			}
+			if (!*c)
+				break;
+			times = count ? count : 1;
+		} else if (*c != '*' && *c != '?') {
+			/* An atom: a character, an escaped one, or a bracket expression. */
+			if (*c == '\\' && c[1]) {
+				c++;
+			} else if (*c == '[') {
+				/* A ']' right after '[' or '[^' is a member, not the end. */
+				c += c[1] == '^' ? 2 : 1;
+				if (*c == ']')
+					c++;
+				while (*c && *c != ']')
+					c++;
+				if (!*c)
+					break;
+			}
+			sum[depth] += last[depth];
+			last[depth] = 1;
+		}
+		last[depth] *= times;
+		if (sum[depth] + last[depth] > REGEX_MAX_EXPANDED)
+			return true;
+	}
+	return false;
+}
+
 static int parse_app_rule(struct parser *p, const char *path, struct json_object *o,
 	struct pn_app_rule *rule)
 {
@@ -567,6 +642,10 @@ static int parse_app_rule(struct parser *p, const char *path, struct json_object
 		return r;
 	if (!pattern[0])
 		return fail(p, sub, "empty pattern (expected a POSIX extended regular expression)");
+	if (regex_too_big(pattern))
+		return fail(p, sub, "regular expression \"%s\" is too large (at most %d bytes and "
+			"%d characters with its repetitions written out)", show(p, pattern), REGEX_MAX_LEN,
+			REGEX_MAX_EXPANDED);
 	int rc = regcomp(&rule->re, pattern, REG_EXTENDED | REG_NOSUB);
 	if (rc != 0) {
 		char why[128];

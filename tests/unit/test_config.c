@@ -74,6 +74,10 @@ static const struct bad_doc {
 	{"bad regex", "{\"power\":{\"app_rules\":[{\"app_id\":\"^steam(\",\"profile\":\"performance\"}]}}",
 		"config.json: power.app_rules[0].app_id: invalid regular expression \"^steam(\" "
 		"(Unmatched ( or \\()"},
+	{"regex that would take gigabytes to compile",
+		"{\"power\":{\"app_rules\":[{\"app_id\":\"((a{99}){99}){99}\",\"profile\":\"performance\"}]}}",
+		"config.json: power.app_rules[0].app_id: regular expression \"((a{99}){99}){99}\" is too "
+		"large (at most 256 bytes and 1000 characters with its repetitions written out)"},
 	{"app rule without profile", "{\"power\":{\"app_rules\":[{\"app_id\":\"x\"}]}}",
 		"config.json: power.app_rules[0]: missing \"profile\" (the profile to hold)"},
 	{"app rule with unknown profile",
