@@ -82,6 +82,7 @@ for m in "ListServices" "Restart s" "Stop"; do
 done
 declare -A read_only=([POWER1]=ActiveProfile [SESSION1]=Mode [AGENT1]=Version)
 for target in POWER1 SESSION1 AGENT1; do
+	# shellcheck disable=SC2178 # a name reference to one of the arrays
 	declare -n t=$target
 	iface=${t[0]}
 	wrong_args "${t[@]}" "$PROPS" Get ss
@@ -113,7 +114,8 @@ for who in user nobody; do
 	calls_as() {
 		local target=$1
 		shift
-		declare -n t=$target
+		# shellcheck disable=SC2178 # a name reference to one of the arrays
+	declare -n t=$target
 		local iface=${t[0]} call
 		for call in "$@"; do
 			# shellcheck disable=SC2086

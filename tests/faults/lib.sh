@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# Variables set here are for the tests that source it:
+# shellcheck disable=SC2034
 # What the fault tests (tests/faults/*.sh) share on top of the harness
 # (tests/harness/lib.sh): where the programs are, numbers from /proc that say
 # whether a daemon spins, grows or leaks, and reading a daemon's log from a

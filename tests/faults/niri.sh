@@ -55,14 +55,16 @@ focus_checks() {
 rss_all() {
 	echo "$(pn_rss_kib "$POWERD_PID") $(pn_rss_kib "$WATCH_PID") $(pn_rss_kib "$SESSION_PID")"
 }
+# The last title reached the watcher, or it was dropped and resynced.
+burst_seen() {
+	ft_since "$WATCH_LOG" | grep -qE 'title="burst 10000"|connected:'
+}
 burst() {
 	local start
 	start=$(pn__now_ms)
+	ft_mark "$WATCH_LOG"
 	niri_ctl '{"cmd":"burst","n":10000,"id":2}'
-	# The last title reaches the watcher, or it was dropped and resynced.
-	pn_wait_for -t 30 grep -qF 'title="burst 10000"' "$WATCH_LOG" ||
-		pn_wait_for -t 5 grep -q "connected:" <(ft_since "$WATCH_LOG") ||
-		pn_fail "the watcher neither saw the whole burst nor resynced"
+	pn_wait_for -t 30 burst_seen || pn_fail "the watcher neither saw the whole burst nor resynced"
 	pn_note "burst of 10,000: $(($(pn__now_ms) - start)) ms, $(grep -c 'fell 64 events behind' "$NIRI_LOG") slow readers dropped so far"
 }
 

@@ -3,7 +3,7 @@
 # file "mode" in $PANTHER_TEST_OP_DIR, as for tests/harness/op-standin.sh
 # (to which every other mode goes):
 #   crash     dies of SIGSEGV, having printed half a password
-#   binary    prints 300 random bytes (NUL bytes and line breaks among them)
+#   binary    prints 300 random bytes with a NUL byte and a line break among them
 #   stderr    writes 10 MiB to stderr, nothing on stdout, exits 1
 #   endless   prints without end (until killed)
 #   orphan    exits 0 with no answer, leaving a child that holds stdout open
@@ -22,7 +22,9 @@ crash)
 	kill -SEGV $$
 	;;
 binary)
-	head -c 300 /dev/urandom
+	head -c 150 /dev/urandom
+	printf 'x\0y\n'
+	head -c 150 /dev/urandom
 	;;
 stderr)
 	head -c 10485760 /dev/zero | tr '\0' e >&2

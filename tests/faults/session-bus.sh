@@ -31,7 +31,7 @@ ft_sanitized && budget=40
 # each PID's CPU time until it exits (10 s at most); each must log "lost the session bus:
 # stopping", exit with STATUS and use at most $budget ticks meanwhile.
 watch_exits() {
-	local spec name pid log want i any
+	local spec name pid log want i any t
 	local -A first last
 	for spec in "$@"; do
 		IFS=: read -r name pid log want <<<"$spec"
