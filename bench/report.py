@@ -47,6 +47,10 @@ def mib(kib):
     return MISSING if kib is None else f"{kib / 1024:.1f} MiB"
 
 
+def in_mib(v):
+    return MISSING if v is None else f"{v:.1f} MiB"
+
+
 def times(a, b):
     """How many times a is of b, e.g. '38x'."""
     if a is None or b is None or b == 0:
@@ -108,7 +112,7 @@ def tables(b, m):
     agent_idle = pa.get(r"panther-polkit-agent idle\s+([\d.]+) MiB")
     agent_prompt = pa.get(r"panther-polkit-agent after a prompt\s+([\d.]+) MiB")
     mate_idle = pa.get(r"mate-polkit idle\s+([\d.]+) MiB")
-    mate_dialog = pa.get(r"mate-polkit after one dialog\s+([\d.]+) MiB")
+    mate_dialog = pa.get(r"mate-polkit with its dialog open\s+([\d.]+) MiB")
     s_ours = ss.get(r"panther-session:\s+([\d.]+) ms")
     s_plain = ss.get(r"plain shell:\s+([\d.]+) ms")
     s_over = ss.get(r"overhead:\s+(-?[\d.]+) ms")
@@ -124,11 +128,11 @@ def tables(b, m):
         f"| panther-polkit-agent, password from (stand-in) 1Password: {ms(ours)} "
         f"| pkttyagent, password typed on its terminal at once: {ms(tty)} "
         f"| panther takes {times(ours, tty)} pkttyagent's time |",
-        f"| polkit agent memory (VmRSS), idle | {mib(agent_idle * 1024 if agent_idle else None)} "
-        f"| mate-polkit {mib(mate_idle * 1024 if mate_idle else None)} "
+        f"| polkit agent memory (VmRSS), idle | {in_mib(agent_idle)} "
+        f"| mate-polkit {in_mib(mate_idle)} "
         f"| mate-polkit uses {times(mate_idle, agent_idle)} |",
-        f"| polkit agent memory after a prompt | {mib(agent_prompt * 1024 if agent_prompt else None)} "
-        f"| mate-polkit after its dialog {mib(mate_dialog * 1024 if mate_dialog else None)} "
+        f"| polkit agent memory after a prompt | {in_mib(agent_prompt)} "
+        f"| mate-polkit with its dialog open {in_mib(mate_dialog)} "
         f"| mate-polkit uses {times(mate_dialog, agent_prompt)} |",
         f"| session start: 5 services in dependency order (median of {n_ss}) "
         f"| panther-session {ms(s_ours, 1)} | the same from a shell script {ms(s_plain, 1)} "

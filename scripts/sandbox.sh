@@ -48,7 +48,7 @@ if [ "${1:-}" != --walk ]; then
 	build=${PANTHER_BUILD_DIR:-$src/build}
 	if [ -z "${PANTHER_SANDBOX_NO_BUILD:-}" ]; then
 		printf '==> packages\n'
-		sh scripts/setup-debian.sh || exit 1
+		sh scripts/setup-debian.sh sandbox || exit 1
 		printf '==> build (%s)\n' "$build"
 		if [ ! -f "$build/build.ninja" ]; then
 			# The options scripts/test.sh uses for the same directory.
@@ -120,7 +120,7 @@ if [ "${1:-}" != --walk ]; then
 		[ "$r" = ok ] || all_ok=0
 	done
 	[ "$walk_rc" -eq 0 ] || all_ok=0
-	shots=$(ls "$out"/*.png 2>/dev/null | tr '\n' ' ')
+	shots=$(ls "$out"/*.png 2>/dev/null | paste -sd " ")
 	echo "screenshots: ${shots:-none}"
 	echo "logs: $out/logs/"
 	elapsed=$(((${EPOCHREALTIME/[.,]/} - started) / 1000000))
@@ -179,7 +179,9 @@ png_info() {
 }
 
 printf '==> starting the sandbox session\n'
+t_start=$(now_us)
 fs_start say
+say "everything up in $(ms_since "$t_start") ms"
 record_pids
 CTL=$FS_CTL
 SESSION_PID=$FS_SESSION_PID
