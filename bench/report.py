@@ -56,7 +56,9 @@ def times(a, b):
     if a is None or b is None or b == 0:
         return MISSING
     r = a / b
-    return f"{r:.0f}x" if r >= 10 else f"{r:.1f}x"
+    if r >= 10:
+        return f"{r:.0f}x"
+    return f"{r:.1f}x" if r >= 2 else f"{r:.2f}x"
 
 
 class Bench:
@@ -151,12 +153,24 @@ def tables(b, m):
     r = iw.get(r"RSS (\d+) KiB")
     daemons.append(f"| libpanther's loop alone, with a bus connection and a Niri event stream (bench/idle-wakeups) "
                    f"| {mib(r)} | {MISSING if w is None else int(w)} |")
-    return "\n".join(rows), "\n".join(daemons)
+    notes = []
+    priv, pss = ss.get(r"private (\d+) KiB"), ss.get(r"PSS (\d+) KiB")
+    p_pss, p_anon = ps.get(r"Pss (\d+) KiB"), ps.get(r"RssAnon (\d+) KiB")
+    if priv is not None and p_anon is not None:
+        notes.append(f"VmRSS counts the shared library pages too (libc, libdbus; GLib and polkit's library "
+                     f"in the agent): what panther-session itself holds is {priv:.0f} KiB (PSS {pss:.0f} KiB), "
+                     f"panther-powerd {p_anon:.0f} KiB (PSS {p_pss:.0f} KiB).")
+    if ours is not None:
+        notes.append("Most of a polkit round trip is polkit's setuid PAM helper and pkcheck itself; "
+                     "panther adds the run of `op` (a fork and exec) to it.")
+    return "\n".join(rows), "\n".join(daemons), " ".join(notes)
 
 
 def machine_line(m):
+    virt = m.get("virt", "none")
+    virt = "" if virt in ("none", "") else f" (systemd-detect-virt: {virt})"
     return (f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('ram', '?')} RAM, "
-            f"Linux {m.get('kernel', '?')}, Debian {m.get('debian', '?')}")
+            f"Linux {m.get('kernel', '?')}, Debian {m.get('debian', '?')}{virt}")
 
 
 def versions_line(m):
@@ -167,7 +181,7 @@ def versions_line(m):
             f"python3-dbusmock {p('python3-dbusmock')}")
 
 
-def results_md(b, m, comparison, daemons):
+def results_md(b, m, comparison, daemons, notes):
     out = [
         "# Benchmark results",
         "",
@@ -189,6 +203,8 @@ def results_md(b, m, comparison, daemons):
         "",
         daemons,
         "",
+        notes,
+        "",
         "## Each benchmark",
     ]
     for name in BENCHMARKS:
@@ -206,19 +222,22 @@ def results_md(b, m, comparison, daemons):
     return "\n".join(out) + "\n"
 
 
-def readme_section(m, comparison, daemons):
+def readme_section(m, comparison, daemons, notes):
     return "\n".join([
         "## Benchmarks",
         "",
         f"Measured with `sudo ./bench/run` on {m.get('date', '?')}: {machine_line(m)};",
         f"{m.get('buildtype', '?')} gcc build. Compared with {versions_line(m)}.",
-        "The commands, every number and how it is measured: [bench/RESULTS.md](bench/RESULTS.md).",
+        f"`sudo ./bench/run` runs every benchmark in one go ({m.get('seconds', '?')} s here) and writes",
+        "[bench/RESULTS.md](bench/RESULTS.md): the commands, every number, and how each is measured.",
         "",
         comparison,
         "",
         "Every panther daemon idle, in a whole session (bench/daemons-idle):",
         "",
         daemons,
+        "",
+        notes,
         "",
     ])
 
@@ -254,13 +273,13 @@ def main():
         k, _, v = line.partition("=")
         m[k] = v
     b = {name: Bench(out_dir, name) for name in BENCHMARKS}
-    comparison, daemons = tables(b, m)
+    comparison, daemons, notes = tables(b, m)
     with open(results, "w") as f:
-        f.write(results_md(b, m, comparison, daemons))
+        f.write(results_md(b, m, comparison, daemons, notes))
     if len(sys.argv) > 3:
         readme = read(sys.argv[3])
         with open(sys.argv[3], "w") as f:
-            f.write(replace_sections(readme, readme_section(m, comparison, daemons)))
+            f.write(replace_sections(readme, readme_section(m, comparison, daemons, notes)))
 
 
 if __name__ == "__main__":

@@ -83,20 +83,39 @@ static const struct pn_interface interface = {
 	.properties = properties,
 };
 
+static bool busy(const struct agent *agent)
+{
+	for (const struct request *req = agent->requests; req; req = req->next) {
+		if (!req->finished)
+			return true;
+	}
+	return false;
+}
+
 static void on_emit(void *data)
 {
 	struct service *service = data;
-	if (service->lost)
+	if (service->lost) {
+		if (!busy(service->agent)) {
+			pn_info("no request in progress: exiting, to be started again on the new bus");
+			pn_loop_quit(service->agent->loop, 1);
+		}
 		return;
+	}
 	static const char *const changed[] = {"Subject", "State", "Requests", NULL};
 	pn_bus_emit_properties_changed(service->bus, SERVICE_PATH, SERVICE_IFACE, changed);
 }
 
+/*
+ * The service manager restarts us on the new bus (exit status 1); requests
+ * in progress are finished first, since they need only the system bus.
+ */
 static void on_bus_lost(void *data, struct pn_bus *bus)
 {
 	struct service *service = data;
-	pn_warn("lost the session bus: `pantherctl polkit status` no longer sees this agent");
+	pn_warn("lost the session bus: stopping once the requests in progress end");
 	service->lost = true;
+	pn_timer_arm(service->emit, 0);
 }
 
 /* The other agent that had the name left: take it over, as the slot. */

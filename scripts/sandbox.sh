@@ -46,29 +46,32 @@ if [ "${1:-}" != --walk ]; then
 	cd "$src" || exit 1
 	started=${EPOCHREALTIME/[.,]/}
 	build=${PANTHER_BUILD_DIR:-$src/build}
+	mkdir -p "$out"
+	rm -rf "$out/logs" "$out"/*.png "$out"/*.log "$out/results" "$out/pids" "$out/walk.txt"
 	if [ -z "${PANTHER_SANDBOX_NO_BUILD:-}" ]; then
 		printf '==> packages\n'
 		sh scripts/setup-debian.sh sandbox || exit 1
 		printf '==> build (%s)\n' "$build"
 		if [ ! -f "$build/build.ninja" ]; then
 			# The options scripts/test.sh uses for the same directory.
-			meson setup "$build" -Dbuildtype=debugoptimized >/tmp/panther-sandbox-setup.log 2>&1 || {
-				tail -n 30 /tmp/panther-sandbox-setup.log
+			meson setup "$build" -Dbuildtype=debugoptimized >"$out/build.log" 2>&1 || {
+				tail -n 30 "$out/build.log"
 				exit 1
 			}
 		fi
-		ninja -C "$build" >/tmp/panther-sandbox-build.log 2>&1 || {
-			tail -n 40 /tmp/panther-sandbox-build.log
+		ninja -C "$build" >>"$out/build.log" 2>&1 || {
+			tail -n 40 "$out/build.log"
 			exit 1
 		}
-		rm -f /tmp/panther-sandbox-setup.log /tmp/panther-sandbox-build.log
 		echo "build: done"
 	fi
 	build=$(cd "$build" && pwd) || exit 1
-	mkdir -p "$out"
-	rm -rf "$out/logs" "$out"/*.png "$out/results" "$out/pids" "$out/walk.txt"
+	# tee ignores Ctrl-C, so the walk's cleanup can still print what it does.
 	PANTHER_SOURCE_DIR=$src PANTHER_BUILD_DIR=$build PANTHER_SANDBOX_OUT=$out \
-		PN_LOCK_TIMEOUT=${PN_LOCK_TIMEOUT:-240} bash "$0" --walk 2>&1 | tee "$out/walk.txt"
+		PN_LOCK_TIMEOUT=${PN_LOCK_TIMEOUT:-240} bash "$0" --walk 2>&1 | (
+		trap '' INT
+		exec tee "$out/walk.txt"
+	)
 	walk_rc=${PIPESTATUS[0]}
 	# Why the walk stopped early, when it did (the harness's "FAIL: ..." line).
 	stopped=$(sed -n 's/^FAIL: //p' "$out/walk.txt" | tail -n 1)
@@ -88,11 +91,11 @@ if [ "${1:-}" != --walk ]; then
 	fi
 	tmp=$(cat "$out/tmpdir" 2>/dev/null)
 	if [ -n "$tmp" ]; then
-		mapfile -t more < <(pgrep -f -- "$tmp")
+		mapfile -t more < <(ps -eo pid=,args= | T=$tmp awk 'index($0, ENVIRON["T"]) { print $1 }')
 		left+=("${more[@]}")
 	fi
 	if [ ${#left[@]} -eq 0 ]; then
-		echo "ok: no process of the sandbox is left (checked with ps)"
+		echo "ok: no process of the sandbox is left (checked with ps and /proc)"
 		echo "ok leftovers" >>"$out/results"
 	else
 		echo "FAILED: processes left behind:"
