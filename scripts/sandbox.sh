@@ -75,6 +75,7 @@ if [ "${1:-}" != --walk ]; then
 	walk_rc=${PIPESTATUS[0]}
 	# Why the walk stopped early, when it did (the harness's "FAIL: ..." line).
 	stopped=$(sed -n 's/^FAIL: //p' "$out/walk.txt" | tail -n 1)
+	[ "$walk_rc" -ne 130 ] && [ "$walk_rc" -ne 143 ] || stopped="interrupted"
 
 	# Anything it started that is still there: its recorded processes, and
 	# any process whose command line names its temporary directory.
@@ -192,6 +193,7 @@ SESSION_PID=$FS_SESSION_PID
 # pkexec's subject is its parent process: a shell of the test user inside the
 # logind session, which stays its parent (no exec). pkexec's own text agent
 # is off, so the session's agent (ours) is asked.
+# shellcheck disable=SC2016 # expanded by that shell
 PKEXEC_CMD='pkexec --disable-internal-agent /usr/bin/id -un; rc=$?; exit $rc'
 
 # ---------------------------------------------------------------- a
@@ -326,15 +328,20 @@ fi
 # ---------------------------------------------------------------- e
 step niri-exit
 children=$(pgrep -P "$SESSION_PID" | tr '\n' ' ')
-say "panther processes in the logind session: $(fs_panther_in_session)"
+before=$(fs_panther_in_session)
+say "panther processes in the logind session: ${before:-none}"
 no_panther_in_session() { [ -z "$(fs_panther_in_session)" ]; }
-t0=$(now_us)
-fs_niri_quit
-say "the Niri stand-in quit"
-if pn_wait_exit -t 10 "$SESSION_PID"; then
+if ! pn_alive "$SESSION_PID" || ! pn_alive "$FS_NIRI_PID"; then
+	failed "panther-session or the Niri stand-in was gone before Niri was told to quit"
+elif ! t0=$(now_us) || ! fs_niri_quit; then
+	failed "the Niri stand-in did not take the quit command"
+elif ! pn_wait_exit -t 10 "$SESSION_PID"; then
+	failed "panther-session still runs 10 s after Niri quit"
+else
 	wait "$SESSION_PID"
 	rc=$?
 	ms=$(ms_since "$t0")
+	say "the Niri stand-in quit; panther-session: $(sed -n 's/^panther-session: stopping the session: //p' "$FS_SESSION_LOG" | head -n 1)"
 	left=
 	for pid in $children; do
 		pn_alive "$pid" && left+="$pid "
@@ -347,8 +354,6 @@ if pn_wait_exit -t 10 "$SESSION_PID"; then
 	else
 		failed "exit status $rc, still there: $left $remaining"
 	fi
-else
-	failed "panther-session still runs 10 s after Niri quit"
 fi
 
 if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$FS_SESSION_LOG"; then
