@@ -42,6 +42,7 @@ static const char *const profile_names[] = {"power-saver", "balanced", "performa
 static const char *const host_names[] = {"none", "zephyrus", "yoga", NULL};
 static const char *const manual_names[] = {"until-power-change", "until-auto", "never", NULL};
 static const char *const prompt_names[] = {"wayland", "command", NULL};
+static const char *const op_mode_names[] = {"app", "service-account", NULL};
 static const char *const mode_names[] = {"auto", "systemd", "direct", NULL};
 static const char *const restart_names[] = {"on-failure", "always", "never", NULL};
 
@@ -53,7 +54,7 @@ static const char *const idle_keys[] = {"after_s", "profile", NULL};
 static const char *const app_rule_keys[] = {"app_id", "profile", NULL};
 static const char *const polkit_keys[] = {"onepassword", "prompt", NULL};
 static const char *const onepassword_keys[] = {"enable", "op", "references", "timeout_s",
-	"skip_actions", NULL};
+	"skip_actions", "mode", "token_file", "account", NULL};
 static const char *const prompt_keys[] = {"type", "argv", NULL};
 static const char *const session_keys[] = {"mode", "import_env", "target", "niri_timeout_s",
 	"services", NULL};
@@ -150,6 +151,8 @@ void pn_config_finish(struct pn_config *cfg)
 	if (polkit->skip_actions != default_skip_actions)
 		pn_strv_free(polkit->skip_actions);
 	pn_strv_free(polkit->prompt_argv);
+	free(polkit->op_token_file);
+	free(polkit->op_account);
 
 	struct pn_session_config *session = &cfg->session;
 	if (session->import_env != default_import_env)
@@ -810,6 +813,37 @@ static int parse_onepassword(struct parser *p, const char *path, struct json_obj
 		(r = get_int(p, path_key(sub, path, "timeout_s"), v, 1, 3600, "seconds",
 			&polkit->op_timeout_s)) < 0)
 		return r;
+	int mode;
+	if (json_object_object_get_ex(o, "mode", &v)) {
+		if ((r = get_choice(p, path_key(sub, path, "mode"), v, op_mode_names, "mode",
+				&mode)) < 0)
+			return r;
+		polkit->op_mode = (enum pn_op_mode)mode;
+	}
+	if (json_object_object_get_ex(o, "token_file", &v)) {
+		const char *file;
+		path_key(sub, path, "token_file");
+		if ((r = get_string(p, sub, v, &file)) < 0)
+			return r;
+		if (file[0] != '/' && strncmp(file, "$CREDENTIALS_DIRECTORY/", 23) != 0) {
+			return fail(p, sub, "\"%s\" is neither an absolute path nor "
+				"$CREDENTIALS_DIRECTORY/NAME", show(p, file));
+		}
+		polkit->op_token_file = pn_xstrdup(file);
+	}
+	if (json_object_object_get_ex(o, "account", &v)) {
+		const char *account;
+		path_key(sub, path, "account");
+		if ((r = get_string(p, sub, v, &account)) < 0)
+			return r;
+		if (!account[0])
+			return fail(p, sub, "empty string (expected an account's sign-in address or ID)");
+		polkit->op_account = pn_xstrdup(account);
+	}
+	if (polkit->op_mode == PN_OP_MODE_SERVICE_ACCOUNT && !polkit->op_token_file) {
+		return fail(p, path, "mode \"service-account\" needs \"token_file\" (the file "
+			"holding the service account's token)");
+	}
 	if (json_object_object_get_ex(o, "skip_actions", &v)) {
 		char **skip;
 		if ((r = get_strv(p, path_key(sub, path, "skip_actions"), v, true, NULL,

@@ -12,6 +12,7 @@
 
 #include "agent.h"
 #include "panther/log.h"
+#include "panther/proc.h"
 #include "panther/util.h"
 
 #define BACKOFF_FIRST_MS 1000
@@ -30,25 +31,6 @@ struct registration {
 	struct pn_timer *recheck;
 	unsigned backoff_ms;
 	bool told;                 /* the current trouble was logged */
-};
-
-/* Executables of other polkit agents, as /proc/PID/exe ends. */
-static const char *const known_agents[] = {
-	"polkit-kde-authentication-agent-1",
-	"polkit-gnome-authentication-agent-1",
-	"polkit-mate-authentication-agent-1",
-	"polkit-efl-authentication-agent-1",
-	"lxpolkit",
-	"lxqt-policykit-agent",
-	"xfce-polkit",
-	"hyprpolkitagent",
-	"soteria",
-	"pkttyagent",
-	"quickshell",
-	"qs",
-	"gnome-shell",
-	"panther-polkit-agent",
-	NULL,
 };
 
 const char *registration_state_name(enum registration_state state)
@@ -87,49 +69,6 @@ static void set_state(struct registration *reg, enum registration_state state)
 	agent_status_changed(reg->agent);
 }
 
-/* comm is at most 15 bytes of the executable's name. */
-static const char *known_agent(const char *comm)
-{
-	for (size_t i = 0; known_agents[i]; i++) {
-		if (strncmp(comm, known_agents[i], 15) == 0 && strlen(comm) == strnlen(known_agents[i], 15))
-			return known_agents[i];
-	}
-	return NULL;
-}
-
-/*
- * The owner and name of a process, from files anyone may read: agents that
- * are not dumpable (like this one) have /proc/PID/exe closed and owned by root.
- */
-static bool read_process(const char *proc_root, const char *pid, uid_t *uid, char *comm,
-	size_t comm_len)
-{
-	char path[PATH_MAX], line[256];
-	snprintf(path, sizeof(path), "%s/%s/status", proc_root, pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return false;
-	bool found = false;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long real;
-		if (sscanf(line, "Uid: %lu", &real) == 1) {
-			*uid = (uid_t)real;
-			found = true;
-			break;
-		}
-	}
-	fclose(f);
-	snprintf(path, sizeof(path), "%s/%s/comm", proc_root, pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, (int)comm_len, f))
-		found = false;
-	fclose(f);
-	comm[strcspn(comm, "\n")] = '\0';
-	return found;
-}
-
 char *registration_holders_line(const char *proc_root, uid_t uid, pid_t self,
 	const char *subject)
 {
@@ -143,10 +82,10 @@ char *registration_holders_line(const char *proc_root, uid_t uid, pid_t self,
 		pid_t pid = (pid_t)strtol(d->d_name, NULL, 10);
 		uid_t owner = (uid_t)-1;
 		char comm[64];
-		if (pid == self || !read_process(proc_root, d->d_name, &owner, comm, sizeof(comm)) ||
+		if (pid == self || !pn_proc_read(proc_root, d->d_name, &owner, comm, sizeof(comm)) ||
 			owner != uid)
 			continue;
-		const char *name = known_agent(comm);
+		const char *name = pn_proc_polkit_agent(comm);
 		if (!name)
 			continue;
 		o += (size_t)snprintf(running + o, sizeof(running) - o, "%s%s (pid %d)",

@@ -23,9 +23,16 @@ int ctl_power(struct ctl *ctl, int argc, char **argv);
 int ctl_session(struct ctl *ctl, int argc, char **argv);
 int ctl_polkit(struct ctl *ctl, int argc, char **argv);
 int ctl_check_config(struct ctl *ctl, int argc, char **argv);
+int ctl_doctor(struct ctl *ctl, int argc, char **argv);
 
 /* Prints "pantherctl: " and the message to stderr. */
 void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Whether a session bus can be found without libdbus's X11 autolaunch,
+ * which would start a bus of its own: the address, or $XDG_RUNTIME_DIR/bus.
+ */
+bool ctl_have_session_bus(void);
 
 struct DBusError;
 /*

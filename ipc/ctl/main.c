@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ctl.h"
 
@@ -16,6 +17,7 @@ static const char usage[] =
 	"                                  the services of panther-session\n"
 	"  polkit status                   the polkit agent and its pending requests\n"
 	"  check-config [FILE]             check config.json and say what is wrong\n"
+	"  doctor [--try-1password]        check the session, polkit, 1Password, power, DMS\n"
 	"  version                         print the version\n"
 	"\n"
 	"Options:\n"
@@ -45,6 +47,18 @@ const char *ctl_bus_error(const DBusError *err)
 	return err->message;
 }
 
+bool ctl_have_session_bus(void)
+{
+	if (getenv("DBUS_SESSION_BUS_ADDRESS"))
+		return true;
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	char path[4096];
+	struct stat st;
+	if (!runtime || snprintf(path, sizeof(path), "%s/bus", runtime) >= (int)sizeof(path))
+		return false;
+	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct ctl *ctl, int argc, char **argv);
@@ -53,6 +67,7 @@ static const struct {
 	{"session", ctl_session},
 	{"polkit", ctl_polkit},
 	{"check-config", ctl_check_config},
+	{"doctor", ctl_doctor},
 };
 
 static int run(int argc, char **argv, char **words)

@@ -67,22 +67,6 @@ static DBusConnection *connect_bus(DBusBusType type)
 	return conn;
 }
 
-/*
- * Whether a session bus can be found without libdbus's X11 autolaunch,
- * which would start a bus of its own: the address, or $XDG_RUNTIME_DIR/bus.
- */
-static bool have_session_bus(void)
-{
-	if (getenv("DBUS_SESSION_BUS_ADDRESS"))
-		return true;
-	const char *runtime = getenv("XDG_RUNTIME_DIR");
-	char path[4096];
-	struct stat st;
-	if (!runtime || snprintf(path, sizeof(path), "%s/bus", runtime) >= (int)sizeof(path))
-		return false;
-	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
 static void disconnect_bus(DBusConnection *conn)
 {
 	if (!conn)
@@ -615,7 +599,7 @@ int ctl_power(struct ctl *ctl, int argc, char **argv)
 	}
 
 	struct power p = {.ctl = ctl};
-	p.session = have_session_bus() ? connect_bus(DBUS_BUS_SESSION) : NULL;
+	p.session = ctl_have_session_bus() ? connect_bus(DBUS_BUS_SESSION) : NULL;
 	int status;
 	if (strcmp(cmd, "get") == 0)
 		status = cmd_get(&p);

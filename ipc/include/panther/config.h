@@ -65,6 +65,8 @@ struct pn_op_reference {
 };
 
 enum pn_prompt_type { PN_PROMPT_WAYLAND, PN_PROMPT_COMMAND };
+/* How op signs in: through the 1Password app, or with a service account's token. */
+enum pn_op_mode { PN_OP_MODE_APP, PN_OP_MODE_SERVICE_ACCOUNT };
 
 struct pn_polkit_config {
 	bool op_enable;
@@ -72,6 +74,9 @@ struct pn_polkit_config {
 	struct pn_op_reference *references;
 	size_t n_references;
 	int op_timeout_s;
+	enum pn_op_mode op_mode;
+	char *op_token_file; /* absolute, or "$CREDENTIALS_DIRECTORY/NAME"; NULL: none */
+	char *op_account;    /* NULL: op's default account */
 	char **skip_actions; /* fnmatch patterns, NULL-terminated */
 	enum pn_prompt_type prompt_type;
 	char **prompt_argv; /* NULL-terminated; for PN_PROMPT_COMMAND */

@@ -24,6 +24,14 @@ char *pn_xstrdup(const char *s);
  */
 char *pn_sanitize_text(const char *s, size_t max);
 
+/*
+ * $VAR/rest, or ~/fallback/rest when $VAR is unset or not absolute (the XDG
+ * base directory rule; HOME, else the passwd entry). False when neither is
+ * known or it does not fit.
+ */
+bool pn_xdg_path(char *buf, size_t len, const char *var, const char *fallback,
+	const char *rest);
+
 /* Sets O_CLOEXEC / O_NONBLOCK; 0 or a negative errno. */
 int pn_set_cloexec(int fd);
 int pn_set_nonblock(int fd);

@@ -1,0 +1,325 @@
+/*
+ * doctor: 1Password. The password never comes near this process: the one
+ * real `op read` (--try-1password) has its stdout on /dev/null, and only its
+ * exit status and stderr (op's error) are read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "doctor.h"
+#include "panther/util.h"
+
+extern char **environ;
+
+#define OP_GROUP "onepassword-cli"
+#define OP_FIX "programs._1password.enable = true (NixOS: the setgid wrapper " \
+	"/run/wrappers/bin/op), and polkit.onepassword.op pointing at it"
+
+/* Variables that let op answer without the person, or sign in as someone else. */
+static bool op_dropped(const char *var)
+{
+	return strncmp(var, "OP_SERVICE_ACCOUNT_TOKEN=", 25) == 0 ||
+		strncmp(var, "OP_CONNECT_TOKEN=", 17) == 0 || strncmp(var, "OP_SESSION_", 11) == 0;
+}
+
+/*
+ * Runs op with args, stdin and stdout on /dev/null unless out is given (then
+ * stdout is read into it), stderr into err. Killed (whole group) after
+ * timeout_ms. Returns the exit status, -ETIMEDOUT or -errno.
+ */
+static int run_op(const char *op, char **argv, int timeout_ms, char *out, size_t out_len,
+	char *err, size_t err_len)
+{
+	char **env = NULL;
+	for (size_t i = 0; environ && environ[i]; i++) {
+		if (!op_dropped(environ[i]))
+			pn_strv_push(&env, environ[i]);
+	}
+	int out_pipe[2] = {-1, -1}, err_pipe[2];
+	if (pipe2(err_pipe, O_CLOEXEC) < 0 || (out && pipe2(out_pipe, O_CLOEXEC) < 0)) {
+		pn_strv_free(env);
+		return -errno;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		setsid();
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		dup2(null, 0);
+		dup2(out ? out_pipe[1] : null, 1);
+		dup2(err_pipe[1], 2);
+		execve(op, argv, env ? env : (char *[]){NULL});
+		_exit(127);
+	}
+	pn_strv_free(env);
+	close(err_pipe[1]);
+	if (out)
+		close(out_pipe[1]);
+	if (pid < 0) {
+		close(err_pipe[0]);
+		if (out)
+			close(out_pipe[0]);
+		return -EAGAIN;
+	}
+	struct pollfd fds[2] = {{.fd = err_pipe[0], .events = POLLIN},
+		{.fd = out ? out_pipe[0] : -1, .events = POLLIN}};
+	char *bufs[2] = {err, out};
+	size_t lens[2] = {err_len, out_len}, have[2] = {0, 0};
+	int64_t deadline = doctor_now_ms() + timeout_ms;
+	bool timed_out = false;
+	while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+		int64_t left = deadline - doctor_now_ms();
+		if (left <= 0 || poll(fds, 2, (int)left) == 0) {
+			timed_out = true;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (fds[i].fd < 0 || !fds[i].revents)
+				continue;
+			char scratch[512];
+			bool room = have[i] + 1 < lens[i];
+			ssize_t n = read(fds[i].fd, room ? bufs[i] + have[i] : scratch,
+				room ? lens[i] - 1 - have[i] : sizeof(scratch));
+			if (n <= 0 && !(n < 0 && errno == EINTR)) {
+				close(fds[i].fd);
+				fds[i].fd = -1;
+			} else if (n > 0 && room) {
+				have[i] += (size_t)n;
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		if (fds[i].fd >= 0)
+			close(fds[i].fd);
+		if (bufs[i])
+			bufs[i][have[i]] = '\0';
+	}
+	if (timed_out)
+		kill(-pid, SIGKILL);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (timed_out)
+		return -ETIMEDOUT;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The last non-empty line of op's stderr, without its "[ERROR] date time " prefix. */
+static const char *op_error_line(char *text)
+{
+	char *end = text + strlen(text);
+	while (end > text && (end[-1] == '\n' || end[-1] == ' '))
+		*--end = '\0';
+	char *line = strrchr(text, '\n');
+	line = line ? line + 1 : text;
+	if (strncmp(line, "[ERROR] ", 8) == 0) {
+		char *p = line + 8;
+		for (int field = 0; field < 2 && (p = strchr(p, ' ')); field++)
+			p++;
+		if (p)
+			line = p;
+	}
+	return line[0] ? line : "(no message)";
+}
+
+static bool onepassword_off(struct doctor *d)
+{
+	return !d->config.polkit.op_enable;
+}
+
+static const char *mode_name(const struct doctor *d)
+{
+	return d->config.polkit.op_mode == PN_OP_MODE_SERVICE_ACCOUNT ? "service-account" : "app";
+}
+
+static void probe_mode(struct doctor *d)
+{
+	if (onepassword_off(d))
+		doctor_say(d, DOCTOR_OK, NULL, "1Password is off (polkit.onepassword.enable)");
+	else
+		doctor_say(d, DOCTOR_OK, NULL, "1Password fills the card, %s mode", mode_name(d));
+}
+
+static void probe_op(struct doctor *d)
+{
+	if (onepassword_off(d))
+		return;
+	const char *op = d->config.polkit.op_path;
+	struct stat st;
+	if (stat(op, &st) < 0 || !S_ISREG(st.st_mode) || access(op, X_OK) < 0) {
+		doctor_say(d, DOCTOR_FAIL, NULL, "%s is not an executable program%s%s", op,
+			errno ? ": " : "", errno ? strerror(errno) : "");
+		return;
+	}
+	struct group *g = getgrgid(st.st_gid);
+	bool wrapper = (st.st_mode & S_ISGID) && g && strcmp(g->gr_name, OP_GROUP) == 0;
+	char version[256] = "", err[1024] = "";
+	char *argv[] = {(char *)op, "--version", NULL};
+	int r = run_op(op, argv, DOCTOR_CALL_MS, version, sizeof(version), err, sizeof(err));
+	version[strcspn(version, "\n")] = '\0';
+	if (r != 0) {
+		doctor_say(d, DOCTOR_FAIL, NULL, "%s --version: %s", op,
+			r == -ETIMEDOUT ? "no answer" : r < 0 ? strerror(-r) : op_error_line(err));
+	} else if (!wrapper && d->config.polkit.op_mode == PN_OP_MODE_APP) {
+		doctor_say(d, DOCTOR_WARN, NULL, "%s (op %.32s) is not the setgid %s wrapper: the "
+			"1Password app refuses to answer it", op, version, OP_GROUP);
+	} else {
+		doctor_say(d, DOCTOR_OK, NULL, "%s: op %.32s%s", op, version,
+			wrapper ? ", setgid " OP_GROUP : "");
+	}
+}
+
+static bool is_app(struct doctor *d, const char *pid, const char *comm, void *data)
+{
+	if (strcmp(comm, "1password") != 0)
+		return true;
+	snprintf(data, 16, "%s", pid);
+	return false;
+}
+
+/* A socket of the 1Password app under dir ("1Password*.sock"); name into buf. */
+static bool app_socket(const char *dir, char *buf, size_t len)
+{
+	static const char *const names[] = {"1Password-BrowserSupport.sock", "1Password.sock",
+		NULL};
+	struct stat st;
+	for (size_t i = 0; names[i]; i++) {
+		snprintf(buf, len, "%s/%s", dir, names[i]);
+		if (stat(buf, &st) == 0 && S_ISSOCK(st.st_mode))
+			return true;
+	}
+	return false;
+}
+
+static void probe_app(struct doctor *d)
+{
+	if (onepassword_off(d) || d->config.polkit.op_mode != PN_OP_MODE_APP)
+		return;
+	char pid[16] = "", sock[PATH_MAX];
+	doctor_each_process(d, is_app, pid);
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	if (!pid[0]) {
+		doctor_say(d, DOCTOR_WARN, "start the 1Password app (programs._1password-gui) and keep "
+			"it running; Settings > Developer > Integrate with 1Password CLI",
+			"the 1Password app is not running: op cannot ask it");
+	} else if (!runtime || !app_socket(runtime, sock, sizeof(sock))) {
+		doctor_say(d, DOCTOR_WARN, "in the 1Password app: Settings > Developer > Integrate "
+			"with 1Password CLI", "the 1Password app (pid %s) runs, but has no socket under "
+			"%s", pid, runtime ? runtime : "XDG_RUNTIME_DIR (unset)");
+	} else {
+		doctor_say(d, DOCTOR_OK, NULL, "the 1Password app runs (pid %s), socket %s", pid, sock);
+	}
+}
+
+/* This user's reference, or NULL. */
+static const char *own_reference(struct doctor *d, const char **user)
+{
+	struct passwd *pw = getpwuid(d->uid);
+	*user = pw ? pw->pw_name : "?";
+	for (size_t i = 0; pw && i < d->config.polkit.n_references; i++) {
+		if (strcmp(d->config.polkit.references[i].user, pw->pw_name) == 0)
+			return d->config.polkit.references[i].reference;
+	}
+	return NULL;
+}
+
+static void probe_reference(struct doctor *d)
+{
+	if (onepassword_off(d))
+		return;
+	const char *user, *ref = own_reference(d, &user);
+	char fix[160];
+	snprintf(fix, sizeof(fix), "add polkit.onepassword.references.\"%s\": "
+		"\"op://VAULT/ITEM/password\"", user);
+	if (ref)
+		doctor_say(d, DOCTOR_OK, NULL, "%s: %s", user, ref);
+	else
+		doctor_say(d, DOCTOR_WARN, fix, "no reference for %s: 1Password never fills "
+			"this user's password", user);
+}
+
+static void probe_token_file(struct doctor *d)
+{
+	const char *file = d->config.polkit.op_token_file;
+	if (onepassword_off(d) || d->config.polkit.op_mode != PN_OP_MODE_SERVICE_ACCOUNT || !file)
+		return;
+	if (file[0] == '$') {
+		doctor_say(d, DOCTOR_OK, NULL, "%s: a systemd credential of the agent's unit "
+			"(LoadCredential=), not visible from here", file);
+		return;
+	}
+	struct stat st;
+	char fix[PATH_MAX + 64];
+	snprintf(fix, sizeof(fix), "chown %u %s && chmod 600 %s", (unsigned)d->uid, file, file);
+	if (stat(file, &st) < 0)
+		doctor_say(d, DOCTOR_FAIL, NULL, "%s: %s", file, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		doctor_say(d, DOCTOR_FAIL, NULL, "%s is not a regular file", file);
+	else if (st.st_uid != d->uid && st.st_uid != 0)
+		doctor_say(d, DOCTOR_FAIL, fix, "%s belongs to uid %u, not to this user", file,
+			(unsigned)st.st_uid);
+	else if (st.st_mode & 077)
+		doctor_say(d, DOCTOR_FAIL, fix, "%s is open to others (mode %04o): anyone who reads "
+			"it reads the vault", file, (unsigned)(st.st_mode & 07777));
+	else
+		doctor_say(d, DOCTOR_OK, NULL, "%s: owner uid %u, mode %04o", file,
+			(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+}
+
+static void probe_try(struct doctor *d)
+{
+	if (!d->try_onepassword)
+		return;
+	const char *user, *ref = own_reference(d, &user);
+	const char *op = d->config.polkit.op_path;
+	if (onepassword_off(d) || !ref) {
+		doctor_say(d, DOCTOR_WARN, NULL, "not tried: %s", onepassword_off(d) ?
+			"1Password is off" : "no reference for this user");
+		return;
+	}
+	if (d->config.polkit.op_mode == PN_OP_MODE_SERVICE_ACCOUNT) {
+		doctor_say(d, DOCTOR_OK, NULL, "not tried in service-account mode: only "
+			"panther-polkit-agent gives op the token");
+		return;
+	}
+	char err[4096] = "";
+	char *argv[8] = {(char *)op, "read", "-n", (char *)ref, NULL};
+	if (d->config.polkit.op_account) {
+		argv[4] = "--account";
+		argv[5] = d->config.polkit.op_account;
+		argv[6] = NULL;
+	}
+	int r = run_op(op, argv, d->config.polkit.op_timeout_s * 1000, NULL, 0, err, sizeof(err));
+	if (r == 0)
+		doctor_say(d, DOCTOR_OK, NULL, "op read %s: answered", ref);
+	else if (r == -ETIMEDOUT)
+		doctor_say(d, DOCTOR_FAIL, NULL, "op read %s: no answer within %d s", ref,
+			d->config.polkit.op_timeout_s);
+	else if (r < 0)
+		doctor_say(d, DOCTOR_FAIL, NULL, "op read %s: %s", ref, strerror(-r));
+	else
+		doctor_say(d, DOCTOR_FAIL, NULL, "op read %s: exit status %d: %s", ref, r,
+			op_error_line(err));
+}
+
+const struct doctor_check doctor_onepassword_checks[] = {
+	{"1password.mode", probe_mode, NULL},
+	{"1password.op", probe_op, OP_FIX},
+	{"1password.app", probe_app, NULL},
+	{"1password.reference", probe_reference, NULL},
+	{"1password.token-file", probe_token_file, "polkit.onepassword.token_file: a file only "
+		"its owner reads (chmod 600)"},
+	{"1password.try", probe_try, "approve the request on the card, or fix what op says "
+		"(op signin in a terminal shows it too)"},
+	{NULL},
+};

@@ -1,0 +1,123 @@
+/* doctor: panther-polkit-agent, other agents in this session, the polkit-1 PAM stack. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "doctor.h"
+#include "panther/proc.h"
+
+#define DMS_FIX "start DMS with DMS_DISABLE_POLKIT=1 (the dms unit's Environment=, or its " \
+	"\"env\" in session.services)"
+
+static void probe_agent(struct doctor *d)
+{
+	DBusConnection *bus = doctor_session_bus(d);
+	char state[64] = "";
+	DBusError err;
+	dbus_error_init(&err);
+	if (!bus) {
+		doctor_say(d, DOCTOR_FAIL, NULL, "no session bus");
+	} else if (!doctor_get_string(d, bus, "org.pantheros.PolkitAgent1",
+			"/org/pantheros/PolkitAgent1", "org.pantheros.PolkitAgent1", "State", state,
+			sizeof(state), &err)) {
+		doctor_say(d, DOCTOR_FAIL, NULL, "panther-polkit-agent: %s", doctor_bus_error(&err));
+	} else if (strcmp(state, "registered") == 0) {
+		doctor_say(d, DOCTOR_OK, NULL, "panther-polkit-agent is registered with polkit");
+	} else if (strcmp(state, "held-by-another-agent") == 0) {
+		doctor_say(d, DOCTOR_FAIL, "stop the other agent (see polkit.other-agents below)",
+			"panther-polkit-agent is not registered: another agent holds the session");
+	} else {
+		doctor_say(d, DOCTOR_FAIL, "read why: journalctl --user -u panther-polkit-agent",
+			"panther-polkit-agent is not registered: %s", state);
+	}
+	dbus_error_free(&err);
+}
+
+struct agents_seen {
+	int count;
+};
+
+static bool look_at_process(struct doctor *d, const char *pid, const char *comm, void *data)
+{
+	struct agents_seen *seen = data;
+	const char *agent = pn_proc_polkit_agent(comm);
+	if (!agent || strcmp(agent, "panther-polkit-agent") == 0)
+		return true;
+	seen->count++;
+	if (strcmp(agent, "qs") != 0 && strcmp(agent, "quickshell") != 0) {
+		doctor_say(d, DOCTOR_FAIL, "stop it and keep it from starting with the session "
+			"(its autostart entry or user unit; niri-flake: "
+			"systemctl --user disable --now niri-flake-polkit.service)",
+			"%s (pid %s) is another polkit agent of this user", agent, pid);
+		return true;
+	}
+	/* Quickshell is DMS's shell; it registers an agent unless told not to. */
+	char value[16];
+	int r = doctor_process_env(d, pid, "DMS_DISABLE_POLKIT", value, sizeof(value));
+	if (r < 0)
+		doctor_say(d, DOCTOR_WARN, DMS_FIX, "Quickshell (pid %s): cannot read its "
+			"environment to see DMS_DISABLE_POLKIT", pid);
+	else if (r == 0 || strcmp(value, "1") != 0)
+		doctor_say(d, DOCTOR_FAIL, DMS_FIX, "DMS's Quickshell (pid %s) runs without "
+			"DMS_DISABLE_POLKIT=1: its own polkit agent competes for the session", pid);
+	else
+		doctor_say(d, DOCTOR_OK, NULL, "DMS's Quickshell (pid %s) has DMS_DISABLE_POLKIT=1",
+			pid);
+	return true;
+}
+
+static void probe_other_agents(struct doctor *d)
+{
+	struct agents_seen seen = {0};
+	doctor_each_process(d, look_at_process, &seen);
+	if (seen.count == 0)
+		doctor_say(d, DOCTOR_OK, NULL, "no other polkit agent runs as this user");
+}
+
+/* Whether a PAM file (or one it includes, one level deep) uses pam_fprintd. */
+static bool pam_has_fprintd(struct doctor *d, const char *service, int depth)
+{
+	char path[PATH_MAX], text[16384];
+	snprintf(path, sizeof(path), "%s/pam.d/%s", d->etc, service);
+	if (doctor_read_file(path, text, sizeof(text)) < 0)
+		return false;
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		line += strspn(line, " \t");
+		if (line[0] == '#')
+			continue;
+		if (strstr(line, "pam_fprintd"))
+			return true;
+		char type[32], control[64], module[128];
+		if (depth > 0 && sscanf(line, "@include %127s", module) == 1 &&
+			pam_has_fprintd(d, module, depth - 1))
+			return true;
+		if (depth > 0 && sscanf(line, "%31s %63s %127s", type, control, module) == 3 &&
+			(strcmp(control, "include") == 0 || strcmp(control, "substack") == 0) &&
+			pam_has_fprintd(d, module, depth - 1))
+			return true;
+	}
+	return false;
+}
+
+static void probe_pam(struct doctor *d)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/pam.d/polkit-1", d->etc);
+	char probe[1];
+	const char *service = doctor_read_file(path, probe, sizeof(probe)) < 0 ? "other" : "polkit-1";
+	if (pam_has_fprintd(d, service, 2))
+		doctor_say(d, DOCTOR_OK, NULL, "PAM %s has pam_fprintd: a finger confirms the card",
+			service);
+	else
+		doctor_say(d, DOCTOR_OK, NULL, "PAM %s has no pam_fprintd: the card takes the "
+			"password", service);
+}
+
+const struct doctor_check doctor_polkit_checks[] = {
+	{"polkit.agent", probe_agent, "systemctl --user start panther-polkit-agent.service "
+		"(or add it to session.services)"},
+	{"polkit.other-agents", probe_other_agents, NULL},
+	{"polkit.pam", probe_pam, NULL},
+	{NULL},
+};

@@ -1,0 +1,279 @@
+/*
+ * doctor: power. Reads the outside facts itself (ppd and asusd on the
+ * system bus, DMS's settings.json, asusd.ron), then panther-powerd.
+ */
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "doctor.h"
+#include "panther/util.h"
+
+#define POWER1_NAME "org.pantheros.Power1"
+#define POWER1_PATH "/org/pantheros/Power1"
+#define ASUSD_NAME "xyz.ljones.Asusd"
+
+static const struct {
+	const char *name, *path;
+} ppd_names[] = {
+	{"org.freedesktop.UPower.PowerProfiles", "/org/freedesktop/UPower/PowerProfiles"},
+	{"net.hadess.PowerProfiles", "/net/hadess/PowerProfiles"},
+};
+
+/* A ppd property; the reply (unref it) with *value inside, or NULL. */
+static DBusMessage *ppd_property(struct doctor *d, const char *prop, DBusMessageIter *value)
+{
+	if (!d->ppd_name[0])
+		return NULL;
+	DBusError err;
+	dbus_error_init(&err);
+	DBusMessage *reply = doctor_get_property(d, doctor_system_bus(d), d->ppd_name,
+		d->ppd_path, d->ppd_name, prop, value, &err);
+	dbus_error_free(&err);
+	return reply;
+}
+
+static void probe_backend(struct doctor *d)
+{
+	DBusConnection *bus = doctor_system_bus(d);
+	if (!bus) {
+		doctor_say(d, DOCTOR_FAIL, "is dbus running? (systemctl status dbus)",
+			"no system bus");
+		return;
+	}
+	for (size_t i = 0; i < PN_ARRAY_LEN(ppd_names) && !d->ppd_name[0]; i++) {
+		if (doctor_has_owner(d, bus, ppd_names[i].name)) {
+			snprintf(d->ppd_name, sizeof(d->ppd_name), "%s", ppd_names[i].name);
+			snprintf(d->ppd_path, sizeof(d->ppd_path), "%s", ppd_names[i].path);
+		}
+	}
+	d->asusd_present = doctor_has_owner(d, bus, ASUSD_NAME);
+	if (d->ppd_name[0]) {
+		char version[64];
+		DBusError err;
+		dbus_error_init(&err);
+		if (!doctor_get_string(d, bus, d->ppd_name, d->ppd_path, d->ppd_name, "Version",
+				version, sizeof(version), &err))
+			snprintf(version, sizeof(version), "before 0.20");
+		dbus_error_free(&err);
+		doctor_say(d, DOCTOR_OK, NULL, "power-profiles-daemon %s as %s%s", version,
+			d->ppd_name, d->asusd_present ? "; asusd runs too" : "");
+	} else if (d->asusd_present) {
+		doctor_say(d, DOCTOR_OK, NULL, "asusd as %s (no power-profiles-daemon)", ASUSD_NAME);
+	} else {
+		doctor_say(d, DOCTOR_FAIL, NULL, "neither power-profiles-daemon nor asusd is on "
+			"the system bus: profiles cannot change");
+	}
+}
+
+/* Appends the string field key of each a{sv} in an aa{sv} to out. */
+static void list_field(DBusMessageIter *value, const char *key, const char *extra, char *out,
+	size_t len)
+{
+	DBusMessageIter array, dict, entry, v;
+	size_t o = strlen(out);
+	if (dbus_message_iter_get_arg_type(value) != DBUS_TYPE_ARRAY)
+		return;
+	dbus_message_iter_recurse(value, &array);
+	for (; dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_ARRAY;
+		dbus_message_iter_next(&array)) {
+		const char *found = "?", *more = NULL;
+		dbus_message_iter_recurse(&array, &dict);
+		for (; dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY;
+			dbus_message_iter_next(&dict)) {
+			const char *name, *s = NULL;
+			dbus_message_iter_recurse(&dict, &entry);
+			if (dbus_message_iter_get_arg_type(&entry) != DBUS_TYPE_STRING)
+				continue;
+			dbus_message_iter_get_basic(&entry, &name);
+			dbus_message_iter_next(&entry);
+			dbus_message_iter_recurse(&entry, &v);
+			if (dbus_message_iter_get_arg_type(&v) == DBUS_TYPE_STRING)
+				dbus_message_iter_get_basic(&v, &s);
+			if (s && strcmp(name, key) == 0)
+				found = s;
+			else if (s && extra && strcmp(name, extra) == 0)
+				more = s;
+		}
+		if (o + 80 < len)
+			o += (size_t)snprintf(out + o, len - o, "%s%s%s%s%s", o ? ", " : "", found,
+				more ? " (" : "", more ? more : "", more ? ")" : "");
+	}
+}
+
+static void probe_profiles(struct doctor *d)
+{
+	DBusMessageIter value;
+	DBusMessage *reply = ppd_property(d, "Profiles", &value);
+	if (!reply)
+		return;
+	char list[512] = "";
+	list_field(&value, "Profile", "Driver", list, sizeof(list));
+	dbus_message_unref(reply);
+	if (!strstr(list, "performance"))
+		doctor_say(d, DOCTOR_OK, NULL, "offered: %s (no performance: the driver has none)",
+			list);
+	else
+		doctor_say(d, DOCTOR_OK, NULL, "offered: %s", list);
+}
+
+static void probe_holds(struct doctor *d)
+{
+	DBusMessageIter value;
+	DBusMessage *reply = ppd_property(d, "ActiveProfileHolds", &value);
+	if (!reply)
+		return;
+	char apps[512] = "", profiles[512] = "";
+	list_field(&value, "ApplicationId", "Reason", apps, sizeof(apps));
+	list_field(&value, "Profile", NULL, profiles, sizeof(profiles));
+	dbus_message_unref(reply);
+	if (!apps[0])
+		doctor_say(d, DOCTOR_OK, NULL, "no program holds a profile");
+	else
+		doctor_say(d, DOCTOR_WARN, NULL, "held: %s by %s", profiles, apps);
+}
+
+static void probe_degraded(struct doctor *d)
+{
+	DBusMessageIter value;
+	DBusMessage *reply = ppd_property(d, "PerformanceDegraded", &value);
+	if (!reply)
+		return;
+	const char *why = "";
+	if (dbus_message_iter_get_arg_type(&value) == DBUS_TYPE_STRING)
+		dbus_message_iter_get_basic(&value, &why);
+	if (why[0])
+		doctor_say(d, DOCTOR_WARN, NULL, "performance is degraded: %s", why);
+	else
+		doctor_say(d, DOCTOR_OK, NULL, "performance is not degraded");
+	dbus_message_unref(reply);
+}
+
+static void probe_dms_settings(struct doctor *d)
+{
+	char path[PATH_MAX], text[65536];
+	if (!pn_xdg_path(path, sizeof(path), "XDG_CONFIG_HOME", ".config",
+			"DankMaterialShell/settings.json") ||
+		doctor_read_file(path, text, sizeof(text)) < 0)
+		return;
+	struct json_object *o = json_tokener_parse(text), *v;
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		doctor_say(d, DOCTOR_WARN, "let DMS write it again (change a setting)",
+			"%s is not a JSON object", path);
+		json_object_put(o);
+		return;
+	}
+	char switching[256] = "";
+	size_t n = 0;
+	static const char *const keys[] = {"acProfileName", "batteryProfileName", NULL};
+	for (size_t i = 0; keys[i]; i++) {
+		if (json_object_object_get_ex(o, keys[i], &v) && json_object_is_type(v, json_type_string) &&
+			json_object_get_string(v)[0])
+			n += (size_t)snprintf(switching + n, sizeof(switching) - n, "%s%s \"%.16s\"",
+				n ? ", " : "", keys[i], json_object_get_string(v));
+	}
+	if (json_object_object_get_ex(o, "batteryAutoPowerSaver", &v) && json_object_get_boolean(v))
+		n += (size_t)snprintf(switching + n, sizeof(switching) - n, "%sbatteryAutoPowerSaver",
+			n ? ", " : "");
+	json_object_put(o);
+	if (n)
+		doctor_say(d, DOCTOR_FAIL, NULL, "DMS switches profiles itself (%s): it fights "
+			"panther-powerd", switching);
+	else
+		doctor_say(d, DOCTOR_OK, NULL, "DMS leaves power profiles alone");
+}
+
+/* A boolean key of asusd.ron: 1, 0, or -1 when absent. */
+static int ron_bool(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+	for (const char *p = strstr(text, key); p; p = strstr(p + 1, key)) {
+		const char *line = p;
+		while (line > text && line[-1] != '\n')
+			line--;
+		if (strstr(line, "//") && strstr(line, "//") < p)
+			continue;
+		if ((p > text && (p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z'))) || p[n] == '_')
+			continue;
+		const char *v = p + n + strspn(p + n, " \t:");
+		if (strncmp(v, "true", 4) == 0)
+			return 1;
+		if (strncmp(v, "false", 5) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static void probe_asusd(struct doctor *d)
+{
+	char path[PATH_MAX], text[65536];
+	snprintf(path, sizeof(path), "%s/asusd/asusd.ron", d->etc);
+	if (doctor_read_file(path, text, sizeof(text)) < 0) {
+		if (d->asusd_present)
+			doctor_say(d, DOCTOR_WARN, "write asusd.ron (the NixOS module does on the "
+				"zephyrus host)", "asusd runs but %s cannot be read: it may switch "
+				"profiles on AC/battery itself", path);
+		return;
+	}
+	int ac = ron_bool(text, "change_platform_profile_on_ac");
+	int battery = ron_bool(text, "change_platform_profile_on_battery");
+	int epp = ron_bool(text, "platform_profile_linked_epp");
+	if (ac == 1 || battery == 1)
+		doctor_say(d, DOCTOR_FAIL, NULL, "asusd switches profiles itself on %s: it fights "
+			"panther-powerd", ac == 1 && battery == 1 ? "AC and battery" :
+			ac == 1 ? "AC" : "battery");
+	else
+		doctor_say(d, DOCTOR_OK, NULL, "asusd leaves switching to panther-powerd");
+	if (epp == 1 && d->ppd_name[0])
+		doctor_say(d, DOCTOR_WARN, "set platform_profile_linked_epp: false in asusd.ron, "
+			"or stop one of the two", "asusd sets the CPU's EPP with each profile, and "
+			"power-profiles-daemon does too");
+	else if (epp == 1)
+		doctor_say(d, DOCTOR_OK, NULL, "the CPU's EPP follows asusd's profile "
+			"(platform_profile_linked_epp)");
+}
+
+static void probe_powerd(struct doctor *d)
+{
+	DBusConnection *bus = doctor_session_bus(d);
+	char mode[32] = "", backend[64] = "", active[32] = "";
+	DBusError err;
+	dbus_error_init(&err);
+	if (!bus || !doctor_get_string(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME, "Mode", mode,
+			sizeof(mode), &err)) {
+		doctor_say(d, DOCTOR_FAIL, NULL, "panther-powerd: %s",
+			bus ? doctor_bus_error(&err) : "no session bus");
+		dbus_error_free(&err);
+		return;
+	}
+	doctor_get_string(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME, "Backend", backend,
+		sizeof(backend), &err);
+	dbus_error_free(&err);
+	doctor_get_string(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME, "ActiveProfile", active,
+		sizeof(active), &err);
+	dbus_error_free(&err);
+	if (strcmp(backend, "none") == 0)
+		doctor_say(d, DOCTOR_FAIL, "see power.backend above", "panther-powerd runs, %s mode, "
+			"but has no backend", mode);
+	else
+		doctor_say(d, DOCTOR_OK, NULL, "panther-powerd: %s mode, %s through %s",
+			mode, active[0] ? active : "?", backend);
+}
+
+const struct doctor_check doctor_power_checks[] = {
+	{"power.backend", probe_backend, "services.power-profiles-daemon.enable = true (NixOS), "
+		"or asusd on ASUS laptops"},
+	{"power.profiles", probe_profiles, NULL},
+	{"power.holds", probe_holds, "another program holds a profile (ppd HoldProfile) until it "
+		"quits; pantherctl power set PROFILE ends every hold"},
+	{"power.degraded", probe_degraded, "the firmware lowered performance (lap or heat); ppd "
+		"lifts it when the cause ends"},
+	{"power.dms", probe_dms_settings, "in DMS's power settings choose no profile on AC and on "
+		"battery (acProfileName and batteryProfileName \"\") and turn off batteryAutoPowerSaver"},
+	{"power.asusd", probe_asusd, "in /etc/asusd/asusd.ron set change_platform_profile_on_ac "
+		"and change_platform_profile_on_battery to false (the NixOS module does on zephyrus)"},
+	{"power.powerd", probe_powerd, "systemctl --user start panther-powerd.service (or add it to "
+		"session.services)"},
+	{NULL},
+};
