@@ -13,11 +13,16 @@
 #                      process in the file "subject" (pkcheck) and wait for it,
 #                      then answer as "right"
 #   password  the right answer
+# `op --version` prints a version as op 2.30 does, and is not counted.
 # Each call appends its number and arguments to "calls" and leaves its
 # environment and command line in env.N and cmdline.N (NUL-separated, as in
 # /proc), its pid in pid.N, and for "nested" the exit status of pkcheck in
 # nested.N.
 set -u
+if [ "$*" = --version ]; then
+	echo 2.30.3
+	exit 0
+fi
 dir=${PANTHER_TEST_OP_DIR:?PANTHER_TEST_OP_DIR is not set}
 exec 9>>"$dir/lock"
 flock 9

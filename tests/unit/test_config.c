@@ -36,7 +36,7 @@ static const struct bad_doc {
 		"low_battery, idle, cycle, manual, notify, app_rules)"},
 	{"unknown nested key", "{\"polkit\":{\"onepassword\":{\"enabled\":true}}}",
 		"config.json: polkit.onepassword: unknown key \"enabled\" (expected one of enable, "
-		"op, references, timeout_s, skip_actions)"},
+		"op, references, timeout_s, skip_actions, mode, token_file, account)"},
 	{"unknown key with control characters", "{\"po\\u001bwer\":{}}",
 		"config.json: unknown key \"po?wer\" (expected one of power, polkit, session)"},
 	{"number for a string", "{\"power\":{\"on_ac\":1}}",
@@ -85,6 +85,20 @@ static const struct bad_doc {
 		"{\"app_id\":\"b\",\"profile\":\"fast\"}]}}",
 		"config.json: power.app_rules[1].profile: unknown profile \"fast\" (expected one of "
 		"power-saver, balanced, performance)"},
+	{"unknown 1Password mode", "{\"polkit\":{\"onepassword\":{\"mode\":\"desktop\"}}}",
+		"config.json: polkit.onepassword.mode: unknown mode \"desktop\" (expected one of "
+		"app, service-account)"},
+	{"relative token file",
+		"{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\",\"token_file\":\"tok\"}}}",
+		"config.json: polkit.onepassword.token_file: \"tok\" is neither an absolute path nor "
+		"$CREDENTIALS_DIRECTORY/NAME"},
+	{"service account without token file",
+		"{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\"}}}",
+		"config.json: polkit.onepassword: mode \"service-account\" needs \"token_file\" (the "
+		"file holding the service account's token)"},
+	{"empty account", "{\"polkit\":{\"onepassword\":{\"account\":\"\"}}}",
+		"config.json: polkit.onepassword.account: empty string (expected an account's sign-in "
+		"address or ID)"},
 	{"relative op path", "{\"polkit\":{\"onepassword\":{\"op\":\"op\"}}}",
 		"config.json: polkit.onepassword.op: \"op\" is not an absolute path (expected the path "
 		"of op, such as /run/wrappers/bin/op)"},
@@ -460,6 +474,15 @@ static void test_polkit_options(void **state)
 	assert_string_equal(cfg.polkit.prompt_argv[0], "fuzzel");
 	assert_string_equal(cfg.polkit.prompt_argv[2], "--password");
 	assert_null(cfg.polkit.prompt_argv[3]);
+	assert_int_equal(cfg.polkit.op_mode, PN_OP_MODE_APP);
+	assert_null(cfg.polkit.op_token_file);
+	pn_config_finish(&cfg);
+	assert_int_equal(parse_ok(&cfg, "{\"polkit\":{\"onepassword\":{\"mode\":"
+		"\"service-account\",\"token_file\":\"$CREDENTIALS_DIRECTORY/op-token\","
+		"\"account\":\"alice@example.com\"}}}"), 0);
+	assert_int_equal(cfg.polkit.op_mode, PN_OP_MODE_SERVICE_ACCOUNT);
+	assert_string_equal(cfg.polkit.op_token_file, "$CREDENTIALS_DIRECTORY/op-token");
+	assert_string_equal(cfg.polkit.op_account, "alice@example.com");
 	pn_config_finish(&cfg);
 }
 
