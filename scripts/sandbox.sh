@@ -25,12 +25,13 @@ set -uo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
 out=${PANTHER_SANDBOX_OUT:-$src/sandbox-out}
-steps=(pkexec-op pkexec-prompt power-cycle ac-unplug niri-exit)
+steps=(pkexec-op pkexec-prompt power-cycle ac-unplug doctor niri-exit)
 declare -A step_title=(
 	[pkexec-op]="pkexec as pktest, answered by 1Password (stand-in op)"
 	[pkexec-prompt]="pkexec with 1Password refusing, answered at the Wayland prompt"
 	[power-cycle]="pantherctl power cycle"
 	[ac-unplug]="charger unplugged, then plugged in again"
+	[doctor]="pantherctl doctor: nothing fails (warnings allowed)"
 	[niri-exit]="Niri exits: everything stops"
 )
 
@@ -323,6 +324,19 @@ else
 	else
 		failed "expected power-saver on battery and performance on AC, got $unplugged and $plugged"
 	fi
+fi
+
+# ---------------------------------------------------------------- doctor
+step doctor
+t0=$(now_us)
+pn_in_session "$CTL" --config "$FS_CONFIG" doctor >"$PN_TMP/doctor.log" 2>&1
+rc=$?
+ms=$(ms_since "$t0")
+sed 's/^/  /' "$PN_TMP/doctor.log"
+if [ "$rc" -eq 0 ]; then
+	ok "$(tail -n 1 "$PN_TMP/doctor.log") in $ms ms, exit 0"
+else
+	failed "exit $rc: $(grep '^fail' "$PN_TMP/doctor.log" | tr -s ' ' | tr '\n' ';')"
 fi
 
 # ---------------------------------------------------------------- e

@@ -61,14 +61,16 @@ _pantherctl()
 
 	if [[ $cur == -* ]]; then
 		list="--json --config --help --version"
+		[[ ${words[0]} == doctor ]] && list+=" --try-1password"
 	else
 		case "${#words[@]} ${words[*]}" in
-		"0 ") list="power session polkit check-config version help" ;;
+		"0 ") list="power session polkit check-config doctor version help" ;;
 		"1 power") list="get list set cycle auto status" ;;
 		"2 power set") list=$(_pantherctl_profiles) ;;
 		"1 session") list="status restart stop" ;;
 		"2 session restart") list=$(_pantherctl_services) ;;
 		"1 polkit") list="status" ;;
+		"1 doctor") list="--try-1password" ;;
 		"1 check-config")
 			_pantherctl_files "$cur"
 			return

@@ -59,6 +59,7 @@ complete -c pantherctl -n '__pantherctl_at 0' -a power -d 'Show or choose the po
 complete -c pantherctl -n '__pantherctl_at 0' -a session -d 'The services of panther-session'
 complete -c pantherctl -n '__pantherctl_at 0' -a polkit -d 'The polkit agent and its requests'
 complete -c pantherctl -n '__pantherctl_at 0' -a check-config -d 'Check config.json'
+complete -c pantherctl -n '__pantherctl_at 0' -a doctor -d 'Check the session and say what to fix'
 complete -c pantherctl -n '__pantherctl_at 0' -a version -d 'Print the version'
 complete -c pantherctl -n '__pantherctl_at 0' -a help -d 'Show the help'
 
@@ -78,3 +79,5 @@ complete -c pantherctl -n '__pantherctl_at 2 session restart' -a '(__pantherctl_
 complete -c pantherctl -n '__pantherctl_at 1 polkit' -a status -d 'Registration and pending requests'
 
 complete -c pantherctl -n '__pantherctl_at 1 check-config' -F
+
+complete -c pantherctl -n '__pantherctl_at 1 doctor' -l try-1password -d 'Read the reference once with op (asks for approval)'

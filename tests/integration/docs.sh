@@ -161,6 +161,7 @@ expect fish "pantherctl power set (backend offers two)" "$offered" \
 expect fish "pantherctl session restart " "$services" \
 	"$(fish_complete 'pantherctl session restart ' "$answers_path")"
 expect_has fish "pantherctl --" "--json --config --help --version" "$(fish_complete 'pantherctl --')"
+expect_has fish "pantherctl doctor --" "--try-1password" "$(fish_complete 'pantherctl doctor --')"
 touch "$tmp/my-config.json"
 expect fish "pantherctl check-config FILE" "$tmp/my-config.json" \
 	"$(fish_complete "pantherctl check-config $tmp/my-")"
@@ -183,6 +184,8 @@ bash_complete() {
 	shift
 	PATH=$path bash "$tmp/bash-complete.sh" "$completions/pantherctl.bash" "$@"
 }
+expect_has bash "pantherctl doctor --" "--try-1password" \
+	"$(bash_complete "$PATH" pantherctl --json doctor --)"
 registered=$(bash -c "source $completions/pantherctl.bash; complete -p pantherctl" 2>&1)
 [ "$registered" = "complete -F _pantherctl pantherctl" ] ||
 	fail "bash: complete -p pantherctl says '$registered'"
@@ -247,6 +250,7 @@ EOF
 	expect zsh "pantherctl session restart " "$services" \
 		"$(zsh_complete 'pantherctl session restart ' "$answers_path")"
 	expect_has zsh "pantherctl --" "--json --config --help --version" "$(zsh_complete 'pantherctl --')"
+	expect_has zsh "pantherctl doctor --" "--try-1password" "$(zsh_complete 'pantherctl doctor --')"
 	expect zsh "pantherctl check-config FILE" "my-config.json" \
 		"$(zsh_complete "pantherctl check-config $tmp/my-")"
 fi

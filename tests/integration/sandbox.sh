@@ -26,10 +26,11 @@ run_sandbox() {
 	has '^ok: performance -> balanced, notification "Power profile: Balanced"'
 	has '^unplugged \(UPower OnBattery true\): ppd balanced -> power-saver'
 	has '^plugged in \(OnBattery false\): ppd power-saver -> performance'
+	has '^ok: [0-9]+ ok, [0-9]+ warn, 0 fail in [0-9]+ ms, exit 0$'
 	has '^ok: panther-session exited 0 in [0-9]+ ms, no panther process remains'
 	has '^ok: no process of the sandbox is left'
 	has '^sandbox: every step worked'
-	[ "$(grep -c '^  ok  ' "$log")" -eq 6 ] || pn_fail "run $n: the summary does not list six steps as ok"
+	[ "$(grep -c '^  ok  ' "$log")" -eq 7 ] || pn_fail "run $n: the summary does not list seven steps as ok"
 	[ -s "$out/prompt.png" ] || pn_fail "run $n: no screenshot at $out/prompt.png"
 	local colors
 	colors=$("$PN_PYTHON" "$PN_HARNESS_DIR/png.py" distinct "$out/prompt.png")
