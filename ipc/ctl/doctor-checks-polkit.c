@@ -69,6 +69,16 @@ static bool look_at_process(struct doctor *d, const char *pid, const char *comm,
 static void probe_other_agents(struct doctor *d)
 {
 	struct agents_seen seen = {0};
+	char state[32];
+	unsigned restarts;
+	if (d->systemd_present && doctor_unit_state(d, doctor_session_bus(d),
+			"niri-flake-polkit.service", state, sizeof(state), &restarts) == 1 &&
+		strcmp(state, "active") == 0) {
+		seen.count++;
+		doctor_say(d, DOCTOR_FAIL, "systemctl --user disable --now niri-flake-polkit.service "
+			"(the panther NixOS module turns it off)", "niri-flake-polkit.service (polkit-kde) "
+			"is active");
+	}
 	doctor_each_process(d, look_at_process, &seen);
 	if (seen.count == 0)
 		doctor_say(d, DOCTOR_OK, NULL, "no other polkit agent runs as this user");

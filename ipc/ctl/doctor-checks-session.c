@@ -122,48 +122,36 @@ static void probe_session(struct doctor *d)
 	dbus_error_free(&err);
 }
 
-/* systemd's object path for a unit name (sd_bus_path_encode). */
-static void unit_path(const char *unit, char *buf, size_t len)
+int doctor_unit_state(struct doctor *d, DBusConnection *bus, const char *unit, char *state,
+	size_t len, unsigned *restarts)
 {
-	size_t o = (size_t)snprintf(buf, len, "%s/unit/", SYSTEMD_PATH);
-	for (const char *c = unit; *c && o + 4 < len; c++) {
-		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-			(*c >= '0' && *c <= '9' && c != unit))
-			buf[o++] = *c;
-		else
-			o += (size_t)snprintf(buf + o, len - o, "_%02x", (unsigned char)*c);
-	}
-	buf[o] = '\0';
-}
-
-static bool unit_loaded(struct doctor *d, DBusConnection *bus, const char *unit)
-{
+	/* GetUnit, not the unit's path: asking systemd for that path loads the unit. */
 	DBusError err;
 	dbus_error_init(&err);
 	DBusMessage *reply = doctor_call_string(d, bus, SYSTEMD_NAME, SYSTEMD_PATH,
 		SYSTEMD_MANAGER, "GetUnit", unit, &err);
-	dbus_error_free(&err);
-	if (reply)
-		dbus_message_unref(reply);
-	return reply != NULL;
-}
-
-/* ActiveState of a loaded unit into state; NRestarts for services (0 otherwise). */
-static bool unit_state(struct doctor *d, DBusConnection *bus, const char *unit, char *state,
-	size_t len, unsigned *restarts)
-{
+	const char *found;
 	char path[512];
-	unit_path(unit, path, sizeof(path));
-	DBusError err;
-	dbus_error_init(&err);
-	bool ok = doctor_get_string(d, bus, SYSTEMD_NAME, path, "org.freedesktop.systemd1.Unit",
-		"ActiveState", state, len, &err);
-	dbus_error_free(&err);
 	*restarts = 0;
+	if (!reply || !dbus_message_get_args(reply, NULL, DBUS_TYPE_OBJECT_PATH, &found,
+			DBUS_TYPE_INVALID)) {
+		int r = dbus_error_has_name(&err, "org.freedesktop.systemd1.NoSuchUnit") ? 0 : -1;
+		dbus_error_free(&err);
+		if (reply)
+			dbus_message_unref(reply);
+		return r;
+	}
+	snprintf(path, sizeof(path), "%s", found);
+	dbus_message_unref(reply);
+	if (!doctor_get_string(d, bus, SYSTEMD_NAME, path, "org.freedesktop.systemd1.Unit",
+			"ActiveState", state, len, &err)) {
+		dbus_error_free(&err);
+		return -1;
+	}
 	const char *dot = strrchr(unit, '.');
-	if (ok && dot && strcmp(dot, ".service") == 0) {
+	if (dot && strcmp(dot, ".service") == 0) {
 		DBusMessageIter value;
-		DBusMessage *reply = doctor_get_property(d, bus, SYSTEMD_NAME, path,
+		reply = doctor_get_property(d, bus, SYSTEMD_NAME, path,
 			"org.freedesktop.systemd1.Service", "NRestarts", &value, &err);
 		if (reply && dbus_message_iter_get_arg_type(&value) == DBUS_TYPE_UINT32)
 			dbus_message_iter_get_basic(&value, restarts);
@@ -171,7 +159,7 @@ static bool unit_state(struct doctor *d, DBusConnection *bus, const char *unit, 
 			dbus_message_unref(reply);
 		dbus_error_free(&err);
 	}
-	return ok;
+	return 1;
 }
 
 static void failed_units(struct doctor *d, DBusConnection *bus)
@@ -236,14 +224,14 @@ static void probe_units(struct doctor *d)
 		unsigned restarts;
 		snprintf(fix, sizeof(fix), "read why: journalctl --user -u %s; then: "
 			"systemctl --user restart %s", unit, unit);
-		if (!unit_loaded(d, bus, unit)) {
-			if (want)
-				doctor_say(d, DOCTOR_WARN, "install panther's units (the NixOS or Home "
-					"Manager module does)", "%s: not loaded", unit);
+		int r = doctor_unit_state(d, bus, unit, state, sizeof(state), &restarts);
+		if (r == 0 && want)
+			doctor_say(d, DOCTOR_WARN, "install panther's units (the NixOS or Home Manager "
+				"module does)", "%s: not loaded", unit);
+		if (r == 0)
 			continue;
-		}
-		if (!unit_state(d, bus, unit, state, sizeof(state), &restarts))
-			doctor_say(d, DOCTOR_WARN, NULL, "%s: state unknown", unit);
+		if (r < 0)
+			doctor_say(d, DOCTOR_WARN, NULL, "%s: state unknown (no answer)", unit);
 		else if (strcmp(state, "failed") == 0)
 			doctor_say(d, DOCTOR_FAIL, fix, "%s: failed", unit);
 		else if (restarts > 0)

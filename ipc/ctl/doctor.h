@@ -113,6 +113,13 @@ const char *doctor_bus_error(const DBusError *err);
 /* CLOCK_MONOTONIC in milliseconds, for the deadlines of sockets and children. */
 int64_t doctor_now_ms(void);
 
+/*
+ * The ActiveState of a unit of the user manager, and NRestarts for services
+ * (else 0): 1, or 0 when it is not loaded, -1 when that cannot be read.
+ */
+int doctor_unit_state(struct doctor *d, DBusConnection *bus, const char *unit, char *state,
+	size_t len, unsigned *restarts);
+
 /* A file's first len-1 bytes, NUL-terminated; -errno on failure. */
 ssize_t doctor_read_file(const char *path, char *buf, size_t len);
 

@@ -24,7 +24,7 @@ session_niri
 pn_dbusmock "$PANTHER_SOURCE_DIR/tests/harness/systemd_template.py" -p "$(printf '{
 	"environment": {"WAYLAND_DISPLAY": "wayland-1", "NIRI_SOCKET": "%s", "XDG_CURRENT_DESKTOP": "niri"},
 	"units": {"panther-session.target": {}, "panther-powerd.service": {"ActiveState": "failed", "NRestarts": 3},
-		"panther-polkit-agent.service": {"NRestarts": 2}, "unrelated.service": {"ActiveState": "failed"}}}' "$NIRI_SOCKET")"
+		"panther-polkit-agent.service": {"NRestarts": 2}, "unrelated.service": {"ActiveState": "failed"}, "niri-flake-polkit.service": {}}}' "$NIRI_SOCKET")"
 SYSTEMD_PID=$PN_DBUSMOCK_PID
 
 # Where the doctor looks for the user's files and the machine's.
@@ -130,9 +130,17 @@ pn_stop "$NIRI_PID"
 doctor
 expect session.niri fail "Niri does not answer at $NIRI_SOCKET"
 
-# ---- other agents: a second agent, DMS's Quickshell without the variable ----
+# ---- other agents: niri-flake's unit, a second agent, DMS's Quickshell without the variable ----
+doctor
+expect polkit.other-agents fail "niri-flake-polkit.service (polkit-kde) is active"
+grep -q 'systemctl --user disable --now niri-flake-polkit.service' "$OUT" ||
+	pn_fail "no fix line for niri-flake-polkit.service"
+pn_stop "$SYSTEMD_PID"
 doctor
 expect polkit.other-agents ok "no other polkit agent"
+expect session.units ok "no systemd user manager on the session bus"
+pn_dbusmock "$PANTHER_SOURCE_DIR/tests/harness/systemd_template.py"
+SYSTEMD_PID=$PN_DBUSMOCK_PID
 cp /bin/sleep "$PN_TMP/bin/hyprpolkitagent"
 cp /bin/sleep "$PN_TMP/bin/qs"
 pn_spawn second-agent "$PN_TMP/bin/hyprpolkitagent" 600
