@@ -1,4 +1,5 @@
 /* doctor: DankMaterialShell's theme files and the notification server. */
+#include <errno.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,10 +18,16 @@ static void probe_colors(struct doctor *d)
 	char path[PATH_MAX], text[65536];
 	struct stat st;
 	if (!pn_xdg_path(path, sizeof(path), "XDG_CACHE_HOME", ".cache",
-			"DankMaterialShell/dms-colors.json") || stat(path, &st) < 0 ||
-		doctor_read_file(path, text, sizeof(text)) < 0) {
+			"DankMaterialShell/dms-colors.json") || stat(path, &st) < 0) {
 		doctor_say(d, DOCTOR_WARN, NULL, "no DMS colors file (%s): the card uses its built-in "
 			"palette", path);
+		return;
+	}
+	ssize_t r = doctor_read_file(path, text, sizeof(text));
+	if (r < 0) {
+		doctor_say(d, DOCTOR_WARN, "let DMS write it again (change the wallpaper or theme)",
+			"%s cannot be read: %s", path, r == -EINVAL ? "not a regular file" :
+			strerror((int)-r));
 		return;
 	}
 	struct json_object *o = json_tokener_parse(text), *colors, *dark, *light;

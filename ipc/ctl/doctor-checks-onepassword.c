@@ -156,6 +156,7 @@ static void probe_op(struct doctor *d)
 		return;
 	const char *op = d->config.polkit.op_path;
 	struct stat st;
+	errno = 0;
 	if (stat(op, &st) < 0 || !S_ISREG(st.st_mode) || access(op, X_OK) < 0) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "%s is not an executable program%s%s", op,
 			errno ? ": " : "", errno ? strerror(errno) : "");

@@ -68,6 +68,9 @@ doctor() {
 	RC=0
 	timeout 60 "$PANTHERCTL" --config "$PN_TMP/config.json" --json doctor "$@" >"$OUT" 2>"$PN_TMP/doctor.err" || RC=$?
 	[ "$RC" -le 1 ] || pn_fail "pantherctl doctor exited $RC: $(cat "$PN_TMP/doctor.err")"
+	! grep -qE 'Sanitizer|runtime error' "$PN_TMP/doctor.err" ||
+		pn_fail "a sanitizer report: $(head -n 20 "$PN_TMP/doctor.err")"
+	[ ! -s "$PN_TMP/doctor.err" ] || pn_fail "pantherctl doctor wrote to stderr: $(cat "$PN_TMP/doctor.err")"
 }
 # has NAME VERDICT TEXT: a line of check NAME with VERDICT whose detail has
 # TEXT; warn and fail lines must carry a fix.
@@ -241,6 +244,19 @@ expect power.asusd warn "asusd sets the CPU's EPP with each profile, and power-p
 sed -i 's/on_battery: true/on_battery: false/' "$PN_TMP/etc/asusd/asusd.ron"
 doctor
 expect power.asusd ok "asusd leaves switching to panther-powerd"
+
+# ---- broken files: garbage, a FIFO, a directory: a line each, no crash, no hang ----
+head -c 5000 /dev/urandom >"$PN_TMP/etc/asusd/asusd.ron"
+head -c 5000 /dev/urandom >"$XDG_STATE_HOME/DankMaterialShell/session.json"
+rm -f "$XDG_CACHE_HOME/DankMaterialShell/dms-colors.json" "$XDG_CONFIG_HOME/DankMaterialShell/settings.json"
+mkfifo "$XDG_CACHE_HOME/DankMaterialShell/dms-colors.json"
+mkdir "$XDG_CONFIG_HOME/DankMaterialShell/settings.json"
+doctor
+expect power.asusd ok "asusd leaves switching to panther-powerd"
+expect dms.light-dark ok "dark"
+expect dms.colors warn "cannot be read"
+rm -f "$XDG_CACHE_HOME/DankMaterialShell/dms-colors.json"
+rmdir "$XDG_CONFIG_HOME/DankMaterialShell/settings.json"
 
 # ---- holds by others, PerformanceDegraded ----
 expect power.holds ok "no program holds a profile"
