@@ -1,12 +1,9 @@
 /* doctor: the config, Niri, panther-session, the systemd user units and their environment. */
 #include <errno.h>
 #include <json-c/json.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "doctor.h"
@@ -38,47 +35,6 @@ static void probe_config(struct doctor *d)
 		doctor_say(d, DOCTOR_OK, NULL, "%s: ok", d->config_path);
 }
 
-/* One request on a fresh connection; the reply line in buf, or -errno / -ETIMEDOUT. */
-static int niri_request(const char *socket_path, const char *request, char *buf, size_t len)
-{
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	if (strlen(socket_path) >= sizeof(addr.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(addr.sun_path, socket_path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	int r = 0;
-	size_t have = 0;
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-		send(fd, request, strlen(request), MSG_NOSIGNAL) != (ssize_t)strlen(request)) {
-		r = errno == EAGAIN ? -ETIMEDOUT : -errno;
-		goto out;
-	}
-	int64_t deadline = doctor_now_ms() + DOCTOR_CALL_MS;
-	while (!memchr(buf, '\n', have)) {
-		int64_t left = deadline - doctor_now_ms();
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
-			r = -ETIMEDOUT;
-			goto out;
-		}
-		ssize_t n = read(fd, buf + have, len - 1 - have);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0 || have + (size_t)n >= len - 1) {
-			r = n < 0 ? -errno : -EPROTO;
-			goto out;
-		}
-		have += (size_t)n;
-		buf[have] = '\0';
-	}
-	*strchr(buf, '\n') = '\0';
-out:
-	close(fd);
-	return r;
-}
-
 static void probe_niri(struct doctor *d)
 {
 	const char *path = getenv("NIRI_SOCKET");
@@ -87,7 +43,7 @@ static void probe_niri(struct doctor *d)
 		return;
 	}
 	char reply[4096] = "";
-	int r = niri_request(path, "\"Version\"\n", reply, sizeof(reply));
+	int r = doctor_unix_request(path, "\"Version\"\n", 10, reply, sizeof(reply));
 	if (r < 0) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "Niri does not answer at %s: %s", path,
 			r == -ETIMEDOUT ? "no answer (it is busy or stuck)" : strerror(-r));

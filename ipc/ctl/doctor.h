@@ -110,6 +110,14 @@ bool doctor_get_string(struct doctor *d, DBusConnection *bus, const char *name, 
 /* err's text for a line: short for timeouts and missing names. */
 const char *doctor_bus_error(const DBusError *err);
 
+/*
+ * Connects to a unix socket (a path, or "@name" for an abstract one), sends
+ * request_len bytes and reads one line into buf (without its newline), all
+ * within DOCTOR_CALL_MS: 0, -ETIMEDOUT or -errno.
+ */
+int doctor_unix_request(const char *socket_path, const char *request, size_t request_len,
+	char *buf, size_t len);
+
 /* CLOCK_MONOTONIC in milliseconds, for the deadlines of sockets and children. */
 int64_t doctor_now_ms(void);
 

@@ -306,6 +306,13 @@ NIRI_SOCKET=$PN_TMP/silent-niri.sock doctor
 kill -CONT "$POWERD_PID" "$SYSTEMD_PID"
 expect session.niri fail "no answer (it is busy or stuck)"
 expect power.powerd fail "no answer (it is busy or stuck)"
+# The bus daemon itself stopped: one timeout per bus, then "no session bus".
+kill -STOP "$PN_SESSION_BUS_PID"
+pn_on_exit kill -CONT "$PN_SESSION_BUS_PID"
+doctor
+kill -CONT "$PN_SESSION_BUS_PID"
+expect session.panther-session fail "no session bus"
+expect power.backend fail "no system bus"
 pn_note "against silent peers the doctor finished (each peer asked until its first timeout)"
 
 pn_pass
