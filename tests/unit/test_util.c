@@ -46,11 +46,27 @@ static void test_strv(void **state)
 	pn_strv_free(copy);
 }
 
+/* XDG base directories: an absolute $VAR wins; a relative one is ignored. */
+static void test_xdg_path(void **state)
+{
+	char buf[64];
+	setenv("HOME", "/home/alice", 1);
+	setenv("XDG_CACHE_HOME", "/var/cache/alice", 1);
+	assert_true(pn_xdg_path(buf, sizeof(buf), "XDG_CACHE_HOME", ".cache", "dms/c.json"));
+	assert_string_equal(buf, "/var/cache/alice/dms/c.json");
+	setenv("XDG_CACHE_HOME", "relative", 1);
+	assert_true(pn_xdg_path(buf, sizeof(buf), "XDG_CACHE_HOME", ".cache", "dms/c.json"));
+	assert_string_equal(buf, "/home/alice/.cache/dms/c.json");
+	unsetenv("XDG_CACHE_HOME");
+	assert_false(pn_xdg_path(buf, 16, "XDG_CACHE_HOME", ".cache", "dms/c.json"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sanitize_text),
 		cmocka_unit_test(test_strv),
+		cmocka_unit_test(test_xdg_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
