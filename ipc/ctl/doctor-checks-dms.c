@@ -3,9 +3,11 @@
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "doctor.h"
 #include "panther/util.h"
@@ -13,14 +15,29 @@
 #define NOTIFY_NAME "org.freedesktop.Notifications"
 #define NOTIFY_PATH "/org/freedesktop/Notifications"
 
+/* Whether a program is on PATH. */
+static bool on_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char file[PATH_MAX];
+	for (const char *p = path; p && *p;) {
+		size_t n = strcspn(p, ":");
+		if (n && snprintf(file, sizeof(file), "%.*s/%s", (int)n, p, name) < (int)sizeof(file) &&
+			access(file, X_OK) == 0)
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
 static void probe_colors(struct doctor *d)
 {
 	char path[PATH_MAX], text[65536];
 	struct stat st;
 	if (!pn_xdg_path(path, sizeof(path), "XDG_CACHE_HOME", ".cache",
 			"DankMaterialShell/dms-colors.json") || stat(path, &st) < 0) {
-		doctor_say(d, DOCTOR_WARN, NULL, "no DMS colors file (%s): the card uses its built-in "
-			"palette", path);
+		doctor_say(d, DOCTOR_WARN, NULL, "no DMS colors file (%s; matugen is %s): the card "
+			"uses its built-in palette", path, on_path("matugen") ? "on PATH" : "not on PATH");
 		return;
 	}
 	ssize_t r = doctor_read_file(path, text, sizeof(text));

@@ -216,7 +216,12 @@ doctor
 expect power.dms warn "is not a JSON object"
 
 # ---- DMS colors and light/dark ----
-expect dms.colors warn "no DMS colors file"
+PATH=$PN_TMP/bin:$PATH doctor
+expect dms.colors warn "no DMS colors file ($XDG_CACHE_HOME/DankMaterialShell/dms-colors.json; matugen is not on PATH)"
+printf '#!/bin/sh\n' >"$PN_TMP/bin/matugen"
+chmod +x "$PN_TMP/bin/matugen"
+PATH=$PN_TMP/bin:$PATH doctor
+expect dms.colors warn "matugen is on PATH"
 echo '{"colors": {"dark": {"primary": "#d0bcff"}, "light": {"primary": "#6750a4"}}}' \
 	>"$XDG_CACHE_HOME/DankMaterialShell/dms-colors.json"
 echo '{"isLightMode": true}' >"$XDG_STATE_HOME/DankMaterialShell/session.json"
