@@ -253,12 +253,24 @@ static void probe_powerd(struct doctor *d)
 	doctor_get_string(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME, "ActiveProfile", active,
 		sizeof(active), &err);
 	dbus_error_free(&err);
+	DBusMessageIter value;
+	dbus_bool_t on_battery = FALSE;
+	DBusMessage *reply = doctor_get_property(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME,
+		"OnBattery", &value, &err);
+	if (reply && dbus_message_iter_get_arg_type(&value) == DBUS_TYPE_BOOLEAN)
+		dbus_message_iter_get_basic(&value, &on_battery);
+	if (reply)
+		dbus_message_unref(reply);
+	dbus_error_free(&err);
+	/* "manual": a choice by hand, or a change made outside panther, holds (power.manual). */
+	const char *why = strcmp(mode, "manual") == 0 ? " (a choice by hand or from outside "
+		"panther holds)" : "";
 	if (strcmp(backend, "none") == 0)
 		doctor_say(d, DOCTOR_FAIL, "see power.backend above", "panther-powerd runs, %s mode, "
 			"but has no backend", mode);
 	else
-		doctor_say(d, DOCTOR_OK, NULL, "panther-powerd: %s mode, %s through %s",
-			mode, active[0] ? active : "?", backend);
+		doctor_say(d, DOCTOR_OK, NULL, "panther-powerd: %s mode%s, on %s: %s through %s",
+			mode, why, on_battery ? "battery" : "AC", active[0] ? active : "?", backend);
 }
 
 const struct doctor_check doctor_power_checks[] = {
