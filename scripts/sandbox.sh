@@ -332,7 +332,7 @@ t0=$(now_us)
 pn_in_session "$CTL" --config "$FS_CONFIG" doctor >"$PN_TMP/doctor.log" 2>&1
 rc=$?
 ms=$(ms_since "$t0")
-sed 's/^/  /' "$PN_TMP/doctor.log"
+sed 's/^/    /' "$PN_TMP/doctor.log"
 if [ "$rc" -eq 0 ]; then
 	ok "$(tail -n 1 "$PN_TMP/doctor.log") in $ms ms, exit 0"
 else
