@@ -187,7 +187,8 @@ static void probe_units(struct doctor *d)
 		if (r == 0)
 			continue;
 		if (r < 0)
-			doctor_say(d, DOCTOR_WARN, NULL, "%s: state unknown (no answer)", unit);
+			doctor_say(d, DOCTOR_WARN, "systemctl --user status (the user manager is busy "
+				"or stuck)", "%s: state unknown (no answer)", unit);
 		else if (strcmp(state, "failed") == 0)
 			doctor_say(d, DOCTOR_FAIL, fix, "%s: failed", unit);
 		else if (restarts > 0)

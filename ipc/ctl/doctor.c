@@ -48,6 +48,9 @@ void doctor_say(struct doctor *d, enum doctor_verdict v, const char *fix, const 
 	char *detail = pn_sanitize_text(text, sizeof(text));
 	if (!fix)
 		fix = d->current->fix;
+	/* --json promises a fix with every warn and fail. */
+	if (!fix)
+		fix = "see the program's log: journalctl --user -e";
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(d->current->name));
 	json_object_object_add(o, "verdict", json_object_new_string(verdict_names[v]));
