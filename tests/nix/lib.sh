@@ -1,0 +1,34 @@
+# shellcheck shell=bash
+# Shared by the tests in tests/nix/: the harness, the upstream snapshots
+# (../shared/upstream from the project root: nixpkgs' lib, niri-flake, Home
+# Manager, DMS's Nix modules) and nix-instantiate on a dummy store, with its
+# state and HOME in the test's temporary directory.
+. "${PANTHER_SOURCE_DIR:?PANTHER_SOURCE_DIR is not set}/tests/harness/lib.sh"
+
+src=$PANTHER_SOURCE_DIR
+upstream=$(cd "$src/.." && pwd)/shared/upstream
+[ -d "$upstream/nixpkgs-lib/lib" ] || pn_missing "the upstream snapshots ($upstream) are missing"
+pn_need_cmd nix-instantiate "$PN_PYTHON"
+
+export NIX_STATE_DIR=$PN_TMP/nix-state HOME=$PN_TMP/home XDG_CACHE_HOME=$PN_TMP/cache
+mkdir -p "$HOME"
+
+nixi() {
+	nix-instantiate --option build-users-group '' --store dummy:// \
+		-I "upstream=$upstream" -I "panther=$src" "$@"
+}
+
+# nix_eval EXPR OUT: EXPR (in tests/nix, <upstream> and <panther> known) as
+# JSON in OUT, or the test fails with the evaluation's error.
+nix_eval() {
+	(cd "$src/tests/nix" && nixi --eval --strict --json -E "$1") >"$2" 2>"$2.err" ||
+		pn_fail "evaluating $1: $(grep -m 3 -E 'error|while' "$2.err" | tr '\n' ' ')"
+}
+
+# check_json FILE PYTHON: runs PYTHON with `d` the JSON value of FILE; an
+# assertion failing fails the test with its message.
+check_json() {
+	"$PN_PYTHON" -c "import json, sys
+d = json.load(open(sys.argv[1]))
+$2" "$1" 2>"$1.check" || pn_fail "$(tail -n 1 "$1.check")"
+}
