@@ -1,0 +1,139 @@
+# The upstream module systems as the tests use them: nixpkgs' lib, the
+# niri-flake and DMS flakes' modules, Home Manager's module system, and the
+# stand-ins for what the snapshots do not have (nixpkgs' packages and its
+# NixOS modules). Reached as <upstream> (../shared/upstream).
+let
+  up = <upstream>;
+  lib = import (up + "/nixpkgs-lib/lib");
+
+  # A package: only its name and store path are ever read.
+  drv = name: {
+    inherit name;
+    pname = name;
+    version = "2.40";
+    type = "derivation";
+    outPath = "/nix/store/00000000000000000000000000000000-${name}";
+    meta.mainProgram = name;
+  };
+
+  # nixpkgs' package set, as far as the modules read it (each attribute a
+  # stand-in), with pkgs.formats (pkgs/pkgs-lib/formats.nix: { type,
+  # generate }) and the build helpers the modules call.
+  pkgs = lib.genAttrs [ "glibcLocales" "coreutils" "xdg-utils" "quickshell" "polkit_gnome"
+    "hyprpolkitagent" "lxqt" "dbus" "niri" "linuxPackages_latest" ] drv // {
+    inherit lib;
+    path = <nixpkgs-root>;
+    stdenv.hostPlatform = {
+      isLinux = true;
+      isDarwin = false;
+      system = "x86_64-linux";
+    };
+    formats = lib.genAttrs [ "ini" "javaProperties" "json" "keyValue" "toml" "xml" "yaml" ] (
+      format: args: {
+        type = lib.types.attrsOf lib.types.anything;
+        generate = name: value: drv name;
+      }
+    );
+    kdePackages.polkit-kde-agent-1 = drv "polkit-kde-agent-1";
+    lxqt.lxqt-policykit = drv "lxqt-policykit";
+    writeShellScript = name: text: drv name;
+    writeText = name: text: drv name;
+    writeTextFile = args: drv args.name;
+    runCommand = name: env: script: drv name;
+    callPackage = fn: args: drv "panther";
+  };
+
+  # niri-flake's outputs, with its inputs standing in (only lib is read by
+  # the modules the tests use).
+  niriFlake =
+    let
+      outputs = (import (up + "/niri-flake/flake.nix")).outputs inputs;
+      inputs = {
+        self = outputs // {
+          outPath = up + "/niri-flake";
+        };
+        nixpkgs = {
+          inherit lib;
+        };
+        nixpkgs-stable = {
+          inherit lib;
+        };
+        niri-stable = { };
+        niri-unstable = { };
+        xwayland-satellite-stable = { };
+        xwayland-satellite-unstable = { };
+      };
+    in
+    outputs;
+
+  # DMS's modules as its flake exports them (mkModuleWithDmsPkgs: the
+  # module called with dmsPkgs).
+  dms =
+    let
+      withDmsPkgs =
+        path:
+        args@{ pkgs, ... }:
+        {
+          imports = [ (import path (args // { dmsPkgs.dms-shell = drv "dms-shell"; })) ];
+        };
+    in
+    {
+      homeModules.dank-material-shell = withDmsPkgs (up + "/dms/distro/nix/home.nix");
+      homeModules.niri = import (up + "/dms/distro/nix/niri.nix");
+      nixosModules.dank-material-shell = withDmsPkgs (up + "/dms/distro/nix/nixos.nix");
+    };
+
+  hmLib = import (up + "/home-manager/modules/lib/stdlib-extended.nix") lib;
+
+  # Home Manager's own evaluation (home-manager/modules/default.nix) of its
+  # core modules (`minimal`), the ones those pull in, and the polkit agents.
+  homeManager =
+    {
+      modules,
+      osConfig ? null,
+    }:
+    let
+      hmModules = import (up + "/home-manager/modules/modules.nix") {
+        inherit pkgs;
+        lib = hmLib;
+        minimal = true;
+        useNixpkgsModule = false;
+      };
+      extra = map (m: up + "/home-manager/modules/${m}") [
+        "programs/fish.nix"
+        "programs/man"
+        "programs/quickshell.nix"
+        "services/polkit-gnome.nix"
+        "services/hyprpolkitagent.nix"
+        "services/lxqt-policykit-agent.nix"
+      ];
+    in
+    hmLib.evalModules {
+      modules =
+        hmModules
+        ++ extra
+        ++ [
+          {
+            home.username = "alice";
+            home.homeDirectory = "/home/alice";
+            home.stateVersion = "25.11";
+          }
+        ]
+        ++ modules;
+      class = "homeManager";
+      specialArgs = {
+        modulesPath = toString (up + "/home-manager/modules");
+      }
+      // lib.optionalAttrs (osConfig != null) { inherit osConfig; };
+    };
+in
+{
+  inherit
+    lib
+    pkgs
+    drv
+    niriFlake
+    dms
+    homeManager
+    ;
+}
