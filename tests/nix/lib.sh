@@ -13,9 +13,15 @@ pn_need_cmd nix-instantiate "$PN_PYTHON"
 export NIX_STATE_DIR=$PN_TMP/nix-state HOME=$PN_TMP/home XDG_CACHE_HOME=$PN_TMP/cache
 mkdir -p "$HOME"
 
+# Home Manager reads two NixOS modules from pkgs.path: a nixpkgs tree made
+# of the lib snapshot and the stand-ins in tests/nix/stubs.
+mkdir -p "$PN_TMP/nixpkgs"
+ln -s "$upstream/nixpkgs-lib/lib" "$PN_TMP/nixpkgs/lib"
+ln -s "$src/tests/nix/stubs/nixpkgs/nixos" "$PN_TMP/nixpkgs/nixos"
+
 nixi() {
 	nix-instantiate --option build-users-group '' --store dummy:// \
-		-I "upstream=$upstream" -I "panther=$src" "$@"
+		-I "upstream=$upstream" -I "panther=$src" -I "nixpkgs-root=$PN_TMP/nixpkgs" "$@"
 }
 
 # nix_eval EXPR OUT: EXPR (in tests/nix, <upstream> and <panther> known) as
