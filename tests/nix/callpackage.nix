@@ -1,7 +1,7 @@
-# nix/package.nix called the way nixpkgs calls it: lib.callPackageWith over
-# the attribute names nixpkgs has (values are stand-ins: only the names and
-# the derivation's attributes are looked at). Gives the attributes the
-# package hands to stdenv.mkDerivation.
+# callPackage as nixpkgs has it: lib.callPackageWith over the attribute
+# names nixpkgs has (values are stand-ins: only the names and the
+# derivation's attributes are looked at). `panther` is nix/package.nix
+# called that way: the attributes it hands to stdenv.mkDerivation.
 { lib }:
 let
   # Attribute name -> where nixpkgs defines it (nixpkgs-unstable, 2026).
@@ -42,6 +42,9 @@ let
         attrs = if builtins.isFunction f then f final else f;
         final = attrs // {
           finalPackage = final;
+          type = "derivation";
+          name = "${attrs.pname}-${attrs.version}";
+          outPath = "/nix/store/00000000000000000000000000000000-${final.name}";
         };
       in
       final;
@@ -50,5 +53,9 @@ let
   pkgs = lib.mapAttrs (name: _: standIn name) nixpkgsHas // {
     inherit lib stdenv;
   };
+  callPackage = lib.callPackageWith pkgs;
 in
-lib.callPackageWith pkgs ../../nix/package.nix { }
+{
+  inherit callPackage;
+  panther = callPackage ../../nix/package.nix { };
+}

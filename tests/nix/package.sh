@@ -12,7 +12,7 @@ pn_require_root
 pn_need_cmd unshare meson ninja
 
 pn_note "callPackage with nixpkgs' attribute names"
-nix_eval 'let lib = import <upstream/nixpkgs-lib/lib>; p = import ./callpackage.nix { inherit lib; };
+nix_eval 'let lib = import <upstream/nixpkgs-lib/lib>; p = (import ./callpackage.nix { inherit lib; }).panther;
 	in { inherit (p) mesonFlags mesonCheckFlags doCheck;
 	     nativeCheckInputs = map (d: d.name) p.nativeCheckInputs; }' "$PN_TMP/package.json"
 check_json "$PN_TMP/package.json" '

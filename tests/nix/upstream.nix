@@ -20,7 +20,7 @@ let
   # stand-in), with pkgs.formats (pkgs/pkgs-lib/formats.nix: { type,
   # generate }) and the build helpers the modules call.
   pkgs = lib.genAttrs [ "glibcLocales" "coreutils" "xdg-utils" "quickshell" "polkit_gnome"
-    "hyprpolkitagent" "lxqt" "dbus" "niri" "linuxPackages_latest" ] drv // {
+    "hyprpolkitagent" "dbus" "niri" "linuxPackages_latest" "xdg-desktop-portal-gnome" "pam_u2f" ] drv // {
     inherit lib;
     path = <nixpkgs-root>;
     stdenv.hostPlatform = {
@@ -34,13 +34,13 @@ let
         generate = name: value: drv name;
       }
     );
-    kdePackages.polkit-kde-agent-1 = drv "polkit-kde-agent-1";
     lxqt.lxqt-policykit = drv "lxqt-policykit";
     writeShellScript = name: text: drv name;
     writeText = name: text: drv name;
     writeTextFile = args: drv args.name;
     runCommand = name: env: script: drv name;
-    callPackage = fn: args: drv "panther";
+    kdePackages.polkit-kde-agent-1 = drv "polkit-kde-agent-1";
+    inherit ((import ./callpackage.nix { inherit lib; })) callPackage;
   };
 
   # niri-flake's outputs, with its inputs standing in (only lib is read by
@@ -85,6 +85,45 @@ let
 
   hmLib = import (up + "/home-manager/modules/lib/stdlib-extended.nix") lib;
 
+  # Home Manager modules beyond its core (`minimal`) ones: those the core
+  # ones refer to, and the polkit agents panther turns off.
+  hmExtra = map (m: up + "/home-manager/modules/${m}") [
+    "programs/fish.nix"
+    "programs/man"
+    "programs/quickshell.nix"
+    "services/polkit-gnome.nix"
+    "services/hyprpolkitagent.nix"
+    "services/lxqt-policykit-agent.nix"
+  ];
+
+  # A NixOS system: nixpkgs' module system with the stand-in NixOS options
+  # (stubs/), optionally Home Manager's real NixOS module (nixos/common.nix,
+  # minimal, with hmExtra).
+  nixos =
+    {
+      modules,
+      homeManager ? false,
+    }:
+    lib.evalModules {
+      class = "nixos";
+      specialArgs.modulesPath = toString ./stubs/nixpkgs/nixos/modules;
+      modules = [
+        ./stubs/nixos.nix
+        ./stubs/nixpkgs/nixos/modules/misc/assertions.nix
+        { _module.args.pkgs = pkgs; }
+      ]
+      ++ lib.optionals homeManager [
+        (up + "/home-manager/nixos/common.nix")
+        {
+          home-manager.minimal = true;
+          home-manager.useGlobalPkgs = true;
+          home-manager.sharedModules = hmExtra ++ [ { home.stateVersion = "25.11"; } ];
+          users.users.alice.isNormalUser = true;
+        }
+      ]
+      ++ modules;
+    };
+
   # Home Manager's own evaluation (home-manager/modules/default.nix) of its
   # core modules (`minimal`), the ones those pull in, and the polkit agents.
   homeManager =
@@ -99,19 +138,11 @@ let
         minimal = true;
         useNixpkgsModule = false;
       };
-      extra = map (m: up + "/home-manager/modules/${m}") [
-        "programs/fish.nix"
-        "programs/man"
-        "programs/quickshell.nix"
-        "services/polkit-gnome.nix"
-        "services/hyprpolkitagent.nix"
-        "services/lxqt-policykit-agent.nix"
-      ];
     in
     hmLib.evalModules {
       modules =
         hmModules
-        ++ extra
+        ++ hmExtra
         ++ [
           {
             home.username = "alice";
@@ -135,5 +166,6 @@ in
     niriFlake
     dms
     homeManager
+    nixos
     ;
 }
