@@ -22,6 +22,8 @@ let
     in
     {
       package = config.services.panther.package.name;
+      # Built by runCommand from the JSON text (evaluated here).
+      configFile = config.environment.etc."panther/config.json".source.name;
       systemdPackages = map (p: p.name) config.systemd.packages;
       units = lib.genAttrs [ "panther-session" "panther-powerd" "panther-polkit-agent" ] unit;
       targetWantedBy = config.systemd.user.targets.panther-session.wantedBy;

@@ -17,6 +17,7 @@ check() {
 check "both hosts evaluate, with and without niri-flake, DMS and Home Manager, without failed assertions" '
 for name, s in d.items():
     assert s["package"] == "panther-0.1.0", (name, s["package"])
+    assert s["configFile"] == "panther-config.json", (name, s["configFile"])
     assert s["assertions"] == [], (name, s["assertions"])
 for name in ("zephyrus", "yoga", "zephyrus-hm", "soteria-token", "without-daemons"):
     assert d[name]["warnings"] == [] or name == "zephyrus-hm", (name, d[name]["warnings"])'

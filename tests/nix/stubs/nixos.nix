@@ -140,11 +140,15 @@ in
             uid = opt (types.nullOr types.int) null;
             isNormalUser = bool;
             packages = packages;
+            extraGroups = strs;
+            password = opt (types.nullOr types.str) null;
           };
         }
       )
     )) { };
     environment.pathsToLink = strs;
+    # nixos/modules/services/ttys/getty.nix (the VM test logs alice in).
+    services.getty.autologinUser = opt (types.nullOr types.str) null;
     nix.enable = opt types.bool true;
     nix.package = opt types.package null;
 
