@@ -28,7 +28,7 @@ nixi() {
 # JSON in OUT, or the test fails with the evaluation's error.
 nix_eval() {
 	(cd "$src/tests/nix" && nixi --eval --strict --json -E "$1") >"$2" 2>"$2.err" ||
-		pn_fail "evaluating $1: $(grep -m 3 -E 'error|while' "$2.err" | tr '\n' ' ')"
+		pn_fail "evaluating ${1%%$'\n'*}: $(grep -m 3 -E 'error|while' "$2.err" | tr '\n' ' ')"
 }
 
 # check_json FILE PYTHON: runs PYTHON with `d` the JSON value of FILE; an
