@@ -63,6 +63,7 @@ assert d["asusd-file"]["asusd"] is None, d["asusd-file"]["asusd"]
 w = d["asusd-elsewhere"]["warnings"]
 assert len(w) == 1 and "is not a file panther can read" in w[0], w'
 
+# shellcheck disable=SC2016 # $CREDENTIALS_DIRECTORY is literal: the agent resolves it
 check "1Password service account: LoadCredential and \$CREDENTIALS_DIRECTORY in config.json" '
 s = d["soteria-token"]
 assert s["units"]["panther-polkit-agent"]["serviceConfig"]["LoadCredential"] == ["op-token:/run/agenix/op-token"], s["units"]
