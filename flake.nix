@@ -32,6 +32,8 @@
       homeModules = {
         default = ./nix/hm-module.nix;
         panther = ./nix/hm-module.nix;
+        # With niri-flake's Home Manager module (without its NixOS module).
+        niri-flake = ./nix/hm-niri-flake.nix;
       };
       homeManagerModules = self.homeModules;
 

@@ -33,37 +33,28 @@ let
       exec ${cfg.package}/bin/${name} --config "$conf"
     '';
 
-  daemonUnit =
-    {
-      name,
-      description,
-      busName,
-    }:
-    {
-      inherit description;
-      wantedBy = [ "panther-session.target" ];
-      partOf = [ "panther-session.target" ];
-      after = [
-        "graphical-session.target"
-        "panther-session.service"
-      ];
-      # PATH comes from the user manager (it has /run/wrappers/bin for the
-      # setuid polkit helper and the op wrapper, and the prompt command).
-      path = lib.mkForce [ ];
-      serviceConfig = {
-        Type = "dbus";
-        BusName = busName;
-        ExecStart = start name;
-        ExecReload = "${pkgs.coreutils}/bin/kill -HUP $MAINPID";
-        Restart = "on-failure";
-        RestartSec = 1;
-        # 78 is a bad config.json: restarting cannot fix it.
-        RestartPreventExitStatus = 78;
-      };
-    };
+  # The package's units (lib/systemd/user, through systemd.packages), as
+  # they are: Type=notify, restart policy, hardening. NixOS only adds a
+  # drop-in that enables them and starts them with the config.json above.
+  packageUnit = name: {
+    wantedBy = [ "panther-session.target" ];
+    # PATH comes from the user manager (it has /run/wrappers/bin for the
+    # setuid polkit helper and the op wrapper, and the prompt command).
+    path = lib.mkForce [ ];
+    serviceConfig.ExecStart = [
+      ""
+      (start name)
+    ];
+  };
+
+  tokenFile = cfg.polkitAgent.onePassword.tokenFile;
 
   # asusd switches platform profiles on AC/battery by itself unless told
   # not to; panther-powerd must be the only one that does (DESIGN.md 5.2).
+  # With platform_profile_linked_epp asusd also writes the CPU's energy
+  # preference on each profile change, which power-profiles-daemon does
+  # too: one writer only.
+  ppd = config.services.power-profiles-daemon.enable or false;
   asusdRon = ''
     (
         charge_control_end_threshold: ${toString cfg.asusd.chargeLimit},
@@ -71,7 +62,7 @@ let
         disable_nvidia_powerd_on_battery: true,
         ac_command: "",
         bat_command: "",
-        platform_profile_linked_epp: true,
+        platform_profile_linked_epp: ${lib.boolToString (!ppd)},
         platform_profile_on_battery: Quiet,
         change_platform_profile_on_battery: false,
         platform_profile_on_ac: Performance,
@@ -85,25 +76,50 @@ let
         armoury_settings: {},
     )
   '';
-  # nixpkgs' option was a string, and is now a { text, source } submodule.
+  # nixpkgs' option was a string, and is now null or a { text, source }
+  # submodule (services.asusd.asusdConfig).
   asusdConfigOption = options.services.asusd.asusdConfig or null;
   asusdConfigValue =
     if asusdConfigOption != null && asusdConfigOption.type.check asusdRon then
       asusdRon
     else
       { text = asusdRon; };
+  # The asusd.ron in effect, or null when it is a file not readable here.
   asusdText =
     let
       value = config.services.asusd.asusdConfig or null;
     in
-    if value == null then
-      ""
-    else if builtins.isString value then
+    if value == null || builtins.isString value then
       value
+    else if value.text or null != null then
+      value.text
+    else if builtins.isPath (value.source or null) then
+      builtins.readFile value.source
     else
-      value.text or "";
-  asusdSwitchesItself = lib.hasInfix "change_platform_profile_on_ac: true" asusdText
-    || lib.hasInfix "change_platform_profile_on_battery: true" asusdText;
+      null;
+  asusdSays = setting: asusdText != null && lib.hasInfix "${setting}: true" asusdText;
+  asusdWarnings =
+    if asusdText == null then
+      [
+        ''
+          services.asusd.asusdConfig.source is not a file panther can read while
+          evaluating: make sure change_platform_profile_on_ac and
+          change_platform_profile_on_battery are false in it (panther-powerd
+          switches profiles)${lib.optionalString ppd ", and platform_profile_linked_epp too (power-profiles-daemon sets the energy preference)"}.
+        ''
+      ]
+    else
+      lib.optional (asusdSays "change_platform_profile_on_ac" || asusdSays "change_platform_profile_on_battery") ''
+        services.asusd.asusdConfig lets asusd switch platform profiles on
+        AC/battery itself; set change_platform_profile_on_ac and
+        change_platform_profile_on_battery to false so that panther-powerd
+        is the only one switching.
+      ''
+      ++ lib.optional (ppd && asusdSays "platform_profile_linked_epp") ''
+        services.asusd.asusdConfig sets platform_profile_linked_epp: asusd then
+        writes the CPU energy preference on every profile change, as
+        power-profiles-daemon does; set it to false.
+      '';
 
   # DMS registers its own polkit agent unless told not to (DESIGN.md 5.3).
   dmsUnitHere =
@@ -130,8 +146,8 @@ in
           default = true;
           description = ''
             Whether to enable `programs._1password` (the setgid `op` wrapper)
-            and `programs._1password-gui` (with the users of `references` as
-            polkit policy owners) when 1Password is used.
+            and, in `app` mode, `programs._1password-gui` (with the users of
+            `references` as polkit policy owners) when 1Password is used.
           '';
         };
       };
@@ -162,52 +178,42 @@ in
         assertions = shared.assertions;
         environment.systemPackages = [ cfg.package ];
         environment.etc."panther/config.json".source = configFile;
+        systemd.packages = [ cfg.package ];
 
-        systemd.user.targets.panther-session = {
-          description = "panther: the services of the Niri session";
-          wantedBy = [ "niri.service" ];
-          partOf = [ "graphical-session.target" ];
-          after = [ "graphical-session.target" ];
-          wants = lib.optional cfg.session.enable "panther-session.service";
-        };
+        # Wanted by the graphical session, which both niri-session's
+        # niri.service and UWSM's wayland-wm@niri.service start; and by
+        # niri.service directly, as the unit's [Install] says.
+        systemd.user.targets.panther-session.wantedBy = [
+          "graphical-session.target"
+          "niri.service"
+        ];
+        # The unit says Wants=panther-session.service; a daemon turned off
+        # is masked, so that nothing starts it.
+        systemd.user.services.panther-session =
+          if cfg.session.enable then packageUnit "panther-session" else { enable = false; };
+        systemd.user.services.panther-powerd =
+          if cfg.power.enable then packageUnit "panther-powerd" else { enable = false; };
+        systemd.user.services.panther-polkit-agent =
+          if cfg.polkitAgent.enable then packageUnit "panther-polkit-agent" else { enable = false; };
       }
 
-      (lib.mkIf cfg.session.enable {
-        systemd.user.services.panther-session = {
-          description = "panther session supervisor";
-          partOf = [ "graphical-session.target" ];
-          after = [ "graphical-session.target" ];
-          before = [ "panther-session.target" ];
-          path = lib.mkForce [ ];
-          serviceConfig = {
-            Type = "notify";
-            NotifyAccess = "main";
-            ExecStart = start "panther-session";
-            ExecReload = "${pkgs.coreutils}/bin/kill -HUP $MAINPID";
-            Restart = "on-failure";
-            RestartSec = 1;
-            RestartPreventExitStatus = 78;
-          };
-        };
+      # Home Manager users get programs.panther (defaulting to these values)
+      # and, with niri-flake's NixOS module (which gives every user its
+      # settings module), the binds in programs.niri.settings when in use.
+      (lib.optionalAttrs (options ? home-manager.sharedModules) {
+        home-manager.sharedModules = [
+          ./hm-module.nix
+        ]
+        ++ lib.optional (options ? niri-flake) ./hm-niri-flake.nix;
       })
 
       (lib.mkIf cfg.power.enable {
         services.power-profiles-daemon.enable = true;
         services.upower.enable = true;
-        systemd.user.services.panther-powerd = daemonUnit {
-          name = "panther-powerd";
-          description = "panther power-profile policy";
-          busName = "org.pantheros.Power1";
-        };
       })
 
       (lib.mkIf cfg.polkitAgent.enable {
         security.polkit.enable = true;
-        systemd.user.services.panther-polkit-agent = daemonUnit {
-          name = "panther-polkit-agent";
-          description = "panther polkit authentication agent";
-          busName = "org.pantheros.PolkitAgent1";
-        };
         # polkitd takes one agent per session. niri-flake starts its own;
         # disabling a unit nobody defines only masks a name, so this is
         # harmless without niri-flake.
@@ -215,11 +221,20 @@ in
         systemd.user.services.dms = lib.mkIf dmsUnitHere {
           environment.DMS_DISABLE_POLKIT = "1";
         };
+        systemd.user.services.panther-polkit-agent.serviceConfig = lib.mkIf (tokenFile != null) {
+          LoadCredential = [ "${configLib.tokenCredential}:${tokenFile}" ];
+        };
+      })
+
+      # nixpkgs' own polkit agent (security.soteria).
+      (lib.optionalAttrs (options ? security.soteria.enable) {
+        security.soteria.enable = lib.mkIf cfg.polkitAgent.enable (lib.mkForce false);
       })
 
       (lib.mkIf (useOnePassword && cfg.polkitAgent.onePassword.enablePrograms) {
         programs._1password.enable = true;
-        programs._1password-gui = {
+        # A service account needs no app.
+        programs._1password-gui = lib.mkIf (cfg.polkitAgent.onePassword.mode == "app") {
           enable = true;
           polkitPolicyOwners = builtins.attrNames cfg.polkitAgent.onePassword.references;
         };
@@ -228,12 +243,7 @@ in
       (lib.mkIf cfg.asusd.enable {
         services.asusd.enable = true;
         services.asusd.asusdConfig = lib.mkDefault asusdConfigValue;
-        warnings = lib.optional asusdSwitchesItself ''
-          services.asusd.asusdConfig lets asusd switch platform profiles on
-          AC/battery itself; set change_platform_profile_on_ac and
-          change_platform_profile_on_battery to false so that panther-powerd
-          is the only one switching.
-        '';
+        warnings = asusdWarnings;
       })
     ]
   );

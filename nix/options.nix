@@ -238,6 +238,37 @@ in
           description = "Seconds to wait for 1Password's approval before asking for the password.";
         };
 
+        mode = setting "polkitAgent.onePassword.mode" {
+          type = types.enum [
+            "app"
+            "service-account"
+          ];
+          description = ''
+            `app`: `op` asks the 1Password app of the logged-in user (each
+            answer approved there). `service-account`: `op` authenticates
+            with the service-account token of `tokenFile`, without the app.
+          '';
+        };
+
+        tokenFile = setting "polkitAgent.onePassword.tokenFile" {
+          type = types.nullOr (types.strMatching "/.+");
+          example = "/run/secrets/op-service-account-token";
+          description = ''
+            Absolute path of a file holding the 1Password service-account
+            token (from opnix, agenix or sops-nix; readable by the user whose
+            session runs the agent). It is not copied to the Nix store: the
+            agent's unit loads it as the systemd credential `op-token`
+            (`LoadCredential=`), and config.json names
+            `$CREDENTIALS_DIRECTORY/op-token`.
+          '';
+        };
+
+        account = setting "polkitAgent.onePassword.account" {
+          type = types.nullOr types.str;
+          example = "my.1password.com";
+          description = "1Password account `op` uses (its `--account`); `null`: op's default.";
+        };
+
         skipActions = setting "polkitAgent.onePassword.skipActions" {
           type = types.listOf types.str;
           description = ''
@@ -321,6 +352,12 @@ in
   };
 
   assertions = [
+    {
+      assertion =
+        cfg.polkitAgent.onePassword.mode != "service-account"
+        || cfg.polkitAgent.onePassword.tokenFile != null;
+      message = "${cfgText}.polkitAgent.onePassword.mode = \"service-account\" needs tokenFile.";
+    }
     {
       assertion = cfg.power.cycle == null || lib.unique cfg.power.cycle == cfg.power.cycle;
       message = "${cfgText}.power.cycle names a profile more than once.";

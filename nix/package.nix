@@ -8,7 +8,7 @@
   wayland,
   wayland-protocols,
   wlr-protocols,
-  json-c,
+  json_c,
   dbus,
   polkit,
   glib,
@@ -18,6 +18,7 @@
   libxkbcommon,
   scdoc,
   cmocka,
+  python3,
 }:
 
 stdenv.mkDerivation (finalAttrs: {
@@ -54,7 +55,7 @@ stdenv.mkDerivation (finalAttrs: {
     wayland
     wayland-protocols
     wlr-protocols
-    json-c
+    json_c
     dbus
     polkit
     glib
@@ -64,13 +65,22 @@ stdenv.mkDerivation (finalAttrs: {
     libxkbcommon
   ];
   checkInputs = [ cmocka ];
-  # The D-Bus unit tests start a private dbus-daemon.
-  nativeCheckInputs = [ dbus ];
+  # The D-Bus unit tests start a private dbus-daemon; meson finds python3
+  # for the Python test helpers (the sandbox has no /usr/bin/python3).
+  nativeCheckInputs = [
+    dbus
+    python3
+  ];
 
   mesonFlags = [
     (lib.mesonBool "tests" finalAttrs.finalPackage.doCheck)
     (lib.mesonEnable "man-pages" true)
     (lib.mesonEnable "polkit_agent" true)
+    # nixpkgs' dbus ships no libdbus-1.a, and the setup hook turns every
+    # `auto` feature into `enabled` (-Dauto_features=enabled).
+    (lib.mesonEnable "static_dbus" false)
+    # Warnings of the next compiler must not break a distribution build.
+    (lib.mesonBool "werror" false)
   ];
 
   doCheck = true;
@@ -82,6 +92,8 @@ stdenv.mkDerivation (finalAttrs: {
     "unit"
   ];
 
+  # The systemd user units are in $out/lib/systemd/user, where NixOS'
+  # systemd.packages looks; the modules use them as they are.
   meta = {
     description = "Power profiles, a 1Password-first polkit agent and a session supervisor for Niri";
     license = lib.licenses.mit;

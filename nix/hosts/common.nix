@@ -1,5 +1,6 @@
 # What both example hosts share: the NixOS module, enabled, and with Home
-# Manager as a NixOS module, programs.panther for every user.
+# Manager as a NixOS module, programs.panther on for every user (the NixOS
+# module adds programs.panther itself).
 { lib, options, ... }:
 {
   imports = [ ../nixos-module.nix ];
@@ -8,10 +9,7 @@
     { services.panther.enable = true; }
 
     (lib.optionalAttrs (options ? home-manager.sharedModules) {
-      home-manager.sharedModules = [
-        ../hm-module.nix
-        { programs.panther.enable = lib.mkDefault true; }
-      ];
+      home-manager.sharedModules = [ { programs.panther.enable = lib.mkDefault true; } ];
     })
   ];
 }

@@ -1,8 +1,11 @@
 # The niri key bindings panther adds (DESIGN.md 5.1), as niri-flake
 # settings and as a KDL file to include. Builtins only, like config.nix.
 let
-  # On the Zephyrus the fan key (Fn+F5) arrives as XF86Launch4.
-  fanKeyFor = host: if host == "zephyrus" then "XF86Launch4" else null;
+  # A second key for `pantherctl power cycle`. On the Zephyrus, asus-nb-wmi
+  # reports the Armoury Crate key (scancode 0x38) as KEY_PROG3, XF86Launch3.
+  # Fn+F5 (0xAE) sends no key: asus-wmi switches the platform profile in the
+  # kernel, and panther-powerd takes that change as a manual choice.
+  extraKeyFor = host: if host == "zephyrus" then "XF86Launch3" else null;
 
   # Keys left at null get no binding.
   binds =
@@ -10,7 +13,7 @@ let
       pantherctl,
       cycle,
       auto,
-      fanKey,
+      extraKey,
     }:
     builtins.filter (bind: bind.key != null) [
       {
@@ -23,8 +26,8 @@ let
         ];
       }
       {
-        key = fanKey;
-        title = "Cycle power profile (fan key)";
+        key = extraKey;
+        title = "Cycle power profile";
         argv = [
           pantherctl
           "power"
@@ -71,7 +74,7 @@ let
 in
 {
   inherit
-    fanKeyFor
+    extraKeyFor
     binds
     toKdl
     toNiriFlake

@@ -68,6 +68,9 @@ let
         references = { };
         timeout = 60;
         skipActions = [ "com.1password.*" ];
+        mode = "app";
+        tokenFile = null;
+        account = null;
       };
       prompt = {
         type = "wayland";
@@ -115,6 +118,9 @@ let
         services = map (merge serviceDefaults) cfg.session.services;
       };
     };
+
+  tokenCredential = "op-token";
+  tokenCredentialPath = "$CREDENTIALS_DIRECTORY/${tokenCredential}";
 
   pick = value: fallback: if value == null then fallback else value;
   optional = name: value: if value == null then { } else { ${name} = value; };
@@ -180,6 +186,15 @@ let
           timeout_s = agent.onePassword.timeout;
           skip_actions = agent.onePassword.skipActions;
         }
+        # Written only when not the default, so that the documents stay the
+        # same for everyone else.
+        // (if agent.onePassword.mode == "app" then { } else { inherit (agent.onePassword) mode; })
+        # The unit hands the file over as the credential op-token
+        # (LoadCredential=); the agent resolves $CREDENTIALS_DIRECTORY.
+        // optional "token_file" (
+          if agent.onePassword.tokenFile == null then null else tokenCredentialPath
+        )
+        // optional "account" agent.onePassword.account
       else
         { enable = false; };
     prompt =
@@ -224,6 +239,7 @@ in
     serviceDefaults
     withDefaults
     toSettings
+    tokenCredential
     ;
   hosts = builtins.attrNames hostDefaults;
   # Option values given as a plain attribute set -> config.json.

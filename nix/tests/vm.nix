@@ -80,6 +80,18 @@ pkgs.testers.runNixOSTest {
         "systemctl --user -M alice@ is-active panther-powerd.service panther-polkit-agent.service"
     )
 
+    with subtest("the units are the package's, with the module's drop-in"):
+        for unit in ("panther-powerd.service", "panther-polkit-agent.service"):
+            shown = machine.succeed(
+                f"systemctl --user -M alice@ show -p Type -p FragmentPath -p DropInPaths {unit}"
+            )
+            assert "Type=notify" in shown, shown
+            assert "/etc/systemd/user/" in shown and "overrides.conf" in shown, shown
+        # session.enable = false: masked, so the target cannot start it.
+        machine.succeed(
+            "systemctl --user -M alice@ show -p LoadState panther-session.service | grep -qx LoadState=masked"
+        )
+
     with subtest("pkexec is answered from 1Password, without a prompt"):
         machine.send_chars(
             "pkexec --disable-internal-agent /run/current-system/sw/bin/touch /tmp/pkexec-ran\n"

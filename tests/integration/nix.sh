@@ -104,7 +104,7 @@ grep -q 'unknown host "turbo"' "$PN_TMP/host.err" ||
 pn_note "niri key bindings"
 binds='let b = import ./nix/lib/binds.nix; in host: b.toKdl (b.binds {
 	pantherctl = "pantherctl"; cycle = "Mod+Shift+P"; auto = "Mod+Shift+Alt+P";
-	fanKey = b.fanKeyFor host; })'
+	extraKey = b.extraKeyFor host; })'
 nix_eval "($binds) \"zephyrus\"" "$PN_TMP/zephyrus.kdl.json"
 nix_eval "($binds) \"yoga\"" "$PN_TMP/yoga.kdl.json"
 "$PN_PYTHON" - "$PN_TMP/zephyrus.kdl.json" "$PN_TMP/yoga.kdl.json" <<'EOF' || pn_fail "key bindings are wrong"
@@ -116,8 +116,9 @@ for kdl in (zephyrus, yoga):
     assert kdl.startswith("binds {\n") and kdl.endswith("\n}\n"), kdl
     assert cycle in kdl, kdl
     assert "Mod+Shift+Alt+P " in kdl and auto in kdl, kdl
-assert 'XF86Launch4 ' in zephyrus and '"power" "cycle"' in zephyrus.split("XF86Launch4")[1], zephyrus
-assert "XF86Launch4" not in yoga, yoga
+# The Armoury Crate key (KEY_PROG3); XF86Launch4 is the AURA key, and Fn+F5 sends none.
+assert 'XF86Launch3 ' in zephyrus and '"power" "cycle"' in zephyrus.split("XF86Launch3")[1], zephyrus
+assert "XF86Launch" not in yoga, yoga
 EOF
 
 if [ "$check_config_available" = no ]; then

@@ -375,9 +375,16 @@ static char *standin_script(void)
 	return path;
 }
 
+/* The python3 meson found (a build sandbox has no /usr/bin/python3). */
+static const char *python(void)
+{
+	const char *p = getenv("PANTHER_PYTHON");
+	return p && p[0] ? p : "/usr/bin/python3";
+}
+
 static bool standin_available(void)
 {
-	return access("/usr/bin/python3", X_OK) == 0 && access(standin_script(), R_OK) == 0;
+	return access(python(), X_OK) == 0 && access(standin_script(), R_OK) == 0;
 }
 
 static void standin_init(struct standin *s)
@@ -409,7 +416,7 @@ static void standin_start(struct standin *s, const char *state_json)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		dup2(pipefd[1], STDOUT_FILENO);
-		char *argv[] = { "/usr/bin/python3", standin_script(), s->sock, "--control", s->ctl,
+		char *argv[] = { (char *)python(), standin_script(), s->sock, "--control", s->ctl,
 			state_json ? "--state" : NULL, state_path, NULL };
 		execv(argv[0], argv);
 		_exit(127);

@@ -1,0 +1,90 @@
+#!/bin/bash
+# services.panther and the example hosts in nixpkgs' module system
+# (tests/nix/nixos.nix): nixpkgs' lib and option types, Home Manager's real
+# NixOS module, niri-flake's and DMS's real NixOS modules; stand-ins (typed
+# like nixpkgs') only for the NixOS options outside those.
+set -u
+. "${PANTHER_SOURCE_DIR:?}/tests/nix/lib.sh"
+
+out=$PN_TMP/nixos.json
+nix_eval 'import ./nixos.nix' "$out"
+
+check() {
+	pn_note "$1"
+	check_json "$out" "$2"
+}
+
+check "both hosts evaluate, with and without niri-flake, DMS and Home Manager, without failed assertions" '
+for name, s in d.items():
+    assert s["package"] == "panther-0.1.0", (name, s["package"])
+    assert s["configFile"] == "panther-config.json", (name, s["configFile"])
+    assert s["assertions"] == [], (name, s["assertions"])
+for name in ("zephyrus", "yoga", "zephyrus-hm", "soteria-token", "without-daemons"):
+    assert d[name]["warnings"] == [] or name == "zephyrus-hm", (name, d[name]["warnings"])'
+
+check "the package's own units (systemd.packages), started with the config.json in effect" '
+for name, s in d.items():
+    assert s["systemdPackages"] == ["panther-0.1.0"], (name, s["systemdPackages"])
+    for unit, u in s["units"].items():
+        if not u["enable"]:
+            continue
+        assert u["wantedBy"] == ["panther-session.target"], (name, unit, u)
+        start = u["serviceConfig"]["ExecStart"]
+        assert start[0] == "" and start[1].endswith(unit + "-start"), (name, unit, start)
+        # Type, restart and hardening come from the unit file, not from here.
+        for key in ("Type", "BusName", "Restart", "NoNewPrivileges"):
+            assert key not in u["serviceConfig"], (name, unit, key)
+off = d["without-daemons"]["units"]
+assert not off["panther-powerd"]["enable"] and not off["panther-session"]["enable"], off
+assert off["panther-polkit-agent"]["enable"], off'
+
+check "panther-session.target starts with the graphical session (niri-session and UWSM) and with niri.service" '
+for name, s in d.items():
+    assert "graphical-session.target" in s["targetWantedBy"] and "niri.service" in s["targetWantedBy"], (name, s["targetWantedBy"])'
+
+check "the session has one polkit agent: niri-flake-polkit off, the dms unit told, soteria off" '
+for name, s in d.items():
+    assert s["niriFlakePolkit"] is False, (name, s["niriFlakePolkit"])
+for name in ("zephyrus-full", "yoga-full"):
+    assert d[name]["dmsEnvironment"] == {"DMS_DISABLE_POLKIT": "1"}, (name, d[name]["dmsEnvironment"])
+assert d["soteria-token"]["soteria"] is False, d["soteria-token"]["soteria"]'
+
+check "asusd: never switches on AC/battery, and leaves the energy preference to ppd" '
+text = d["zephyrus"]["asusd"]
+assert d["zephyrus"]["ppd"], "power-profiles-daemon is not enabled"
+for key in ("change_platform_profile_on_ac", "change_platform_profile_on_battery", "platform_profile_linked_epp"):
+    assert key + ": false," in text, (key, text)
+assert d["yoga"]["asusd"] is None, d["yoga"]["asusd"]'
+
+check "asusdConfig.source: read and checked when it is a file here, a warning when it is not" '
+w = d["asusd-file"]["warnings"]
+assert any("switch platform profiles" in x for x in w) and any("platform_profile_linked_epp" in x for x in w), w
+assert d["asusd-file"]["asusd"] is None, d["asusd-file"]["asusd"]
+w = d["asusd-elsewhere"]["warnings"]
+assert len(w) == 1 and "is not a file panther can read" in w[0], w'
+
+# shellcheck disable=SC2016 # $CREDENTIALS_DIRECTORY is literal: the agent resolves it
+check "1Password service account: LoadCredential and \$CREDENTIALS_DIRECTORY in config.json" '
+s = d["soteria-token"]
+assert s["units"]["panther-polkit-agent"]["serviceConfig"]["LoadCredential"] == ["op-token:/run/agenix/op-token"], s["units"]
+op = s["configJson"]["polkit"]["onepassword"]
+assert op["token_file"] == "$CREDENTIALS_DIRECTORY/op-token" and op["mode"] == "service-account", op
+assert op["account"] == "family.1password.com", op
+assert not s["onePasswordGui"], "the 1Password app is enabled for a service account"
+assert "token_file" not in d["zephyrus"]["configJson"]["polkit"]["onepassword"]'
+
+check "Home Manager users get programs.panther, and niri-flake users its binds only in settings they use" '
+for name in ("zephyrus-full", "yoga-full", "zephyrus-hm"):
+    s = d[name]
+    assert "hm-module.nix" in s["sharedModules"], (name, s["sharedModules"])
+    assert s["home"]["units"] is False, (name, "user units duplicated next to the system ones")
+    assert s["home"]["host"] == name.split("-")[0], (name, s["home"])
+assert "hm-niri-flake.nix" in d["zephyrus-full"]["sharedModules"]
+assert "hm-niri-flake.nix" not in d["zephyrus-hm"]["sharedModules"]
+z = d["zephyrus-full"]["home"]
+assert z["finalConfig"] is None and z["bindsKdl"], z
+assert any("alice profile: programs.panther" in w and "panther-binds.kdl" in w for w in d["zephyrus-full"]["warnings"])
+y = d["yoga-full"]["home"]
+assert "Mod+Shift+P { power-off-monitors; }" in y["finalConfig"] and "Mod+Shift+Alt+P " in y["finalConfig"], y
+assert not y["bindsKdl"], y'
+pn_pass
