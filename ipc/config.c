@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "panther/secret.h"
 #include "panther/util.h"
 
 /*
@@ -42,6 +43,7 @@ static const char *const profile_names[] = {"power-saver", "balanced", "performa
 static const char *const host_names[] = {"none", "zephyrus", "yoga", NULL};
 static const char *const manual_names[] = {"until-power-change", "until-auto", "never", NULL};
 static const char *const prompt_names[] = {"wayland", "command", NULL};
+static const char *const op_mode_names[] = {"app", "service-account", NULL};
 static const char *const mode_names[] = {"auto", "systemd", "direct", NULL};
 static const char *const restart_names[] = {"on-failure", "always", "never", NULL};
 
@@ -53,7 +55,7 @@ static const char *const idle_keys[] = {"after_s", "profile", NULL};
 static const char *const app_rule_keys[] = {"app_id", "profile", NULL};
 static const char *const polkit_keys[] = {"onepassword", "prompt", NULL};
 static const char *const onepassword_keys[] = {"enable", "op", "references", "timeout_s",
-	"skip_actions", NULL};
+	"skip_actions", "mode", "token_file", "account", NULL};
 static const char *const prompt_keys[] = {"type", "argv", NULL};
 static const char *const session_keys[] = {"mode", "import_env", "target", "niri_timeout_s",
 	"services", NULL};
@@ -150,6 +152,9 @@ void pn_config_finish(struct pn_config *cfg)
 	if (polkit->skip_actions != default_skip_actions)
 		pn_strv_free(polkit->skip_actions);
 	pn_strv_free(polkit->prompt_argv);
+	free(polkit->op_token_file);
+	free(polkit->op_token_path);
+	free(polkit->op_account);
 
 	struct pn_session_config *session = &cfg->session;
 	if (session->import_env != default_import_env)
@@ -781,6 +786,83 @@ static int check_nonempty(struct parser *p, const char *path, const char *s)
 	return 0;
 }
 
+/*
+ * token_file: an absolute path, or $CREDENTIALS_DIRECTORY/NAME (a systemd
+ * LoadCredential=), resolved now when that variable is set.
+ */
+static int parse_token_file(struct parser *p, const char *path, struct json_object *o,
+	struct pn_polkit_config *polkit)
+{
+	const char *file;
+	int r = get_string(p, path, o, &file);
+	if (r < 0)
+		return r;
+	size_t prefix_len = strlen(PN_CREDENTIALS_PREFIX);
+	if (strncmp(file, PN_CREDENTIALS_PREFIX, prefix_len) == 0) {
+		const char *cred = file + prefix_len;
+		if (!is_unit_word(cred) || strcmp(cred, ".") == 0 || strcmp(cred, "..") == 0) {
+			return fail(p, path, "\"%s\" does not name a credential (expected "
+				"$CREDENTIALS_DIRECTORY/NAME, NAME without \"/\")", show(p, file));
+		}
+		const char *dir = getenv("CREDENTIALS_DIRECTORY");
+		if (dir && dir[0] == '/') {
+			size_t len = strlen(dir) + strlen(cred) + 2;
+			polkit->op_token_path = pn_xcalloc(1, len);
+			snprintf(polkit->op_token_path, len, "%s/%s", dir, cred);
+		}
+	} else if (file[0] == '/') {
+		polkit->op_token_path = pn_xstrdup(file);
+	} else {
+		return fail(p, path, "\"%s\" is not an absolute path (expected /PATH or "
+			"$CREDENTIALS_DIRECTORY/NAME)", show(p, file));
+	}
+	polkit->op_token_file = pn_xstrdup(file);
+	return 0;
+}
+
+/* mode, token_file and account: how op signs in. */
+static int parse_op_signin(struct parser *p, const char *path, struct json_object *o,
+	struct pn_polkit_config *polkit)
+{
+	char sub[PATH_LEN];
+	struct json_object *v;
+	int r, i;
+	if (json_object_object_get_ex(o, "mode", &v)) {
+		if ((r = get_choice(p, path_key(sub, path, "mode"), v, op_mode_names, "mode",
+				&i)) < 0)
+			return r;
+		polkit->op_mode = (enum pn_op_mode)i;
+	}
+	bool has_token = json_object_object_get_ex(o, "token_file", &v);
+	if (polkit->op_mode == PN_OP_SERVICE_ACCOUNT && !has_token) {
+		return missing_key(p, path, "token_file", "mode \"service-account\" reads the "
+			"service account's token from it");
+	}
+	if (has_token && polkit->op_mode != PN_OP_SERVICE_ACCOUNT) {
+		return fail(p, path_key(sub, path, "token_file"), "only used with mode "
+			"\"service-account\" (the mode is \"app\")");
+	}
+	if (has_token && (r = parse_token_file(p, path_key(sub, path, "token_file"), v,
+			polkit)) < 0)
+		return r;
+	if (json_object_object_get_ex(o, "account", &v)) {
+		const char *account;
+		path_key(sub, path, "account");
+		if ((r = get_string(p, sub, v, &account)) < 0)
+			return r;
+		bool plain = account[0] != '-';
+		for (const char *c = account; *c; c++)
+			plain = plain && !isspace((unsigned char)*c) && !iscntrl((unsigned char)*c);
+		if (!account[0] || !plain) {
+			return fail(p, sub, "\"%s\" is not an account (expected a sign-in address "
+				"such as my.1password.com, an email address or an account ID)",
+				show(p, account));
+		}
+		polkit->op_account = pn_xstrdup(account);
+	}
+	return 0;
+}
+
 static int parse_onepassword(struct parser *p, const char *path, struct json_object *o,
 	struct pn_polkit_config *polkit)
 {
@@ -817,7 +899,7 @@ static int parse_onepassword(struct parser *p, const char *path, struct json_obj
 			return r;
 		polkit->skip_actions = skip;
 	}
-	return 0;
+	return parse_op_signin(p, path, o, polkit);
 }
 
 static int parse_prompt(struct parser *p, const char *path, struct json_object *o,
@@ -1365,6 +1447,30 @@ int pn_config_load(struct pn_config *cfg, const char *path, bool *missing, char 
 	}
 	free(text);
 	return r;
+}
+
+int pn_config_check_token_file(const struct pn_config *cfg, const char *name, char *err,
+	size_t errlen)
+{
+	const struct pn_polkit_config *polkit = &cfg->polkit;
+	const char *key = "polkit.onepassword.token_file";
+	if (polkit->op_mode != PN_OP_SERVICE_ACCOUNT)
+		return 0;
+	if (!polkit->op_token_path) {
+		snprintf(err, errlen, "%s: %s: $CREDENTIALS_DIRECTORY is not set (expected the "
+			"agent to run as a systemd unit with LoadCredential=)", name, key);
+		return -ENXIO;
+	}
+	char why[256];
+	int fd = pn_secret_file_open(polkit->op_token_path, why, sizeof(why));
+	if (fd < 0) {
+		char *shown = pn_sanitize_text(polkit->op_token_path, 200);
+		snprintf(err, errlen, "%s: %s: %s: %s", name, key, shown ? shown : "?", why);
+		free(shown);
+		return fd;
+	}
+	close(fd);
+	return 0;
 }
 
 int pn_config_default_path(char *buf, size_t len)

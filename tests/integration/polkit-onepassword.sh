@@ -71,7 +71,7 @@ for mode in garbage huge; do
 	[ "$(pk_calls op)" -eq 1 ] || pn_fail "op ran $(pk_calls op) times ($mode)"
 	[ "$(pk_calls prompt)" -eq 1 ] || pn_fail "the prompt was not asked after op printed $mode"
 done
-grep -q "longer than 511 bytes" "$PK_AGENT_LOG" || pn_fail "10 MiB from op was not refused as too long"
+grep -q "longer than 510 bytes" "$PK_AGENT_LOG" || pn_fail "10 MiB from op was not refused as too long"
 
 # Wrong answers at the prompt too: three attempts, then the request ends.
 pk_mode op wrong

@@ -52,7 +52,8 @@ static void test_valid_password_rules(void **state)
 	pn_secret_clear(s);
 	char big[512];
 	memset(big, 'x', sizeof(big));
-	pn_secret_append(s, big, 511);
+	/* polkit's helper would leave the newline after 511 bytes unread. */
+	pn_secret_append(s, big, 510);
 	assert_true(pn_secret_is_valid_password(s));
 	pn_secret_append(s, big, 1);
 	assert_false(pn_secret_is_valid_password(s));

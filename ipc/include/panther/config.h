@@ -66,6 +66,12 @@ struct pn_op_reference {
 
 enum pn_prompt_type { PN_PROMPT_WAYLAND, PN_PROMPT_COMMAND };
 
+/* How op signs in (DESIGN.md 5.4). */
+enum pn_op_mode { PN_OP_APP, PN_OP_SERVICE_ACCOUNT };
+
+/* What polkit.onepassword.token_file may start with instead of a "/". */
+#define PN_CREDENTIALS_PREFIX "$CREDENTIALS_DIRECTORY/"
+
 struct pn_polkit_config {
 	bool op_enable;
 	char *op_path; /* absolute */
@@ -73,6 +79,10 @@ struct pn_polkit_config {
 	size_t n_references;
 	int op_timeout_s;
 	char **skip_actions; /* fnmatch patterns, NULL-terminated */
+	enum pn_op_mode op_mode;
+	char *op_token_file; /* as written; NULL in app mode */
+	char *op_token_path; /* resolved; NULL when $CREDENTIALS_DIRECTORY is not set */
+	char *op_account;    /* --account; NULL: none */
 	enum pn_prompt_type prompt_type;
 	char **prompt_argv; /* NULL-terminated; for PN_PROMPT_COMMAND */
 };
@@ -129,6 +139,18 @@ int pn_config_parse(struct pn_config *cfg, const char *name, const char *text,
  */
 int pn_config_load(struct pn_config *cfg, const char *path, bool *missing,
 	char *err, size_t errlen);
+
+/*
+ * What only the polkit agent checks, beyond the document, at start and on
+ * SIGHUP (and pantherctl check-config): in service-account mode the token
+ * file must open as a regular file (symlinks followed) owned by this user
+ * or root, with no permissions for group or others. 0 when fine or in app
+ * mode; -ENXIO when token_file uses $CREDENTIALS_DIRECTORY and that is not
+ * set here; another negative errno otherwise. err gets one line in either
+ * error case ("NAME: polkit.onepassword.token_file: ...").
+ */
+int pn_config_check_token_file(const struct pn_config *cfg, const char *name, char *err,
+	size_t errlen);
 
 /* $XDG_CONFIG_HOME/panther/config.json, else ~/.config/panther/config.json. */
 int pn_config_default_path(char *buf, size_t len);
