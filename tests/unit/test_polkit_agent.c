@@ -658,11 +658,20 @@ static void test_subject(void **state)
 	assert_string_equal(s, "/usr/bin/pkexec /usr/bin/gparted --verbose");
 	free(s);
 
-	/* Unreadable exe: argv[0]. Control characters do not pass. */
+	/* Unreadable exe: argv[0], as a claim. Control characters do not pass. */
 	static const char evil[] = "evil\0\033[2Jline\nbreak";
 	make_proc(root, 43, NULL, evil, sizeof(evil), NULL, 0);
 	s = subject_describe_at(root, 43);
-	assert_string_equal(s, "evil ?[2Jline?break");
+	assert_string_equal(s, "unverified program, claims to be evil ?[2Jline?break");
+	free(s);
+
+	/* Line and paragraph separators, bidi overrides: escaped, on one line. */
+	static const char spoof[] = "/usr/bin/tool\0--file\0a\xe2\x80\xa8Requested by "
+				    "/usr/bin/apt\0\xe2\x80\xaetxt.exe";
+	make_proc(root, 46, "/usr/bin/tool", spoof, sizeof(spoof), NULL, 0);
+	s = subject_describe_at(root, 46);
+	assert_string_equal(s, "/usr/bin/tool --file a<U+2028>Requested by /usr/bin/apt "
+			       "<U+202E>txt.exe");
 	free(s);
 
 	/* Long command lines are shortened. */
