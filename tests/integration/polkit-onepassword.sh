@@ -29,7 +29,7 @@ tr '\0' '\n' <"$PK_OP/env.1" | grep -q '^HOME=' ||
 	pn_fail "op did not get HOME"
 tr '\0' '\n' <"$PK_OP/env.1" | grep -qx 'OP_BIOMETRIC_UNLOCK_ENABLED=true' ||
 	pn_fail "op was not told to use the 1Password app (OP_BIOMETRIC_UNLOCK_ENABLED=true)"
-grep -qx app "$PK_OP/auth.1" || pn_fail "op did not sign in through the app
+grep -qx app "$PK_OP/auth.1" || pn_fail "op did not sign in through the app"
 [ -e "$PK_OP/env.1" ] && [ "$(stat -c %U "$PK_OP/env.1")" = "$PN_TEST_USER" ] ||
 	pn_fail "op did not run as the test user"
 pn_note "right password from op: authorized in ${PK_ELAPSED_MS} ms"
