@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-extern char **environ;
-
 #include "agent.h"
 #include "child.h"
 #include "gmain.h"
@@ -21,6 +19,8 @@ extern char **environ;
 #include "panther/log.h"
 #include "panther/secret.h"
 #include "panther/util.h"
+
+extern char **environ;
 
 static const char usage[] =
 	"Usage: panther-polkit-agent [OPTIONS]\n"

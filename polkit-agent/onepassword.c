@@ -9,12 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
 #include "child.h"
 #include "op-command.h"
 #include "panther/log.h"
 #include "panther/util.h"
+
+extern char **environ;
 
 /* op's stderr kept for its message; older text gives way to newer. */
 #define STDERR_KEEP 4096
