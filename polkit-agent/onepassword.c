@@ -300,7 +300,9 @@ struct op_run *op_run_start(struct children *children, const struct pn_polkit_co
 	}
 	if (timeout_s > 0)
 		pn_timer_arm(run->timer, (uint64_t)timeout_s * 1000);
-	pn_debug("started op (pid %d) for %s", (int)child_pid(run->child), reference);
+	pn_debug("started op (pid %d, %s) for %s", (int)child_pid(run->child),
+		cfg->op_mode == PN_OP_SERVICE_ACCOUNT ? "service account" : "through the 1Password app",
+		reference);
 	return run;
 }
 

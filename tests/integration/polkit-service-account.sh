@@ -126,6 +126,8 @@ tr '\0' '\n' <"$PK_OP/env.1" | grep -qxF "OP_SERVICE_ACCOUNT_TOKEN=$file_token" 
 	pn_fail "op did not get the token of the file"
 tr '\0' '\n' <"$PK_OP/env.1" | grep -q '^OP_BIOMETRIC_UNLOCK_ENABLED=' &&
 	pn_fail "op was sent to the desktop app in service-account mode"
+grep -q "started op (pid [0-9]*, service account)" "$PK_AGENT_LOG" ||
+	pn_fail "the log does not say op ran with the service account"
 pn_note "service account: authorized in ${PK_ELAPSED_MS} ms, op ran once"
 
 # 2. A wrong password from 1Password: the prompt is open, PAM's helper waits.
