@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "panther/secret.h"
 #include "panther/util.h"
 
 /*
@@ -152,6 +153,7 @@ void pn_config_finish(struct pn_config *cfg)
 		pn_strv_free(polkit->skip_actions);
 	pn_strv_free(polkit->prompt_argv);
 	free(polkit->op_token_file);
+	free(polkit->op_token_path);
 	free(polkit->op_account);
 
 	struct pn_session_config *session = &cfg->session;
@@ -784,6 +786,83 @@ static int check_nonempty(struct parser *p, const char *path, const char *s)
 	return 0;
 }
 
+/*
+ * token_file: an absolute path, or $CREDENTIALS_DIRECTORY/NAME (a systemd
+ * LoadCredential=), resolved now when that variable is set.
+ */
+static int parse_token_file(struct parser *p, const char *path, struct json_object *o,
+	struct pn_polkit_config *polkit)
+{
+	const char *file;
+	int r = get_string(p, path, o, &file);
+	if (r < 0)
+		return r;
+	size_t prefix_len = strlen(PN_CREDENTIALS_PREFIX);
+	if (strncmp(file, PN_CREDENTIALS_PREFIX, prefix_len) == 0) {
+		const char *cred = file + prefix_len;
+		if (!is_unit_word(cred) || strcmp(cred, ".") == 0 || strcmp(cred, "..") == 0) {
+			return fail(p, path, "\"%s\" does not name a credential (expected "
+				"$CREDENTIALS_DIRECTORY/NAME, NAME without \"/\")", show(p, file));
+		}
+		const char *dir = getenv("CREDENTIALS_DIRECTORY");
+		if (dir && dir[0] == '/') {
+			size_t len = strlen(dir) + strlen(cred) + 2;
+			polkit->op_token_path = pn_xcalloc(1, len);
+			snprintf(polkit->op_token_path, len, "%s/%s", dir, cred);
+		}
+	} else if (file[0] == '/') {
+		polkit->op_token_path = pn_xstrdup(file);
+	} else {
+		return fail(p, path, "\"%s\" is not an absolute path (expected /PATH or "
+			"$CREDENTIALS_DIRECTORY/NAME)", show(p, file));
+	}
+	polkit->op_token_file = pn_xstrdup(file);
+	return 0;
+}
+
+/* mode, token_file and account: how op signs in. */
+static int parse_op_signin(struct parser *p, const char *path, struct json_object *o,
+	struct pn_polkit_config *polkit)
+{
+	char sub[PATH_LEN];
+	struct json_object *v;
+	int r, i;
+	if (json_object_object_get_ex(o, "mode", &v)) {
+		if ((r = get_choice(p, path_key(sub, path, "mode"), v, op_mode_names, "mode",
+				&i)) < 0)
+			return r;
+		polkit->op_mode = (enum pn_op_mode)i;
+	}
+	bool has_token = json_object_object_get_ex(o, "token_file", &v);
+	if (polkit->op_mode == PN_OP_SERVICE_ACCOUNT && !has_token) {
+		return missing_key(p, path, "token_file", "mode \"service-account\" reads the "
+			"service account's token from it");
+	}
+	if (has_token && polkit->op_mode != PN_OP_SERVICE_ACCOUNT) {
+		return fail(p, path_key(sub, path, "token_file"), "only used with mode "
+			"\"service-account\" (the mode is \"app\")");
+	}
+	if (has_token && (r = parse_token_file(p, path_key(sub, path, "token_file"), v,
+			polkit)) < 0)
+		return r;
+	if (json_object_object_get_ex(o, "account", &v)) {
+		const char *account;
+		path_key(sub, path, "account");
+		if ((r = get_string(p, sub, v, &account)) < 0)
+			return r;
+		bool plain = account[0] != '-';
+		for (const char *c = account; *c; c++)
+			plain = plain && !isspace((unsigned char)*c) && !iscntrl((unsigned char)*c);
+		if (!account[0] || !plain) {
+			return fail(p, sub, "\"%s\" is not an account (expected a sign-in address "
+				"such as my.1password.com, an email address or an account ID)",
+				show(p, account));
+		}
+		polkit->op_account = pn_xstrdup(account);
+	}
+	return 0;
+}
+
 static int parse_onepassword(struct parser *p, const char *path, struct json_object *o,
 	struct pn_polkit_config *polkit)
 {
@@ -813,37 +892,6 @@ static int parse_onepassword(struct parser *p, const char *path, struct json_obj
 		(r = get_int(p, path_key(sub, path, "timeout_s"), v, 1, 3600, "seconds",
 			&polkit->op_timeout_s)) < 0)
 		return r;
-	int mode;
-	if (json_object_object_get_ex(o, "mode", &v)) {
-		if ((r = get_choice(p, path_key(sub, path, "mode"), v, op_mode_names, "mode",
-				&mode)) < 0)
-			return r;
-		polkit->op_mode = (enum pn_op_mode)mode;
-	}
-	if (json_object_object_get_ex(o, "token_file", &v)) {
-		const char *file;
-		path_key(sub, path, "token_file");
-		if ((r = get_string(p, sub, v, &file)) < 0)
-			return r;
-		if (file[0] != '/' && strncmp(file, "$CREDENTIALS_DIRECTORY/", 23) != 0) {
-			return fail(p, sub, "\"%s\" is neither an absolute path nor "
-				"$CREDENTIALS_DIRECTORY/NAME", show(p, file));
-		}
-		polkit->op_token_file = pn_xstrdup(file);
-	}
-	if (json_object_object_get_ex(o, "account", &v)) {
-		const char *account;
-		path_key(sub, path, "account");
-		if ((r = get_string(p, sub, v, &account)) < 0)
-			return r;
-		if (!account[0])
-			return fail(p, sub, "empty string (expected an account's sign-in address or ID)");
-		polkit->op_account = pn_xstrdup(account);
-	}
-	if (polkit->op_mode == PN_OP_MODE_SERVICE_ACCOUNT && !polkit->op_token_file) {
-		return fail(p, path, "mode \"service-account\" needs \"token_file\" (the file "
-			"holding the service account's token)");
-	}
 	if (json_object_object_get_ex(o, "skip_actions", &v)) {
 		char **skip;
 		if ((r = get_strv(p, path_key(sub, path, "skip_actions"), v, true, NULL,
@@ -851,7 +899,7 @@ static int parse_onepassword(struct parser *p, const char *path, struct json_obj
 			return r;
 		polkit->skip_actions = skip;
 	}
-	return 0;
+	return parse_op_signin(p, path, o, polkit);
 }
 
 static int parse_prompt(struct parser *p, const char *path, struct json_object *o,
@@ -1399,6 +1447,30 @@ int pn_config_load(struct pn_config *cfg, const char *path, bool *missing, char 
 	}
 	free(text);
 	return r;
+}
+
+int pn_config_check_token_file(const struct pn_config *cfg, const char *name, char *err,
+	size_t errlen)
+{
+	const struct pn_polkit_config *polkit = &cfg->polkit;
+	const char *key = "polkit.onepassword.token_file";
+	if (polkit->op_mode != PN_OP_SERVICE_ACCOUNT)
+		return 0;
+	if (!polkit->op_token_path) {
+		snprintf(err, errlen, "%s: %s: $CREDENTIALS_DIRECTORY is not set (expected the "
+			"agent to run as a systemd unit with LoadCredential=)", name, key);
+		return -ENXIO;
+	}
+	char why[256];
+	int fd = pn_secret_file_open(polkit->op_token_path, why, sizeof(why));
+	if (fd < 0) {
+		char *shown = pn_sanitize_text(polkit->op_token_path, 200);
+		snprintf(err, errlen, "%s: %s: %s: %s", name, key, shown ? shown : "?", why);
+		free(shown);
+		return fd;
+	}
+	close(fd);
+	return 0;
 }
 
 int pn_config_default_path(char *buf, size_t len)

@@ -20,11 +20,12 @@ struct pn_config_watch {
 	char *path; /* NULL: the default path, looked up again on each reload */
 	pn_config_applied_fn fn;
 	void *data;
+	pn_config_check_fn check;
 };
 
 /* Loads and logs the outcome; after_error is appended to an error line. */
-static int load(struct pn_config *cfg, const char *path, const char *after_error,
-	bool reloading)
+static int load(struct pn_config *cfg, const char *path, pn_config_check_fn check,
+	const char *after_error, bool reloading)
 {
 	char err[1024], default_path[PATH_MAX];
 	bool missing;
@@ -32,6 +33,11 @@ static int load(struct pn_config *cfg, const char *path, const char *after_error
 		path = default_path;
 	if (pn_config_load(cfg, path, &missing, err, sizeof(err)) < 0) {
 		pn_err("%s%s", err, after_error);
+		return PN_EX_CONFIG;
+	}
+	if (check && check(cfg, path ? path : "config.json", err, sizeof(err)) < 0) {
+		pn_err("%s%s", err, after_error);
+		pn_config_finish(cfg);
 		return PN_EX_CONFIG;
 	}
 	if (missing)
@@ -43,7 +49,13 @@ static int load(struct pn_config *cfg, const char *path, const char *after_error
 
 int pn_daemon_load_config(struct pn_config *cfg, const char *path)
 {
-	return load(cfg, path, "", false);
+	return load(cfg, path, NULL, "", false);
+}
+
+int pn_daemon_load_config_checked(struct pn_config *cfg, const char *path,
+	pn_config_check_fn check)
+{
+	return load(cfg, path, check, "", false);
 }
 
 static void reload(void *data, int signo)
@@ -51,7 +63,8 @@ static void reload(void *data, int signo)
 	struct pn_config_watch *watch = data;
 	struct pn_config fresh;
 	(void)signo;
-	if (load(&fresh, watch->path, " (keeping the configuration in use)", true) != 0)
+	if (load(&fresh, watch->path, watch->check, " (keeping the configuration in use)",
+			true) != 0)
 		return;
 	struct pn_config old = *watch->cfg;
 	*watch->cfg = fresh;
@@ -79,6 +92,12 @@ struct pn_config_watch *pn_daemon_watch_config(struct pn_loop *loop, struct pn_c
 		return NULL;
 	}
 	return watch;
+}
+
+void pn_config_watch_set_check(struct pn_config_watch *watch, pn_config_check_fn check)
+{
+	if (watch)
+		watch->check = check;
 }
 
 static void ignore_signal(void *data, int signo)

@@ -840,8 +840,12 @@ static DBusMessage *refuse_stranger(struct pn_bus *bus, DBusMessage *msg)
 	if (!bus->own_user_only)
 		return NULL;
 	long uid = pn_bus_sender_uid(bus, msg);
-	if (uid < 0 || uid == (long)getuid() || uid == 0)
+	if (uid == (long)getuid() || uid == 0)
 		return NULL;
+	/* A caller that left the bus already, or one the bus will not name. */
+	if (uid < 0)
+		return pn_error_reply(msg, DBUS_ERROR_ACCESS_DENIED, "cannot tell which user "
+			"calls %s: refused", dbus_message_get_path(msg));
 	return pn_error_reply(msg, DBUS_ERROR_ACCESS_DENIED, "only uid %ld and root may call %s",
 		(long)getuid(), dbus_message_get_path(msg));
 }

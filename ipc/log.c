@@ -1,4 +1,5 @@
 #include "panther/log.h"
+#include "panther/util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -86,9 +87,16 @@ void pn_vlog(enum pn_log_level level, const char *fmt, va_list ap)
 	else
 		head = snprintf(line, sizeof(line), "%s: %s", log_state.prog, level_word(level));
 	size_t o = head > 0 ? (size_t)head : 0;
-	for (size_t i = 0; i < text_len && o < sizeof(line) - 4; i++) {
+	for (size_t i = 0; i < text_len && o < sizeof(line) - PN_HIDDEN_CHAR_ESCAPED - 2; i++) {
 		unsigned char c = (unsigned char)text[i];
-		if (c == '\n') {
+		char escaped[PN_HIDDEN_CHAR_ESCAPED];
+		size_t hidden = c >= 0x80 ? pn_hidden_char_at(text + i, text_len - i, escaped) : 0;
+		if (hidden) {
+			size_t len = strlen(escaped);
+			memcpy(line + o, escaped, len);
+			o += len;
+			i += hidden - 1;
+		} else if (c == '\n') {
 			line[o++] = '\\';
 			line[o++] = 'n';
 		} else if (c < 0x20 || c == 0x7f) {

@@ -1,12 +1,17 @@
 #include "panther/secret.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "panther/log.h"
 
 /*
  * The struct and its bytes share one private mapping: locked so it is never
@@ -18,6 +23,18 @@ struct pn_secret {
 	size_t len;
 	char bytes[];
 };
+
+/* Process-wide, like the limit it reports on: the first failure is logged, no more. */
+static bool mlock_failed;
+
+static void warn_mlock_once(int err)
+{
+	if (mlock_failed)
+		return;
+	mlock_failed = true;
+	pn_warn("cannot lock secrets in memory (they could be swapped out): mlock: %s "
+		"(raise RLIMIT_MEMLOCK, LimitMEMLOCK= in a systemd unit)", strerror(err));
+}
 
 struct pn_secret *pn_secret_new(size_t cap)
 {
@@ -34,7 +51,8 @@ struct pn_secret *pn_secret_new(size_t cap)
 	 * holds. The raw syscall, because sanitizer runtimes turn mlock() into a
 	 * no-op and the tests check the lock under them too.
 	 */
-	(void)syscall(SYS_mlock, map, map_len);
+	if (syscall(SYS_mlock, map, map_len) < 0)
+		warn_mlock_once(errno);
 	(void)madvise(map, map_len, MADV_DONTDUMP);
 	(void)madvise(map, map_len, MADV_WIPEONFORK);
 	struct pn_secret *secret = map;
@@ -43,6 +61,44 @@ struct pn_secret *pn_secret_new(size_t cap)
 	secret->len = 0;
 	secret->bytes[0] = '\0';
 	return secret;
+}
+
+void pn_secret_keep_on_fork(struct pn_secret *secret)
+{
+	(void)madvise(secret, secret->map_len, MADV_KEEPONFORK);
+}
+
+int pn_secret_file_open(const char *path, char *why, size_t whylen)
+{
+	/* O_NONBLOCK: a FIFO must not hang us; it is refused below. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		int r = -errno;
+		snprintf(why, whylen, "cannot open: %s", strerror(-r));
+		return r;
+	}
+	struct stat st;
+	int r = 0;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		snprintf(why, whylen, "cannot open: %s", strerror(-r));
+	} else if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		snprintf(why, whylen, "not a regular file");
+	} else if (st.st_uid != getuid() && st.st_uid != 0) {
+		r = -EPERM;
+		snprintf(why, whylen, "owned by uid %u (expected uid %u or root)",
+			(unsigned)st.st_uid, (unsigned)getuid());
+	} else if (st.st_mode & 077) {
+		r = -EPERM;
+		snprintf(why, whylen, "group or others have access (mode %04o, expected 0600 "
+			"or 0400)", (unsigned)(st.st_mode & 07777));
+	}
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
 }
 
 void pn_secret_clear(struct pn_secret *secret)

@@ -114,6 +114,53 @@ static size_t utf8_seq_len(const unsigned char *s, size_t avail)
 	return len;
 }
 
+/*
+ * Unicode's format characters (category Cf, Unicode 15: bidi controls,
+ * zero-width ones, the byte order mark, tags), as closed ranges.
+ */
+static const uint32_t format_chars[][2] = {
+	{0x00ad, 0x00ad}, {0x0600, 0x0605}, {0x061c, 0x061c}, {0x06dd, 0x06dd},
+	{0x070f, 0x070f}, {0x0890, 0x0891}, {0x08e2, 0x08e2}, {0x180e, 0x180e},
+	{0x200b, 0x200f}, {0x202a, 0x202e}, {0x2060, 0x2064}, {0x2066, 0x206f},
+	{0xfeff, 0xfeff}, {0xfff9, 0xfffb}, {0x110bd, 0x110bd}, {0x110cd, 0x110cd},
+	{0x13430, 0x1343f}, {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a}, {0xe0001, 0xe0001},
+	{0xe0020, 0xe007f},
+};
+
+static uint32_t utf8_decode(const unsigned char *s, size_t len)
+{
+	if (len == 1)
+		return s[0];
+	uint32_t cp = s[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++)
+		cp = (cp << 6) | (s[i] & 0x3f);
+	return cp;
+}
+
+static bool is_hidden_char(uint32_t cp)
+{
+	if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029)
+		return true;
+	for (size_t i = 0; i < PN_ARRAY_LEN(format_chars); i++) {
+		if (cp >= format_chars[i][0] && cp <= format_chars[i][1])
+			return true;
+	}
+	return false;
+}
+
+size_t pn_hidden_char_at(const char *s, size_t avail, char escaped[PN_HIDDEN_CHAR_ESCAPED])
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = utf8_seq_len(p, avail);
+	if (n < 2)
+		return 0;
+	uint32_t cp = utf8_decode(p, n);
+	if (!is_hidden_char(cp))
+		return 0;
+	snprintf(escaped, PN_HIDDEN_CHAR_ESCAPED, "<U+%04X>", (unsigned)cp);
+	return n;
+}
+
 char *pn_sanitize_text(const char *s, size_t max)
 {
 	static const char replacement[] = "\xef\xbf\xbd";
@@ -121,8 +168,8 @@ char *pn_sanitize_text(const char *s, size_t max)
 	if (!s)
 		s = "";
 	size_t in_len = strlen(s);
-	/* Each input byte grows to at most 3 output bytes. */
-	char *out = malloc(in_len * 3 + sizeof(ellipsis));
+	/* Each input byte grows to at most 5 output bytes ("<U+0085>" for 2 bytes). */
+	char *out = malloc(in_len * 5 + sizeof(ellipsis));
 	if (!out)
 		return NULL;
 	const unsigned char *p = (const unsigned char *)s;
@@ -132,10 +179,13 @@ char *pn_sanitize_text(const char *s, size_t max)
 		const char *piece = (const char *)p + i;
 		size_t piece_len = n;
 		char ctrl = '?';
+		char escaped[PN_HIDDEN_CHAR_ESCAPED];
 		if (n == 0) {
 			piece = replacement, piece_len = 3, n = 1;
 		} else if (n == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
 			piece = &ctrl, piece_len = 1;
+		} else if (pn_hidden_char_at(piece, n, escaped)) {
+			piece = escaped, piece_len = strlen(escaped);
 		}
 		if (o + piece_len > max) {
 			memcpy(out + o, ellipsis, sizeof(ellipsis));

@@ -20,6 +20,8 @@
 #include "panther/secret.h"
 #include "panther/util.h"
 
+extern char **environ;
+
 static const char usage[] =
 	"Usage: panther-polkit-agent [OPTIONS]\n"
 	"\n"
@@ -134,6 +136,33 @@ static void on_glib_log(const gchar *domain, GLogLevelFlags level, const gchar *
 		pn_notice("%s: %s", from, message);
 }
 
+/*
+ * Variables that let op answer without the person (a token, a Connect
+ * server, a signed-in session). Nothing we start (op, the prompt, polkit's
+ * PAM helper, which gets our environment) may have them: a service account
+ * token comes from the token file, for op alone.
+ */
+static void drop_op_credentials(void)
+{
+	static const char *const names[] = {"OP_SERVICE_ACCOUNT_TOKEN", "OP_CONNECT_TOKEN",
+		"OP_CONNECT_HOST", NULL};
+	for (size_t i = 0; names[i]; i++)
+		unsetenv(names[i]);
+	/* OP_SESSION, OP_SESSION_<account>: unset from the end, the indexes shift. */
+	for (size_t n = environ ? pn_strv_len(environ) : 0; n > 0; n--) {
+		const char *entry = environ[n - 1];
+		if (strncmp(entry, "OP_SESSION", 10) != 0 || (entry[10] != '=' && entry[10] != '_'))
+			continue;
+		char name[256];
+		size_t len = strcspn(entry, "=");
+		if (len < sizeof(name)) {
+			memcpy(name, entry, len);
+			name[len] = '\0';
+			unsetenv(name);
+		}
+	}
+}
+
 /* Lets GLib run what is pending (replies to polkitd, deferred unrefs). */
 static void flush_glib(void)
 {
@@ -150,15 +179,10 @@ int main(int argc, char **argv)
 
 	/* polkit prints the cookie to stdout when this is set. */
 	unsetenv("POLKIT_DEBUG");
-	/*
-	 * These let op answer without the person's approval. Nothing we start
-	 * (op, the prompt, polkit's PAM helper) may have them.
-	 */
-	unsetenv("OP_SERVICE_ACCOUNT_TOKEN");
-	unsetenv("OP_CONNECT_TOKEN");
+	drop_op_credentials();
 	pn_log_init("panther-polkit-agent", opts.verbose ? PN_LOG_DEBUG : PN_LOG_INFO);
 	struct pn_config cfg;
-	if (pn_daemon_load_config(&cfg, opts.config_path) != 0)
+	if (pn_daemon_load_config_checked(&cfg, opts.config_path, pn_config_check_token_file) != 0)
 		return PN_EX_CONFIG;
 
 	int r = pn_harden_process();
@@ -179,6 +203,7 @@ int main(int argc, char **argv)
 	pn_loop_add_signal(agent.loop, SIGINT, on_quit_signal, &agent);
 	struct pn_config_watch *watch =
 		pn_daemon_watch_config(agent.loop, &cfg, opts.config_path, NULL, NULL);
+	pn_config_watch_set_check(watch, pn_config_check_token_file);
 	struct gmain *gmain = gmain_attach(agent.loop);
 	if (!gmain) {
 		pn_err("cannot drive GLib's main context");

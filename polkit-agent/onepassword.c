@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "op-command.h"
 #include "panther/log.h"
 #include "panther/util.h"
+
+extern char **environ;
 
 /* op's stderr kept for its message; older text gives way to newer. */
 #define STDERR_KEEP 4096
@@ -35,13 +38,33 @@ struct op_run {
 	void *data;
 };
 
-/* Variables that let op answer without the person's approval. */
-static char *const dropped_env[] = {
-	"OP_SERVICE_ACCOUNT_TOKEN",
-	"OP_CONNECT_TOKEN",
-	"PANTHER_PROMPT_*",
-	NULL,
-};
+/*
+ * op puts where it failed before why: "could not read secret 'REF': error
+ * initializing client: authorization prompt dismissed". The why is what the
+ * person needs, and a long REF would push it past the cut.
+ */
+static void strip_op_prefixes(const char **msg, size_t *len)
+{
+	static const char client[] = "error initializing client: ";
+	static const char secret[] = "could not read secret '";
+	for (;;) {
+		const char *p = *msg;
+		size_t skip = 0;
+		if (*len >= sizeof(client) - 1 && strncmp(p, client, sizeof(client) - 1) == 0) {
+			skip = sizeof(client) - 1;
+		} else if (*len >= sizeof(secret) - 1 &&
+			strncmp(p, secret, sizeof(secret) - 1) == 0) {
+			for (size_t i = sizeof(secret) - 1; i + 3 <= *len && !skip; i++) {
+				if (strncmp(p + i, "': ", 3) == 0)
+					skip = i + 3;
+			}
+		}
+		if (!skip)
+			return;
+		*msg += skip;
+		*len -= skip;
+	}
+}
 
 char *op_error_message(const char *text)
 {
@@ -64,6 +87,7 @@ char *op_error_message(const char *text)
 	}
 	p += strspn(p, " ");
 	size_t len = strcspn(p, "\n");
+	strip_op_prefixes(&p, &len);
 	if (len == 0)
 		return NULL;
 	char *msg = strndup(p, len);
@@ -207,9 +231,11 @@ static int make_pipe(int fds[2])
 	return 0;
 }
 
-struct op_run *op_run_start(struct children *children, const char *op_path,
-	const char *reference, int timeout_s, op_done_fn fn, void *data, char *err, size_t errlen)
+struct op_run *op_run_start(struct children *children, const struct pn_polkit_config *cfg,
+	const char *reference, op_done_fn fn, void *data, char *err, size_t errlen)
 {
+	const char *op_path = cfg->op_path;
+	int timeout_s = cfg->op_timeout_s;
 	if (access(op_path, X_OK) < 0) {
 		snprintf(err, errlen, "1Password: cannot run %s: %s", op_path, strerror(errno));
 		return NULL;
@@ -243,13 +269,19 @@ struct op_run *op_run_start(struct children *children, const char *op_path,
 	run->out_fd = out[0];
 	run->err_fd = errp[0];
 
-	char *argv[] = {(char *)op_path, "read", "-n", (char *)reference, NULL};
-	char **envp = child_environment(dropped_env, NULL);
-	struct child_spec spec = {.argv = argv, .envp = envp, .stdout_fd = out[1],
+	struct op_command cmd;
+	if (op_command_init(&cmd, cfg, reference, environ, err, errlen) < 0) {
+		close(out[1]);
+		close(errp[1]);
+		run_free(run);
+		return NULL;
+	}
+	struct child_spec spec = {.argv = cmd.argv, .envp = cmd.envp, .stdout_fd = out[1],
 		.stderr_fd = errp[1]};
 	char why[256];
 	run->child = child_spawn(children, &spec, on_exit_status, run, why, sizeof(why));
-	pn_strv_free(envp);
+	/* The token lives on in op only. */
+	op_command_finish(&cmd);
 	close(out[1]);
 	close(errp[1]);
 	if (!run->child) {
@@ -268,7 +300,9 @@ struct op_run *op_run_start(struct children *children, const char *op_path,
 	}
 	if (timeout_s > 0)
 		pn_timer_arm(run->timer, (uint64_t)timeout_s * 1000);
-	pn_debug("started op (pid %d) for %s", (int)child_pid(run->child), reference);
+	pn_debug("started op (pid %d, %s) for %s", (int)child_pid(run->child),
+		cfg->op_mode == PN_OP_SERVICE_ACCOUNT ? "service account" : "through the 1Password app",
+		reference);
 	return run;
 }
 

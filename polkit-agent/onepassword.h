@@ -2,11 +2,12 @@
 #define PANTHER_POLKIT_AGENT_ONEPASSWORD_H
 
 /*
- * One run of `op read -n REFERENCE` (DESIGN.md 5.4): no terminal, no
- * OP_SERVICE_ACCOUNT_TOKEN, the answer read into a locked buffer, stderr
+ * One run of `op read -n REFERENCE` (DESIGN.md 5.4): no terminal, the
+ * environment of op-command.h, the answer read into a locked buffer, stderr
  * kept for the message, killed on timeout or cancel.
  */
 
+#include "panther/config.h"
 #include "panther/secret.h"
 
 struct children;
@@ -19,17 +20,21 @@ struct op_run;
  */
 typedef void (*op_done_fn)(void *data, struct pn_secret *answer, const char *why);
 
-/* NULL when op cannot be started, with the reason in err. */
-struct op_run *op_run_start(struct children *children, const char *op_path,
-	const char *reference, int timeout_s, op_done_fn fn, void *data,
-	char *err, size_t errlen);
+/*
+ * Runs cfg's op (op_path, op_timeout_s, mode, token, account) for reference.
+ * NULL when op cannot be started, with the reason in err.
+ */
+struct op_run *op_run_start(struct children *children, const struct pn_polkit_config *cfg,
+	const char *reference, op_done_fn fn, void *data, char *err, size_t errlen);
 /* Kills op; fn is not called. */
 void op_run_cancel(struct op_run *run);
 
 /*
  * "[ERROR] 2026/11/22 10:00:00 authorization prompt dismissed" ->
  * "authorization prompt dismissed": the message of the last such line of
- * op's stderr, sanitized; NULL when there is none. Exposed for tests.
+ * op's stderr, without op's "could not read secret '...': " and "error
+ * initializing client: " in front, sanitized; NULL when there is none.
+ * Exposed for tests.
  */
 char *op_error_message(const char *stderr_text);
 

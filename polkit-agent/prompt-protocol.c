@@ -123,9 +123,11 @@ int pp_recv(int fd, char *buf, size_t size, struct pp_message *msg)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	if (n == 0)
 		return 0;
-	if ((size_t)n > size - 1)
-		return -EBADMSG;
-	return pp_parse(buf, (size_t)n, msg) ? 1 : -EBADMSG;
+	if ((size_t)n <= size - 1 && pp_parse(buf, (size_t)n, msg))
+		return 1;
+	/* Not a line: it may be an answer sent out of turn. Leave nothing of it. */
+	explicit_bzero(buf, size);
+	return -EBADMSG;
 }
 
 bool pp_parse_uint(const char *value, unsigned long max, unsigned long *out)

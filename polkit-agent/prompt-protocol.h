@@ -34,8 +34,8 @@ int pp_send_answer(int fd, const struct pn_secret *answer);
 /*
  * Receives one packet into buf (size at least PP_PACKET_MAX + 1) and parses
  * it in place. 1 with *msg filled, 0 at end of file, -EAGAIN when nothing is
- * waiting, -EBADMSG for a packet that is not a protocol line, or another
- * negative errno.
+ * waiting, -EBADMSG for a packet that is not a protocol line (buf is then
+ * wiped: it may have been a password), or another negative errno.
  */
 int pp_recv(int fd, char *buf, size_t size, struct pp_message *msg);
 /* Parses a received line in place (buf[len] is written). false when malformed. */

@@ -28,7 +28,7 @@
 
 /* A closed prompt that has not exited after this long is killed. */
 #define CLOSE_GRACE_MS 2000
-/* polkit's own limit is 511; anything up to a packet is drained and refused. */
+/* polkit's own limit is 510 (secret.h); anything up to a packet is drained and refused. */
 #define ANSWER_MAX PP_PACKET_MAX
 
 struct prompt_wayland;

@@ -39,7 +39,7 @@ enum prompt_result {
 	PROMPT_ANSWERED,     /* answer holds the reply */
 	PROMPT_CANCELLED,    /* the user said no, or the prompter failed */
 	PROMPT_USER_CHANGED, /* ask again for users[user] */
-	PROMPT_TOO_LONG,     /* the answer did not fit (more than 511 bytes) */
+	PROMPT_TOO_LONG,     /* the answer did not fit (more than 510 bytes) */
 };
 
 typedef void (*prompt_done_fn)(void *data, enum prompt_result result, size_t user);

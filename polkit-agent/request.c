@@ -220,7 +220,7 @@ static void on_prompt_done(void *data, enum prompt_result result, size_t user)
 		return;
 	case PROMPT_TOO_LONG:
 		end_session(req);
-		failed_attempt(req, "The answer is longer than 511 bytes and cannot be used");
+		failed_attempt(req, "The answer is longer than 510 bytes and cannot be used");
 		return;
 	case PROMPT_USER_CHANGED:
 		if (user < req->n_users && user != req->user) {
@@ -449,8 +449,8 @@ static bool try_onepassword(struct request *req)
 		return false;
 	}
 	char err[512];
-	req->op = op_run_start(req->agent->children, cfg->op_path, reference, cfg->op_timeout_s,
-		on_op_done, req, err, sizeof(err));
+	req->op = op_run_start(req->agent->children, cfg, reference, on_op_done, req, err,
+		sizeof(err));
 	if (!req->op) {
 		pn_warn("request %u: %s", req->id, err);
 		set_text(&req->error, err);

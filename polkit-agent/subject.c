@@ -43,10 +43,15 @@ char *subject_describe_at(const char *root, pid_t pid)
 	if (exe_len <= 0 && len == 0)
 		return NULL;
 
-	/* The executable (what really runs), then the arguments after argv[0]. */
-	char text[PATH_MAX + CMDLINE_READ + 2];
+	/*
+	 * The executable (what really runs), then the arguments after argv[0].
+	 * Without the executable (a process of another user, or one that is not
+	 * dumpable) only argv[0] is left, which the process chose itself.
+	 */
+	char text[PATH_MAX + CMDLINE_READ + 64];
 	size_t argv0_len = strnlen(cmdline, len);
-	size_t o = (size_t)snprintf(text, sizeof(text), "%s ", exe_len > 0 ? exe : cmdline);
+	size_t o = (size_t)snprintf(text, sizeof(text), "%s%s ",
+		exe_len > 0 ? "" : SUBJECT_UNVERIFIED, exe_len > 0 ? exe : cmdline);
 	for (size_t i = argv0_len + 1; i < len && o + 1 < sizeof(text); i++)
 		text[o++] = cmdline[i] == '\0' ? ' ' : cmdline[i];
 	while (o > 0 && text[o - 1] == ' ')

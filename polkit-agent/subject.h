@@ -6,9 +6,13 @@
 /* Longest program description shown, in bytes. */
 #define SUBJECT_MAX 160
 
+/* In front of argv[0] when /proc/PID/exe cannot be read. */
+#define SUBJECT_UNVERIFIED "unverified program, claims to be "
+
 /*
  * The requesting program for the prompt: "/usr/bin/pkexec /usr/bin/gparted"
- * from /proc/PID/exe and /proc/PID/cmdline, shortened and sanitized. NULL
+ * from /proc/PID/exe and /proc/PID/cmdline, shortened and sanitized; when
+ * exe cannot be read, "unverified program, claims to be ARGV0 ARGS". NULL
  * when the process is gone or unreadable.
  */
 char *subject_describe(pid_t pid);

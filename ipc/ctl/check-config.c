@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,7 +43,16 @@ int ctl_check_config(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return CTL_FAILED;
 	}
+	/* The token file as the agent will see it; a credential only exists in its unit. */
+	int r = pn_config_check_token_file(&cfg, path, err, sizeof(err));
 	pn_config_finish(&cfg);
+	if (r < 0 && r != -ENXIO) {
+		fprintf(stderr, "%s\n", err);
+		return CTL_FAILED;
+	}
+	if (r == -ENXIO)
+		printf("%s: polkit.onepassword.token_file: not checked here ($CREDENTIALS_DIRECTORY "
+			"is not set); the agent checks it when it starts\n", path);
 	if (missing)
 		printf("%s: no config file, defaults apply\n", path);
 	else

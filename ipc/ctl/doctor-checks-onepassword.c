@@ -139,7 +139,7 @@ static bool onepassword_off(struct doctor *d)
 
 static const char *mode_name(const struct doctor *d)
 {
-	return d->config.polkit.op_mode == PN_OP_MODE_SERVICE_ACCOUNT ? "service-account" : "app";
+	return d->config.polkit.op_mode == PN_OP_SERVICE_ACCOUNT ? "service-account" : "app";
 }
 
 static void probe_mode(struct doctor *d)
@@ -171,7 +171,7 @@ static void probe_op(struct doctor *d)
 	if (r != 0) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "%s --version: %s", op,
 			r == -ETIMEDOUT ? "no answer" : r < 0 ? strerror(-r) : op_error_line(err));
-	} else if (!wrapper && d->config.polkit.op_mode == PN_OP_MODE_APP) {
+	} else if (!wrapper && d->config.polkit.op_mode == PN_OP_APP) {
 		doctor_say(d, DOCTOR_WARN, NULL, "%s (op %.32s) is not the setgid %s wrapper: the "
 			"1Password app refuses to answer it", op, version, OP_GROUP);
 	} else {
@@ -204,7 +204,7 @@ static bool app_socket(const char *dir, char *buf, size_t len)
 
 static void probe_app(struct doctor *d)
 {
-	if (onepassword_off(d) || d->config.polkit.op_mode != PN_OP_MODE_APP)
+	if (onepassword_off(d) || d->config.polkit.op_mode != PN_OP_APP)
 		return;
 	char pid[16] = "", sock[PATH_MAX];
 	doctor_each_process(d, is_app, pid);
@@ -252,7 +252,7 @@ static void probe_reference(struct doctor *d)
 static void probe_token_file(struct doctor *d)
 {
 	const char *file = d->config.polkit.op_token_file;
-	if (onepassword_off(d) || d->config.polkit.op_mode != PN_OP_MODE_SERVICE_ACCOUNT || !file)
+	if (onepassword_off(d) || d->config.polkit.op_mode != PN_OP_SERVICE_ACCOUNT || !file)
 		return;
 	if (file[0] == '$') {
 		doctor_say(d, DOCTOR_OK, NULL, "%s: a systemd credential of the agent's unit "
@@ -288,7 +288,7 @@ static void probe_try(struct doctor *d)
 			"1Password is off" : "no reference for this user");
 		return;
 	}
-	if (d->config.polkit.op_mode == PN_OP_MODE_SERVICE_ACCOUNT) {
+	if (d->config.polkit.op_mode == PN_OP_SERVICE_ACCOUNT) {
 		doctor_say(d, DOCTOR_OK, NULL, "not tried in service-account mode: only "
 			"panther-polkit-agent gives op the token");
 		return;

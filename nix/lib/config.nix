@@ -190,9 +190,13 @@ let
         # same for everyone else.
         // (if agent.onePassword.mode == "app" then { } else { inherit (agent.onePassword) mode; })
         # The unit hands the file over as the credential op-token
-        # (LoadCredential=); the agent resolves $CREDENTIALS_DIRECTORY.
+        # (LoadCredential=); the agent resolves $CREDENTIALS_DIRECTORY. The
+        # agent refuses a token file in app mode, so it is written only for
+        # a service account.
         // optional "token_file" (
-          if agent.onePassword.tokenFile == null then null else tokenCredentialPath
+          if agent.onePassword.mode != "service-account" || agent.onePassword.tokenFile == null
+          then null
+          else tokenCredentialPath
         )
         // optional "account" agent.onePassword.account
       else

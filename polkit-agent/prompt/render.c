@@ -159,7 +159,7 @@ static void build(struct frame *f, const struct state *state)
 	if (state->caps_lock && state->phase == PHASE_ASKING)
 		add_text(f, "Caps Lock is on", 13, PANGO_WEIGHT_SEMIBOLD, 1, t->tertiary, 10);
 	if (state->too_long)
-		add_text(f, "The answer cannot be longer than 511 bytes", 13, PANGO_WEIGHT_NORMAL, 2,
+		add_text(f, "The answer cannot be longer than 510 bytes", 13, PANGO_WEIGHT_NORMAL, 2,
 			t->error, 10);
 	if (req->error)
 		add_text(f, req->error, 13, PANGO_WEIGHT_NORMAL, 6, t->error, 10);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # An `op` that misbehaves, for tests/faults/op.sh. The mode comes from the
-# file "mode" in $PANTHER_TEST_OP_DIR, as for tests/harness/op-standin.sh
+# file "mode" in its directory, found as tests/harness/op-standin.sh finds it
 # (to which every other mode goes):
 #   crash     dies of SIGSEGV, having printed half a password
 #   binary    prints 300 random bytes with a NUL byte and a line break among them
@@ -8,7 +8,7 @@
 #   endless   prints without end (until killed)
 #   orphan    exits 0 with no answer, leaving a child that holds stdout open
 set -u
-dir=${PANTHER_TEST_OP_DIR:?PANTHER_TEST_OP_DIR is not set}
+dir=${PANTHER_TEST_OP_DIR:-$(dirname "$0")}
 read -r mode <"$dir/mode"
 case $mode in
 crash | binary | stderr | endless | orphan)
@@ -39,6 +39,6 @@ orphan)
 	exit 0
 	;;
 *)
-	exec "$(dirname "$0")/../harness/op-standin.sh" "$@"
+	PANTHER_TEST_OP_DIR=$dir exec "$(dirname "$(readlink -f "$0")")/../harness/op-standin.sh" "$@"
 	;;
 esac

@@ -47,7 +47,7 @@ case_() {
 case_ crash "1Password: op was killed by signal 11"
 case_ binary "1Password: the answer contains a line break or NUL byte; not used"
 case_ garbage "1Password: the answer contains a line break or NUL byte; not used"
-case_ huge "1Password: the answer is longer than 511 bytes; not used"
+case_ huge "1Password: the answer is longer than 510 bytes; not used"
 case_ stderr "1Password: op failed (exit status 1)"
 case_ endless "1Password: no answer within 2 s"
 case_ orphan "1Password: op gave an empty answer"

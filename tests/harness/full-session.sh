@@ -78,6 +78,7 @@ fs_start() {
 	echo right >"$FS_OP_DIR/mode"
 	chown "$PN_TEST_USER:" "$FS_OP_DIR/password" "$FS_OP_DIR/mode"
 	chmod 0600 "$FS_OP_DIR/password"
+	ln -sf "$FS_OP_STANDIN" "$FS_OP_DIR/op"
 
 	FS_CONFIG=$PN_TMP/config.json
 	fs__config >"$FS_CONFIG"
@@ -140,7 +141,7 @@ fs__config() {
 		  "polkit": {
 		    "onepassword": {
 		      "enable": true,
-		      "op": "$FS_OP_STANDIN",
+		      "op": "$FS_OP_DIR/op",
 		      "references": { "$PN_TEST_USER": "op://Sandbox/$PN_TEST_USER-login/password" },
 		      "timeout_s": 10
 		    },

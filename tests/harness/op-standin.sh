@@ -1,7 +1,9 @@
 #!/bin/bash
 # A stand-in for 1Password's `op` in the polkit agent's tests. It behaves as
-# told by files in $PANTHER_TEST_OP_DIR (never by the environment, which the
-# tests inspect for secrets):
+# told by files in its directory: $PANTHER_TEST_OP_DIR, else the directory
+# it was started from (the agent gives op no such variable: a test runs it
+# through a symlink DIR/op). Never by the rest of the environment, which the
+# tests inspect for secrets:
 #   mode      one word per call, the last one repeats:
 #             right    print the password from the file "password" (no newline)
 #             wrong    print "not-the-password"
@@ -16,14 +18,25 @@
 # `op --version` prints a version as op 2.30 does, and is not counted.
 # Each call appends its number and arguments to "calls" and leaves its
 # environment and command line in env.N and cmdline.N (NUL-separated, as in
-# /proc), its pid in pid.N, and for "nested" the exit status of pkcheck in
-# nested.N.
+# /proc), its pid in pid.N, how it signed in in auth.N ("app" or
+# "service-account"), and for "nested" the exit status of pkcheck in nested.N.
+#
+# Signing in as op 2.30 does (service accounts need 2.18 or later): with
+# OP_SERVICE_ACCOUNT_TOKEN in its environment op uses that service account
+# and never asks the desktop app, so no approval is shown: "dismiss" and
+# "nested" answer as "right" then. A token that does not start with "ops_"
+# is refused (exit 1) before anything is read. Without the variable op asks
+# the 1Password app (the modes above).
 set -u
 if [ "$*" = --version ]; then
 	echo 2.30.3
 	exit 0
 fi
-dir=${PANTHER_TEST_OP_DIR:?PANTHER_TEST_OP_DIR is not set}
+dir=${PANTHER_TEST_OP_DIR:-$(dirname "$0")}
+[ -e "$dir/mode" ] || {
+	echo "op-standin: no file \"mode\" in $dir" >&2
+	exit 2
+}
 exec 9>>"$dir/lock"
 flock 9
 n=1
@@ -38,6 +51,22 @@ read -r -a modes <"$dir/mode"
 i=$((n - 1))
 [ "$i" -lt "${#modes[@]}" ] || i=$((${#modes[@]} - 1))
 mode=${modes[$i]}
+
+if [ -n "${OP_SERVICE_ACCOUNT_TOKEN+set}" ]; then
+	echo service-account >"$dir/auth.$n"
+	case $OP_SERVICE_ACCOUNT_TOKEN in
+	ops_?*) ;;
+	*)
+		echo "[ERROR] $(date '+%Y/%m/%d %H:%M:%S') error initializing client: invalid service account token" >&2
+		exit 1
+		;;
+	esac
+	case $mode in
+	dismiss | nested) mode=right ;;
+	esac
+else
+	echo app >"$dir/auth.$n"
+fi
 
 right() {
 	cat "$dir/password"

@@ -18,8 +18,10 @@ PK_AGENT_BIN=$PANTHER_BUILD_DIR/polkit-agent/panther-polkit-agent
 PK_OP_STANDIN=$PANTHER_SOURCE_DIR/tests/harness/op-standin.sh
 PK_PROMPT_STANDIN=$PANTHER_SOURCE_DIR/tests/harness/prompt-standin.sh
 PK_REFERENCE=op://Test/pktest-login/password
-# Would let op answer without approval: it must never reach op.
+# Would let op answer without approval: they must never reach op, nor any
+# other child of the agent.
 PK_TOKEN=ops_panther_test_token_must_not_leak
+PK_OP_SESSION=op_session_token_must_not_leak
 
 # pk_setup [TIMEOUT_S]: everything but the agent. Writes $PK_CONFIG with the
 # stand-in op (timeout_s TIMEOUT_S, default 5) and the stand-in prompt.
@@ -39,6 +41,9 @@ pk_setup() {
 		chown "$PN_TEST_USER:" "$d/password" "$d/mode"
 		chmod 0600 "$d/password"
 	done
+	# op's environment is an allow-list: the stand-in finds its files
+	# through the path it is started by.
+	ln -sf "$PK_OP_STANDIN" "$PK_OP/op"
 	PK_CONFIG=$PN_TMP/config.json
 	pk_write_config "${1:-5}"
 	export PK_OP PK_PROMPT PK_CONFIG
@@ -51,7 +56,7 @@ pk_write_config() {
 		  "polkit": {
 		    "onepassword": {
 		      "enable": ${2:-true},
-		      "op": "$PK_OP_STANDIN",
+		      "op": "$PK_OP/op",
 		      "references": { "$PN_TEST_USER": "$PK_REFERENCE" },
 		      "timeout_s": $1
 		    },
@@ -69,7 +74,7 @@ pk_mode() {
 	[ "$1" = prompt ] && d=$PK_PROMPT
 	shift
 	echo "$*" >"$d/mode"
-	rm -f "$d"/calls "$d"/env.* "$d"/pid.* "$d"/cmdline.* "$d"/nested.*
+	rm -f "$d"/calls "$d"/env.* "$d"/pid.* "$d"/cmdline.* "$d"/nested.* "$d"/auth.*
 }
 
 # pk_calls op|prompt: how many times the stand-in ran since pk_mode.
@@ -94,7 +99,8 @@ pk_agent() {
 	local args=("$@")
 	[ ${#args[@]} -gt 0 ] || args=(--process "$PK_SUBJECT")
 	pn_spawn_as_user agent env -u PN_TEST_PASSWORD PANTHER_TEST_OP_DIR="$PK_OP" PANTHER_TEST_PROMPT_DIR="$PK_PROMPT" \
-		OP_SERVICE_ACCOUNT_TOKEN="$PK_TOKEN" \
+		OP_SERVICE_ACCOUNT_TOKEN="$PK_TOKEN" OP_SESSION_pktest="$PK_OP_SESSION" \
+		OP_CONNECT_TOKEN="$PK_TOKEN" \
 		"$PK_AGENT_BIN" --verbose --config "$PK_CONFIG" "${args[@]}"
 	PK_AGENT_PID=$PN_PID
 	PK_AGENT_LOG=$PN_LOG
@@ -137,8 +143,39 @@ pk_no_secret_in() {
 			pn_fail "the password appears in $f"
 		fi
 		if grep -aqF -- "$PK_TOKEN" "$f"; then
-			pn_fail "OP_SERVICE_ACCOUNT_TOKEN's value appears in $f"
+			pn_fail "the inherited OP_SERVICE_ACCOUNT_TOKEN's value appears in $f"
 		fi
+		if grep -aqF -- "$PK_OP_SESSION" "$f"; then
+			pn_fail "the inherited OP_SESSION_pktest's value appears in $f"
+		fi
+	done
+}
+
+# pk_snapshot_children DIR: copies environ and cmdline of every process
+# below the agent (op, the prompt, polkit's PAM helper and what they
+# started) into DIR/PID.environ and DIR/PID.cmdline. PK_SNAPSHOTS counts the
+# processes seen so far.
+PK_SNAPSHOTS=0
+pk_snapshot_children() {
+	local dir=$1 pid ppid stat
+	mkdir -p "$dir"
+	local -A below=(["$PK_AGENT_PID"]=1)
+	local changed=1
+	while [ "$changed" -eq 1 ]; do
+		changed=0
+		for stat in /proc/[0-9]*/stat; do
+			pid=${stat#/proc/}
+			pid=${pid%/stat}
+			[ -n "${below[$pid]:-}" ] && continue
+			read -r ppid < <(awk '{ sub(/.*\) /, ""); print $2 }' "$stat" 2>/dev/null) || continue
+			if [ -n "${below[$ppid]:-}" ]; then
+				below[$pid]=1
+				changed=1
+				cat "/proc/$pid/environ" >"$dir/$pid.environ" 2>/dev/null
+				cat "/proc/$pid/cmdline" >"$dir/$pid.cmdline" 2>/dev/null
+				PK_SNAPSHOTS=$((PK_SNAPSHOTS + 1))
+			fi
+		done
 	done
 }
 

@@ -165,7 +165,7 @@ pk_wayland_agent() {
 		  "polkit": {
 		    "onepassword": {
 		      "enable": true,
-		      "op": "$PK_OP_STANDIN",
+		      "op": "$PK_OP/op",
 		      "references": { "$PN_TEST_USER": "$PK_REFERENCE" },
 		      "timeout_s": 5
 		    },

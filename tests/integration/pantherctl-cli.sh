@@ -97,6 +97,33 @@ expect_status 0 "check-config without any file"
 [ "$out" = "$tmp/nothing-here/panther/config.json: no config file, defaults apply" ] ||
 	fail "check-config without any file printed '$out'"
 
+# A service-account token file: checked as the agent checks it.
+printf 'ops_token\n' >"$tmp/op-token"
+chmod 0640 "$tmp/op-token"
+printf '{"polkit":{"onepassword":{"mode":"service-account","token_file":"%s"}}}' \
+	"$tmp/op-token" >"$tmp/token.json"
+run check-config "$tmp/token.json"
+expect_status 1 "check-config with a group-readable token file"
+expect_one_line err "check-config with a group-readable token file"
+[ "$err" = "$tmp/token.json: polkit.onepassword.token_file: $tmp/op-token: group or others have access (mode 0640, expected 0600 or 0400)" ] ||
+	fail "check-config group-readable token file said '$err'"
+chmod 0600 "$tmp/op-token"
+run check-config "$tmp/token.json"
+expect_status 0 "check-config with a good token file"
+[ "$out" = "$tmp/token.json: ok" ] || fail "check-config good token file printed '$out'"
+# A systemd credential: checked where the unit's $CREDENTIALS_DIRECTORY is set, else said so.
+printf '{"polkit":{"onepassword":{"mode":"service-account","token_file":"$CREDENTIALS_DIRECTORY/op-token"}}}' \
+	>"$tmp/cred.json"
+CREDENTIALS_DIRECTORY=$tmp run check-config "$tmp/cred.json"
+expect_status 0 "check-config with a credential"
+[ "$out" = "$tmp/cred.json: ok" ] || fail "check-config credential printed '$out'"
+(unset CREDENTIALS_DIRECTORY && run check-config "$tmp/cred.json" && [ "$status" -eq 0 ] &&
+	[ "$out" = "$tmp/cred.json: polkit.onepassword.token_file: not checked here (\$CREDENTIALS_DIRECTORY is not set); the agent checks it when it starts
+$tmp/cred.json: ok" ]) || fail "check-config without \$CREDENTIALS_DIRECTORY did not say it skipped the file"
+chmod 0644 "$tmp/op-token"
+CREDENTIALS_DIRECTORY=$tmp run check-config "$tmp/cred.json"
+expect_status 1 "check-config with a group-readable credential"
+
 run check-config "$good" "$bad"
 expect_status 2 "check-config with two files"
 expect_one_line err "check-config with two files"

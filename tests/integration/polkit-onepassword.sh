@@ -22,8 +22,14 @@ grep -qx "1 read -n $PK_REFERENCE" "$PK_OP/calls" ||
 	pn_fail "op was not run as 'read -n $PK_REFERENCE': $(cat "$PK_OP/calls")"
 tr '\0' '\n' <"$PK_OP/env.1" | grep -q '^OP_SERVICE_ACCOUNT_TOKEN=' &&
 	pn_fail "op got OP_SERVICE_ACCOUNT_TOKEN in its environment"
-tr '\0' '\n' <"$PK_OP/env.1" | grep -q '^PANTHER_TEST_OP_DIR=' ||
-	pn_fail "op did not get the rest of the agent's environment"
+# An allow-list (DESIGN.md 5.4): the agent's other variables stay behind.
+tr '\0' '\n' <"$PK_OP/env.1" | grep -q '^PANTHER_TEST_OP_DIR=' &&
+	pn_fail "op got a variable outside its allow-list (PANTHER_TEST_OP_DIR)"
+tr '\0' '\n' <"$PK_OP/env.1" | grep -q '^HOME=' ||
+	pn_fail "op did not get HOME"
+tr '\0' '\n' <"$PK_OP/env.1" | grep -qx 'OP_BIOMETRIC_UNLOCK_ENABLED=true' ||
+	pn_fail "op was not told to use the 1Password app (OP_BIOMETRIC_UNLOCK_ENABLED=true)"
+grep -qx app "$PK_OP/auth.1" || pn_fail "op did not sign in through the app"
 [ -e "$PK_OP/env.1" ] && [ "$(stat -c %U "$PK_OP/env.1")" = "$PN_TEST_USER" ] ||
 	pn_fail "op did not run as the test user"
 pn_note "right password from op: authorized in ${PK_ELAPSED_MS} ms"
@@ -71,7 +77,7 @@ for mode in garbage huge; do
 	[ "$(pk_calls op)" -eq 1 ] || pn_fail "op ran $(pk_calls op) times ($mode)"
 	[ "$(pk_calls prompt)" -eq 1 ] || pn_fail "the prompt was not asked after op printed $mode"
 done
-grep -q "longer than 511 bytes" "$PK_AGENT_LOG" || pn_fail "10 MiB from op was not refused as too long"
+grep -q "longer than 510 bytes" "$PK_AGENT_LOG" || pn_fail "10 MiB from op was not refused as too long"
 
 # Wrong answers at the prompt too: three attempts, then the request ends.
 pk_mode op wrong

@@ -17,30 +17,9 @@ pn_spawn monitor busctl --system monitor --json=short --match \
 monitor_log=$PN_LOG
 pk_agent
 
-# Copies environ and cmdline of every process below the agent into $PN_TMP/procs.
 snapshot() {
-	local pid ppid stat
-	mkdir -p "$PN_TMP/procs"
-	local -A below=(["$PK_AGENT_PID"]=1)
-	local changed=1
-	while [ "$changed" -eq 1 ]; do
-		changed=0
-		for stat in /proc/[0-9]*/stat; do
-			pid=${stat#/proc/}
-			pid=${pid%/stat}
-			[ -n "${below[$pid]:-}" ] && continue
-			read -r ppid < <(awk '{ sub(/.*\) /, ""); print $2 }' "$stat" 2>/dev/null) || continue
-			if [ -n "${below[$ppid]:-}" ]; then
-				below[$pid]=1
-				changed=1
-				cat "/proc/$pid/environ" >"$PN_TMP/procs/$pid.environ" 2>/dev/null
-				cat "/proc/$pid/cmdline" >"$PN_TMP/procs/$pid.cmdline" 2>/dev/null
-				snapshots=$((snapshots + 1))
-			fi
-		done
-	done
+	pk_snapshot_children "$PN_TMP/procs"
 }
-snapshots=0
 
 # Not dumpable: another process of the same user cannot read its memory or environment.
 pn_as_user cat "/proc/$PK_AGENT_PID/environ" >/dev/null 2>&1 &&
@@ -77,7 +56,7 @@ pn_wait_for test -e "$PK_OP/pid.1"
 snapshot
 wait "$PN_PID" || pn_fail "request 2 was not authorized"
 
-[ "$snapshots" -ge 3 ] || pn_fail "only $snapshots processes below the agent were seen"
+[ "$PK_SNAPSHOTS" -ge 3 ] || pn_fail "only $PK_SNAPSHOTS processes below the agent were seen"
 pk_stop_agent
 
 # Nothing anywhere.
@@ -92,6 +71,6 @@ else
 			pn_fail "an authentication cookie appears in the agent's output or a child's environment"
 		fi
 	done
-	pn_note "checked $(echo "$cookies" | wc -l) cookies and $snapshots child processes"
+	pn_note "checked $(echo "$cookies" | wc -l) cookies and $PK_SNAPSHOTS child processes"
 fi
 pn_pass

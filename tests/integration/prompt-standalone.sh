@@ -83,13 +83,13 @@ pn_type 'alice'
 pn_key Return
 pn_prompt_wait "< answer-hex $(pn_hex alice)"
 
-pn_note "more than 511 bytes: the rest is refused, what fits is kept"
+pn_note "more than 510 bytes: the rest is refused, what fits is kept"
 pn_prompt_ask 3 "$PN_TEST_USER"
 pn_prompt_wait -n 3 "< shown"
 long=$(printf 'x%.0s' $(seq 1 520))
 pn_type "$long"
 pn_key Return
-pn_prompt_wait "< answer 511"
+pn_prompt_wait "< answer 510"
 
 pn_note "a withdrawn question takes no input; the next one does"
 pn_prompt_ask 3 "$PN_TEST_USER"

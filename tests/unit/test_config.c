@@ -85,20 +85,6 @@ static const struct bad_doc {
 		"{\"app_id\":\"b\",\"profile\":\"fast\"}]}}",
 		"config.json: power.app_rules[1].profile: unknown profile \"fast\" (expected one of "
 		"power-saver, balanced, performance)"},
-	{"unknown 1Password mode", "{\"polkit\":{\"onepassword\":{\"mode\":\"desktop\"}}}",
-		"config.json: polkit.onepassword.mode: unknown mode \"desktop\" (expected one of "
-		"app, service-account)"},
-	{"relative token file",
-		"{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\",\"token_file\":\"tok\"}}}",
-		"config.json: polkit.onepassword.token_file: \"tok\" is neither an absolute path nor "
-		"$CREDENTIALS_DIRECTORY/NAME"},
-	{"service account without token file",
-		"{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\"}}}",
-		"config.json: polkit.onepassword: mode \"service-account\" needs \"token_file\" (the "
-		"file holding the service account's token)"},
-	{"empty account", "{\"polkit\":{\"onepassword\":{\"account\":\"\"}}}",
-		"config.json: polkit.onepassword.account: empty string (expected an account's sign-in "
-		"address or ID)"},
 	{"relative op path", "{\"polkit\":{\"onepassword\":{\"op\":\"op\"}}}",
 		"config.json: polkit.onepassword.op: \"op\" is not an absolute path (expected the path "
 		"of op, such as /run/wrappers/bin/op)"},
@@ -127,6 +113,47 @@ static const struct bad_doc {
 	{"unknown manual", "{\"power\":{\"manual\":\"sometimes\"}}",
 		"config.json: power.manual: unknown value \"sometimes\" (expected one of "
 		"until-power-change, until-auto, never)"},
+	{"unknown 1Password mode", "{\"polkit\":{\"onepassword\":{\"mode\":\"connect\"}}}",
+		"config.json: polkit.onepassword.mode: unknown mode \"connect\" (expected one of app, "
+		"service-account)"},
+	{"service account without a token file",
+		"{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\"}}}",
+		"config.json: polkit.onepassword: missing \"token_file\" (mode \"service-account\" "
+		"reads the service account's token from it)"},
+	{"token file in app mode", "{\"polkit\":{\"onepassword\":{\"token_file\":\"/t\"}}}",
+		"config.json: polkit.onepassword.token_file: only used with mode \"service-account\" "
+		"(the mode is \"app\")"},
+	{"relative token file",
+		"{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\",\"token_file\":\"op-token\"}}}",
+		"config.json: polkit.onepassword.token_file: \"op-token\" is not an absolute path "
+		"(expected /PATH or $CREDENTIALS_DIRECTORY/NAME)"},
+	{"other variable in the token file",
+		"{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\","
+		"\"token_file\":\"$HOME/op-token\"}}}",
+		"config.json: polkit.onepassword.token_file: \"$HOME/op-token\" is not an absolute path "
+		"(expected /PATH or $CREDENTIALS_DIRECTORY/NAME)"},
+	{"credential without a name",
+		"{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\","
+		"\"token_file\":\"$CREDENTIALS_DIRECTORY/\"}}}",
+		"config.json: polkit.onepassword.token_file: \"$CREDENTIALS_DIRECTORY/\" does not name "
+		"a credential (expected $CREDENTIALS_DIRECTORY/NAME, NAME without \"/\")"},
+	{"credential in a subdirectory",
+		"{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\","
+		"\"token_file\":\"$CREDENTIALS_DIRECTORY/../x\"}}}",
+		"config.json: polkit.onepassword.token_file: \"$CREDENTIALS_DIRECTORY/../x\" does not "
+		"name a credential (expected $CREDENTIALS_DIRECTORY/NAME, NAME without \"/\")"},
+	{"token file not a string",
+		"{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\",\"token_file\":true}}}",
+		"config.json: polkit.onepassword.token_file: expected a string, got true"},
+	{"empty account", "{\"polkit\":{\"onepassword\":{\"account\":\"\"}}}",
+		"config.json: polkit.onepassword.account: \"\" is not an account (expected a sign-in "
+		"address such as my.1password.com, an email address or an account ID)"},
+	{"account like an option", "{\"polkit\":{\"onepassword\":{\"account\":\"--help\"}}}",
+		"config.json: polkit.onepassword.account: \"--help\" is not an account (expected a "
+		"sign-in address such as my.1password.com, an email address or an account ID)"},
+	{"account with a space", "{\"polkit\":{\"onepassword\":{\"account\":\"my 1password\"}}}",
+		"config.json: polkit.onepassword.account: \"my 1password\" is not an account (expected "
+		"a sign-in address such as my.1password.com, an email address or an account ID)"},
 	{"unknown prompt type", "{\"polkit\":{\"prompt\":{\"type\":\"gtk\"}}}",
 		"config.json: polkit.prompt.type: unknown prompt type \"gtk\" (expected one of "
 		"wayland, command)"},
@@ -474,15 +501,52 @@ static void test_polkit_options(void **state)
 	assert_string_equal(cfg.polkit.prompt_argv[0], "fuzzel");
 	assert_string_equal(cfg.polkit.prompt_argv[2], "--password");
 	assert_null(cfg.polkit.prompt_argv[3]);
-	assert_int_equal(cfg.polkit.op_mode, PN_OP_MODE_APP);
+	assert_int_equal(cfg.polkit.op_mode, PN_OP_APP);
 	assert_null(cfg.polkit.op_token_file);
 	pn_config_finish(&cfg);
 	assert_int_equal(parse_ok(&cfg, "{\"polkit\":{\"onepassword\":{\"mode\":"
 		"\"service-account\",\"token_file\":\"$CREDENTIALS_DIRECTORY/op-token\","
 		"\"account\":\"alice@example.com\"}}}"), 0);
-	assert_int_equal(cfg.polkit.op_mode, PN_OP_MODE_SERVICE_ACCOUNT);
+	assert_int_equal(cfg.polkit.op_mode, PN_OP_SERVICE_ACCOUNT);
 	assert_string_equal(cfg.polkit.op_token_file, "$CREDENTIALS_DIRECTORY/op-token");
 	assert_string_equal(cfg.polkit.op_account, "alice@example.com");
+	pn_config_finish(&cfg);
+}
+
+static void test_onepassword_modes(void **state)
+{
+	struct pn_config cfg;
+	pn_config_init(&cfg);
+	assert_int_equal(cfg.polkit.op_mode, PN_OP_APP);
+	assert_null(cfg.polkit.op_token_file);
+	assert_null(cfg.polkit.op_account);
+
+	assert_int_equal(parse_ok(&cfg, "{\"polkit\":{\"onepassword\":{\"mode\":\"app\","
+		"\"account\":\"alice@example.com\"}}}"), 0);
+	assert_int_equal(cfg.polkit.op_mode, PN_OP_APP);
+	assert_string_equal(cfg.polkit.op_account, "alice@example.com");
+	pn_config_finish(&cfg);
+
+	assert_int_equal(parse_ok(&cfg, "{\"polkit\":{\"onepassword\":{\"mode\":"
+		"\"service-account\",\"token_file\":\"/run/agenix/op-token\"}}}"), 0);
+	assert_int_equal(cfg.polkit.op_mode, PN_OP_SERVICE_ACCOUNT);
+	assert_string_equal(cfg.polkit.op_token_file, "/run/agenix/op-token");
+	assert_string_equal(cfg.polkit.op_token_path, "/run/agenix/op-token");
+	pn_config_finish(&cfg);
+
+	/* A systemd credential: resolved when the file is read, if the unit has one. */
+	const char *doc = "{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\","
+		"\"token_file\":\"$CREDENTIALS_DIRECTORY/op-token\"}}}";
+	setenv("CREDENTIALS_DIRECTORY", "/run/user/1000/credentials/panther-polkit-agent.service", 1);
+	assert_int_equal(parse_ok(&cfg, doc), 0);
+	assert_string_equal(cfg.polkit.op_token_file, "$CREDENTIALS_DIRECTORY/op-token");
+	assert_string_equal(cfg.polkit.op_token_path,
+		"/run/user/1000/credentials/panther-polkit-agent.service/op-token");
+	pn_config_finish(&cfg);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	assert_int_equal(parse_ok(&cfg, doc), 0);
+	assert_string_equal(cfg.polkit.op_token_file, "$CREDENTIALS_DIRECTORY/op-token");
+	assert_null(cfg.polkit.op_token_path);
 	pn_config_finish(&cfg);
 }
 
@@ -804,6 +868,136 @@ static void test_daemon_load_config(void **state)
 	pn_config_finish(&cfg);
 }
 
+/* A service-account config naming token_file, written to tmpdir/name. */
+static void write_token_config(const char *name, const char *token_file)
+{
+	char path[PATH_MAX], doc[PATH_MAX + 128];
+	tmp_path(path, sizeof(path), name);
+	snprintf(doc, sizeof(doc), "{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\","
+		"\"token_file\":\"%s\"}}}", token_file);
+	write_file(path, doc, strlen(doc));
+}
+
+static void make_token(const char *path, mode_t mode)
+{
+	unlink(path);
+	write_file(path, "ops_x\n", 6);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* Loads tmpdir/token.json and runs the token file check; err gets its line. */
+static int check_token(char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	tmp_path(path, sizeof(path), "token.json");
+	struct pn_config cfg;
+	assert_int_equal(pn_config_load(&cfg, path, NULL, err, errlen), 0);
+	err[0] = '\0';
+	int r = pn_config_check_token_file(&cfg, "token.json", err, errlen);
+	pn_config_finish(&cfg);
+	return r;
+}
+
+static void test_token_file_check(void **state)
+{
+	char token[PATH_MAX], link[PATH_MAX], err[1024];
+	tmp_path(token, sizeof(token), "op-token");
+	tmp_path(link, sizeof(link), "op-token-link");
+	write_token_config("token.json", token);
+
+	make_token(token, 0600);
+	assert_int_equal(check_token(err, sizeof(err)), 0);
+	make_token(token, 0400);
+	assert_int_equal(check_token(err, sizeof(err)), 0);
+
+	char want[PATH_MAX + 256];
+	make_token(token, 0640);
+	assert_int_equal(check_token(err, sizeof(err)), -EPERM);
+	snprintf(want, sizeof(want), "token.json: polkit.onepassword.token_file: %s: group or "
+		"others have access (mode 0640, expected 0600 or 0400)", token);
+	assert_string_equal(err, want);
+	make_token(token, 0604);
+	assert_int_equal(check_token(err, sizeof(err)), -EPERM);
+
+	/* A symlink is followed: what counts is the file it points at. */
+	make_token(token, 0640);
+	unlink(link);
+	assert_int_equal(symlink(token, link), 0);
+	write_token_config("token.json", link);
+	assert_int_equal(check_token(err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "group or others have access (mode 0640"));
+	make_token(token, 0600);
+	assert_int_equal(check_token(err, sizeof(err)), 0);
+
+	if (geteuid() == 0) {
+		assert_int_equal(chown(token, 65534, 65534), 0);
+		assert_int_equal(check_token(err, sizeof(err)), -EPERM);
+		assert_non_null(strstr(err, "owned by uid 65534 (expected uid 0 or root)"));
+		write_token_config("token.json", token);
+		assert_int_equal(check_token(err, sizeof(err)), -EPERM);
+		assert_int_equal(chown(token, 0, 0), 0);
+	} else {
+		print_message("not root: the test of a file owned by another user is skipped\n");
+	}
+
+	tmp_path(token, sizeof(token), "missing-token");
+	write_token_config("token.json", token);
+	assert_int_equal(check_token(err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "missing-token: cannot open: No such file or directory"));
+	write_token_config("token.json", tmpdir);
+	assert_int_equal(check_token(err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, ": not a regular file"));
+
+	/* The credentials directory of a systemd unit, or a clear line without one. */
+	write_token_config("token.json", "$CREDENTIALS_DIRECTORY/op-token");
+	setenv("CREDENTIALS_DIRECTORY", tmpdir, 1);
+	assert_int_equal(check_token(err, sizeof(err)), 0);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	assert_int_equal(check_token(err, sizeof(err)), -ENXIO);
+	assert_string_equal(err, "token.json: polkit.onepassword.token_file: "
+		"$CREDENTIALS_DIRECTORY is not set (expected the agent to run as a systemd unit "
+		"with LoadCredential=)");
+}
+
+static int call_load_config_checked(void *data)
+{
+	struct load_args *args = data;
+	return pn_daemon_load_config_checked(args->cfg, args->path, pn_config_check_token_file);
+}
+
+/* A daemon that checks the token file refuses to start over a bad one. */
+static void test_daemon_token_file(void **state)
+{
+	char path[PATH_MAX], token[PATH_MAX];
+	struct pn_config cfg;
+	struct load_args args = {&cfg, path};
+	int r;
+	tmp_path(path, sizeof(path), "token.json");
+	tmp_path(token, sizeof(token), "op-token");
+	write_token_config("token.json", token);
+	make_token(token, 0644);
+	char *out = capture_stderr(call_load_config_checked, &args, &r);
+	assert_int_equal(r, PN_EX_CONFIG);
+	assert_int_equal(count_lines(out), 1);
+	assert_non_null(strstr(out, "token.json: polkit.onepassword.token_file: "));
+	assert_non_null(strstr(out, "(mode 0644, expected 0600 or 0400)"));
+	free(out);
+	assert_defaults(&cfg);
+	make_token(token, 0600);
+	out = capture_stderr(call_load_config_checked, &args, &r);
+	assert_int_equal(r, 0);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(cfg.polkit.op_mode, PN_OP_SERVICE_ACCOUNT);
+	pn_config_finish(&cfg);
+	/* The other daemons do not look at the file. */
+	make_token(token, 0644);
+	out = capture_stderr(call_load_config, &args, &r);
+	assert_int_equal(r, 0);
+	free(out);
+	pn_config_finish(&cfg);
+}
+
 struct reload_state {
 	int applied;
 	enum pn_profile new_on_ac, old_on_ac;
@@ -935,6 +1129,7 @@ int main(void)
 		cmocka_unit_test(test_host_defaults),
 		cmocka_unit_test(test_power_options),
 		cmocka_unit_test(test_polkit_options),
+		cmocka_unit_test(test_onepassword_modes),
 		cmocka_unit_test(test_wayland_prompt_with_fallback_command),
 		cmocka_unit_test(test_session_options),
 		cmocka_unit_test(test_embedded_nul),
@@ -947,6 +1142,8 @@ int main(void)
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_daemon_load_config),
 		cmocka_unit_test(test_reload_on_sighup),
+		cmocka_unit_test(test_token_file_check),
+		cmocka_unit_test(test_daemon_token_file),
 		cmocka_unit_test(test_notify_ready),
 	};
 	size_t n_fixed = sizeof(fixed) / sizeof(fixed[0]);

@@ -870,6 +870,57 @@ static void test_sender_uid(void **state)
 	box_clear(&box);
 }
 
+/*
+ * With pn_bus_only_own_user, a call whose sender has left the bus before it
+ * is read cannot be traced to a user: it is refused, not served. Our own
+ * calls still are.
+ */
+static void test_own_user_unknown_sender(void **state)
+{
+	struct fixture *f = *state;
+	pn_bus_only_own_user(f->server.bus);
+	struct reply_box box = {0};
+	int32_t a = 1, b = 2;
+	call(f, TEST_IFACE, "Add", &box, DBUS_TYPE_INT32, &a, DBUS_TYPE_INT32, &b,
+		DBUS_TYPE_INVALID);
+	assert_string_equal(box.error, "");
+	assert_int_equal(f->server.add_calls, 1);
+	box_clear(&box);
+
+	/* A raw connection sends Add without waiting and leaves at once. */
+	DBusError error;
+	dbus_error_init(&error);
+	DBusConnection *gone = dbus_connection_open_private(f->address, &error);
+	assert_non_null(gone);
+	assert_true(dbus_bus_register(gone, &error));
+	char unique[64];
+	snprintf(unique, sizeof(unique), "%s", dbus_bus_get_unique_name(gone));
+	DBusMessage *msg = dbus_message_new_method_call(pn_bus_unique_name(f->server.bus),
+		TEST_PATH, TEST_IFACE, "Add");
+	dbus_message_append_args(msg, DBUS_TYPE_INT32, &a, DBUS_TYPE_INT32, &b,
+		DBUS_TYPE_INVALID);
+	dbus_message_set_no_reply(msg, TRUE);
+	assert_true(dbus_connection_send(gone, msg, NULL));
+	dbus_message_unref(msg);
+	dbus_connection_flush(gone);
+	dbus_connection_close(gone);
+	dbus_connection_unref(gone);
+
+	/* The bus has forgotten it before the server reads the call. */
+	DBusConnection *watcher = dbus_connection_open_private(f->address, &error);
+	assert_non_null(watcher);
+	assert_true(dbus_bus_register(watcher, &error));
+	uint64_t deadline = pn_now_ms() + 5000;
+	while (dbus_bus_name_has_owner(watcher, unique, NULL) && pn_now_ms() < deadline)
+		usleep(1000);
+	assert_false(dbus_bus_name_has_owner(watcher, unique, NULL));
+	dbus_connection_close(watcher);
+	dbus_connection_unref(watcher);
+
+	spin(f, 200);
+	assert_int_equal(f->server.add_calls, 1);
+}
+
 static void introspect_path(struct fixture *f, const char *path, struct reply_box *box)
 {
 	DBusMessage *msg = dbus_message_new_method_call(pn_bus_unique_name(f->server.bus), path,
@@ -1165,6 +1216,7 @@ int main(void)
 		T(test_reply_later),
 		T(test_cancel),
 		T(test_sender_uid),
+		T(test_own_user_unknown_sender),
 		T(test_introspect),
 		T(test_bus_lost),
 		T(test_peer_vanishes_mid_call),

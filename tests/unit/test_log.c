@@ -73,6 +73,22 @@ static void test_untrusted_text_cannot_forge_lines(void **state)
 	assert_string_equal(out, "panther-test: window title: evil\\npanther-test: error: fake?[31m\n");
 }
 
+static void log_hidden(void)
+{
+	pn_log_init("panther-test", PN_LOG_INFO);
+	pn_info("program: %s", "tool a\xe2\x80\xa8panther-test: error: fake \xe2\x80\xaetxt.exe\xc2\x85"
+		"caf\xc3\xa9");
+}
+
+/* A line separator or a bidi override does not start or reorder a line in the journal. */
+static void test_hidden_characters_escaped(void **state)
+{
+	unsetenv("JOURNAL_STREAM");
+	char *out = capture(log_hidden);
+	assert_string_equal(out, "panther-test: program: tool a<U+2028>panther-test: error: fake "
+				 "<U+202E>txt.exe<U+0085>caf\xc3\xa9\n");
+}
+
 static void log_journal(void)
 {
 	/* JOURNAL_STREAM must name the stream stderr is on. */
@@ -121,6 +137,7 @@ int main(void)
 		cmocka_unit_test(test_levels_and_prefix),
 		cmocka_unit_test(test_verbose_shows_debug),
 		cmocka_unit_test(test_untrusted_text_cannot_forge_lines),
+		cmocka_unit_test(test_hidden_characters_escaped),
 		cmocka_unit_test(test_journal_priority_prefix),
 		cmocka_unit_test(test_long_line_is_one_line),
 	};

@@ -111,14 +111,24 @@ static void on_op_done(void *data, struct pn_secret *answer, const char *why)
 	snprintf(r->why, sizeof(r->why), "%s", why ? why : "");
 }
 
-static void run_op(const char *body, int timeout_s, struct op_result *r)
+/* The defaults with op at op_path (borrowed: do not finish it). */
+static struct pn_polkit_config op_config(const char *op_path, int timeout_s)
+{
+	struct pn_config cfg;
+	pn_config_init(&cfg);
+	cfg.polkit.op_path = (char *)op_path;
+	cfg.polkit.op_timeout_s = timeout_s;
+	return cfg.polkit;
+}
+
+static void run_op_with(const struct pn_polkit_config *cfg, struct op_result *r)
 {
 	struct pn_loop *loop = pn_loop_create();
 	struct children *children = children_create(loop);
 	char err[256];
 	*r = (struct op_result){0};
-	struct op_run *run = op_run_start(children, script(body), "op://Vault/item/password",
-		timeout_s, on_op_done, r, err, sizeof(err));
+	struct op_run *run = op_run_start(children, cfg, "op://Vault/item/password", on_op_done,
+		r, err, sizeof(err));
 	assert_non_null(run);
 	uint64_t deadline = pn_now_ms() + 10000;
 	while (!r->done && pn_now_ms() < deadline)
@@ -128,48 +138,174 @@ static void run_op(const char *body, int timeout_s, struct op_result *r)
 	pn_loop_destroy(loop);
 }
 
-static void test_op_right(void **state)
+static void run_op(const char *body, int timeout_s, struct op_result *r)
+{
+	struct pn_polkit_config cfg = op_config(script(body), timeout_s);
+	run_op_with(&cfg, r);
+}
+
+/* A script that records its arguments and environment, then answers hunter2. */
+static const char *recording_op(void)
 {
 	char body[512];
-	snprintf(body, sizeof(body),
-		"printf '%%s\\n' \"$*\" >%s/op-args; env >%s/op-env; printf 'hunter2'", tmpdir, tmpdir);
-	setenv("OP_SERVICE_ACCOUNT_TOKEN", "ops_token", 1);
-	setenv("OP_SESSION_x", "kept", 1);
+	snprintf(body, sizeof(body), "printf '%%s\\n' \"$*\" >%s/op-args; "
+		"tr '\\0' '\\n' </proc/$$/environ >%s/op-env; printf 'hunter2'", tmpdir, tmpdir);
+	return script(body);
+}
+
+static char *read_tmp(const char *name)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	char *text = read_text(path);
+	assert_non_null(text);
+	return text;
+}
+
+/* Sets the variables op may and may not see. */
+static void set_op_environment(void)
+{
+	setenv("OP_SERVICE_ACCOUNT_TOKEN", "ops_inherited", 1);
+	setenv("OP_CONNECT_TOKEN", "connect", 1);
+	setenv("OP_SESSION_my", "session", 1);
+	setenv("OP_SESSION", "session", 1);
+	setenv("OP_ACCOUNT", "my.1password.com", 1);
+	setenv("LC_TIME", "C.UTF-8", 1);
+	setenv("SECRET_THING", "other", 1);
+	setenv("XDG_RUNTIME_DIR", "/run/user/1000", 1);
+}
+
+static void unset_op_environment(void)
+{
+	static const char *const names[] = {"OP_SERVICE_ACCOUNT_TOKEN", "OP_CONNECT_TOKEN",
+		"OP_SESSION_my", "OP_SESSION", "OP_ACCOUNT", "LC_TIME", "SECRET_THING",
+		"XDG_RUNTIME_DIR", NULL};
+	for (size_t i = 0; names[i]; i++)
+		unsetenv(names[i]);
+}
+
+static void test_op_right(void **state)
+{
+	set_op_environment();
+	struct pn_polkit_config cfg = op_config(recording_op(), 5);
 	struct op_result r;
-	run_op(body, 5, &r);
-	unsetenv("OP_SERVICE_ACCOUNT_TOKEN");
-	unsetenv("OP_SESSION_x");
+	run_op_with(&cfg, &r);
+	unset_op_environment();
 	assert_non_null(r.answer);
 	assert_true(secret_is(r.answer, "hunter2"));
 	pn_secret_free(r.answer);
 
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/op-args", tmpdir);
-	char *args = read_text(path);
+	char *args = read_tmp("op-args");
 	assert_string_equal(args, "read -n op://Vault/item/password\n");
 	free(args);
-	snprintf(path, sizeof(path), "%s/op-env", tmpdir);
-	char *env = read_text(path);
+	/* The allow-list, and the desktop app's switch; nothing else. */
+	char *env = read_tmp("op-env");
+	char want[1024];
+	snprintf(want, sizeof(want), "PATH=%s\n", getenv("PATH"));
+	assert_non_null(strstr(env, want));
+	assert_non_null(strstr(env, "OP_ACCOUNT=my.1password.com\n"));
+	assert_non_null(strstr(env, "LC_TIME=C.UTF-8\n"));
+	assert_non_null(strstr(env, "XDG_RUNTIME_DIR=/run/user/1000\n"));
+	assert_non_null(strstr(env, "OP_BIOMETRIC_UNLOCK_ENABLED=true\n"));
 	assert_null(strstr(env, "OP_SERVICE_ACCOUNT_TOKEN"));
-	assert_non_null(strstr(env, "OP_SESSION_x=kept"));
+	assert_null(strstr(env, "OP_CONNECT"));
+	assert_null(strstr(env, "OP_SESSION"));
+	assert_null(strstr(env, "SECRET_THING"));
 	free(env);
+}
+
+/* Writes a token file in tmpdir with mode; returns its path (static buffer). */
+static const char *token_file(const char *text, mode_t mode)
+{
+	static char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/op-token", tmpdir);
+	unlink(path);
+	write_file(path, text, strlen(text), mode);
+	assert_int_equal(chmod(path, mode), 0);
+	return path;
+}
+
+static void test_op_service_account(void **state)
+{
+	set_op_environment();
+	struct pn_polkit_config cfg = op_config(recording_op(), 5);
+	cfg.op_mode = PN_OP_SERVICE_ACCOUNT;
+	cfg.op_token_path = (char *)token_file("ops_from_the_file\n", 0600);
+	cfg.op_account = "pantheros.1password.com";
+	struct op_result r;
+	run_op_with(&cfg, &r);
+	unset_op_environment();
+	assert_non_null(r.answer);
+	pn_secret_free(r.answer);
+	char *args = read_tmp("op-args");
+	assert_string_equal(args,
+		"read -n --account pantheros.1password.com op://Vault/item/password\n");
+	free(args);
+	/* The token of the file, without its line end; never the inherited one. */
+	char *env = read_tmp("op-env");
+	assert_non_null(strstr(env, "\nOP_SERVICE_ACCOUNT_TOKEN=ops_from_the_file\n"));
+	assert_null(strstr(env, "ops_inherited"));
+	assert_null(strstr(env, "OP_BIOMETRIC_UNLOCK_ENABLED"));
+	assert_null(strstr(env, "OP_SESSION"));
+	free(env);
+}
+
+/* A token file that is not safe, or holds no token: op does not run. */
+static void test_op_service_account_refused(void **state)
+{
+	static const struct {
+		const char *text;
+		mode_t mode;
+		const char *why;
+	} cases[] = {
+		{"ops_token", 0640, "group or others have access (mode 0640, expected 0600 or 0400)"},
+		{"ops_token", 0604, "group or others have access (mode 0604"},
+		{"", 0600, "does not hold one token"},
+		{"ops_one\nops_two\n", 0600, "does not hold one token"},
+		{"ops token", 0600, "does not hold one token"},
+	};
+	struct pn_loop *loop = pn_loop_create();
+	struct children *children = children_create(loop);
+	struct pn_polkit_config cfg = op_config(recording_op(), 5);
+	cfg.op_mode = PN_OP_SERVICE_ACCOUNT;
+	for (size_t i = 0; i < PN_ARRAY_LEN(cases); i++) {
+		cfg.op_token_path = (char *)token_file(cases[i].text, cases[i].mode);
+		char err[512] = "";
+		struct op_result r = {0};
+		assert_null(op_run_start(children, &cfg, "op://a/b/c", on_op_done, &r, err,
+			sizeof(err)));
+		if (!strstr(err, cases[i].why))
+			fail_msg("case %zu: \"%s\" does not say \"%s\"", i, err, cases[i].why);
+		assert_false(r.done);
+	}
+	char big[9000];
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	cfg.op_token_path = (char *)token_file(big, 0400);
+	char err[512] = "";
+	struct op_result r = {0};
+	assert_null(op_run_start(children, &cfg, "op://a/b/c", on_op_done, &r, err, sizeof(err)));
+	assert_non_null(strstr(err, "too large for a token"));
+	children_destroy(children, 1000);
+	pn_loop_destroy(loop);
 }
 
 static void test_op_max_length(void **state)
 {
 	struct op_result r;
-	run_op("head -c 511 /dev/zero | tr '\\0' x", 5, &r);
+	/* polkit's helper would leave the newline of a 511-byte answer unread. */
+	run_op("head -c 510 /dev/zero | tr '\\0' x", 5, &r);
 	assert_non_null(r.answer);
-	assert_int_equal(pn_secret_len(r.answer), 511);
+	assert_int_equal(pn_secret_len(r.answer), 510);
 	pn_secret_free(r.answer);
 
-	run_op("head -c 512 /dev/zero | tr '\\0' x", 5, &r);
+	run_op("head -c 511 /dev/zero | tr '\\0' x", 5, &r);
 	assert_null(r.answer);
-	assert_string_equal(r.why, "1Password: the answer is longer than 511 bytes; not used");
+	assert_string_equal(r.why, "1Password: the answer is longer than 510 bytes; not used");
 
 	run_op("head -c 10485760 /dev/zero | tr '\\0' x", 5, &r);
 	assert_null(r.answer);
-	assert_non_null(strstr(r.why, "longer than 511 bytes"));
+	assert_non_null(strstr(r.why, "longer than 510 bytes"));
 }
 
 static void test_op_refused_answers(void **state)
@@ -227,8 +363,9 @@ static void test_op_cancel(void **state)
 	char err[256], body[256];
 	snprintf(body, sizeof(body), "echo $$ >%s/op-pid2; exec sleep 60", tmpdir);
 	struct op_result r = {0};
-	struct op_run *run = op_run_start(children, script(body), "op://a/b/c", 30, on_op_done,
-		&r, err, sizeof(err));
+	struct pn_polkit_config cfg = op_config(script(body), 30);
+	struct op_run *run = op_run_start(children, &cfg, "op://a/b/c", on_op_done, &r, err,
+		sizeof(err));
 	assert_non_null(run);
 	pid_t pid = wait_for_pid_file(loop, "op-pid2");
 	op_run_cancel(run);
@@ -244,8 +381,8 @@ static void test_op_missing(void **state)
 	struct children *children = children_create(loop);
 	char err[256];
 	struct op_result r = {0};
-	assert_null(op_run_start(children, "/nonexistent/op", "op://a/b/c", 5, on_op_done, &r,
-		err, sizeof(err)));
+	struct pn_polkit_config cfg = op_config("/nonexistent/op", 5);
+	assert_null(op_run_start(children, &cfg, "op://a/b/c", on_op_done, &r, err, sizeof(err)));
 	assert_non_null(strstr(err, "cannot run /nonexistent/op"));
 	children_destroy(children, 1000);
 	pn_loop_destroy(loop);
@@ -260,6 +397,34 @@ static void test_op_error_message(void **state)
 	m = op_error_message("[ERROR] 2026/11/22 10:00:00 bad \033[31mescape\n");
 	assert_string_equal(m, "bad ?[31mescape");
 	free(m);
+	/* op's own prefixes go; what is left is the reason. */
+	m = op_error_message("[ERROR] 2026/11/22 10:00:00 could not read secret "
+			     "'op://pantherOS/zephyrus-login/password': error initializing client: "
+			     "authorization prompt dismissed, please try again\n");
+	assert_string_equal(m, "authorization prompt dismissed, please try again");
+	free(m);
+	m = op_error_message("[ERROR] 2026/11/22 10:00:00 error initializing client: "
+			     "Validation: (validateSessionAndPopulateCache), Server returned an "
+			     "invalid token\n");
+	assert_string_equal(m, "Validation: (validateSessionAndPopulateCache), Server returned "
+			       "an invalid token");
+	free(m);
+	m = op_error_message("[ERROR] 2026/11/22 10:00:00 could not read secret 'op://a/b/c': "
+			     "isn't an item in the \"b\" vault\n");
+	assert_string_equal(m, "isn't an item in the \"b\" vault");
+	free(m);
+	/* A long reference no longer pushes the reason past the cut. */
+	char long_line[600];
+	snprintf(long_line, sizeof(long_line), "[ERROR] 2026/11/22 10:00:00 could not read "
+		"secret 'op://%0250d/item/password': too many requests\n", 0);
+	m = op_error_message(long_line);
+	assert_string_equal(m, "too many requests");
+	free(m);
+	/* Only a complete prefix is removed. */
+	m = op_error_message("[ERROR] 2026/11/22 10:00:00 could not read secret 'op://a/b/c\n");
+	assert_string_equal(m, "could not read secret 'op://a/b/c");
+	free(m);
+	assert_null(op_error_message("[ERROR] 2026/11/22 10:00:00 error initializing client: \n"));
 	assert_null(op_error_message("plain text\n"));
 	assert_null(op_error_message("[ERROR] 2026/11/22 10:00:00\n"));
 	assert_null(op_error_message(""));
@@ -370,10 +535,12 @@ static void test_prompt_cancel_and_too_long(void **state)
 	assert_int_equal(r.result, PROMPT_CANCELLED);
 	run_prompt("head -c 600 /dev/zero | tr '\\0' x", answer, &r);
 	assert_int_equal(r.result, PROMPT_TOO_LONG);
-	/* 511 bytes and a line end fit. */
+	/* 510 bytes and a line end fit; 511 do not. */
 	run_prompt("head -c 511 /dev/zero | tr '\\0' x; echo", answer, &r);
+	assert_int_equal(r.result, PROMPT_TOO_LONG);
+	run_prompt("head -c 510 /dev/zero | tr '\\0' x; echo", answer, &r);
 	assert_int_equal(r.result, PROMPT_ANSWERED);
-	assert_int_equal(pn_secret_len(answer), 511);
+	assert_int_equal(pn_secret_len(answer), 510);
 	pn_secret_free(answer);
 }
 
@@ -491,11 +658,20 @@ static void test_subject(void **state)
 	assert_string_equal(s, "/usr/bin/pkexec /usr/bin/gparted --verbose");
 	free(s);
 
-	/* Unreadable exe: argv[0]. Control characters do not pass. */
+	/* Unreadable exe: argv[0], as a claim. Control characters do not pass. */
 	static const char evil[] = "evil\0\033[2Jline\nbreak";
 	make_proc(root, 43, NULL, evil, sizeof(evil), NULL, 0);
 	s = subject_describe_at(root, 43);
-	assert_string_equal(s, "evil ?[2Jline?break");
+	assert_string_equal(s, "unverified program, claims to be evil ?[2Jline?break");
+	free(s);
+
+	/* Line and paragraph separators, bidi overrides: escaped, on one line. */
+	static const char spoof[] = "/usr/bin/tool\0--file\0a\xe2\x80\xa8Requested by "
+				    "/usr/bin/apt\0\xe2\x80\xaetxt.exe";
+	make_proc(root, 46, "/usr/bin/tool", spoof, sizeof(spoof), NULL, 0);
+	s = subject_describe_at(root, 46);
+	assert_string_equal(s, "/usr/bin/tool --file a<U+2028>Requested by /usr/bin/apt "
+			       "<U+202E>txt.exe");
 	free(s);
 
 	/* Long command lines are shortened. */
@@ -592,6 +768,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_op_right),
+		cmocka_unit_test(test_op_service_account),
+		cmocka_unit_test(test_op_service_account_refused),
 		cmocka_unit_test(test_op_max_length),
 		cmocka_unit_test(test_op_refused_answers),
 		cmocka_unit_test(test_op_error),

@@ -118,6 +118,17 @@ static void test_malformed(void **state)
 	assert_int_equal(send(p->agent, big, sizeof(big), 0), (ssize_t)sizeof(big));
 	assert_int_equal(pp_recv(p->prompt, buf, sizeof(buf), &msg), -EBADMSG);
 
+	/* A password sent out of turn, as raw bytes, leaves nothing in the buffer. */
+	static const char *const stray[] = {"hunter2", "hunter2 with \\q\n"};
+	for (size_t i = 0; i < 2; i++) {
+		memset(buf, 0, sizeof(buf));
+		assert_int_equal(send(p->agent, stray[i], strlen(stray[i]), 0),
+			(ssize_t)strlen(stray[i]));
+		assert_int_equal(pp_recv(p->prompt, buf, sizeof(buf), &msg), -EBADMSG);
+		for (size_t j = 0; j < sizeof(buf); j++)
+			assert_int_equal(buf[j], 0);
+	}
+
 	unsigned long n;
 	assert_false(pp_parse_uint("", 10, &n));
 	assert_false(pp_parse_uint("-1", 10, &n));

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,7 +53,8 @@ static void test_valid_password_rules(void **state)
 	pn_secret_clear(s);
 	char big[512];
 	memset(big, 'x', sizeof(big));
-	pn_secret_append(s, big, 511);
+	/* polkit's helper would leave the newline after 511 bytes unread. */
+	pn_secret_append(s, big, 510);
 	assert_true(pn_secret_is_valid_password(s));
 	pn_secret_append(s, big, 1);
 	assert_false(pn_secret_is_valid_password(s));
@@ -162,6 +164,65 @@ static void test_forked_child_sees_no_secret(void **state)
 	pn_secret_free(s);
 }
 
+/* keep_on_fork: the bytes reach a forked child, for its execve. */
+static void test_keep_on_fork(void **state)
+{
+	struct pn_secret *s = pn_secret_new(64);
+	pn_secret_append(s, "TOKEN=ops_x", 11);
+	pn_secret_keep_on_fork(s);
+	const char *bytes = pn_secret_expose(s);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(memcmp(bytes, "TOKEN=ops_x", 11) == 0 ? 0 : 1);
+	int wstatus;
+	waitpid(pid, &wstatus, 0);
+	assert_true(WIFEXITED(wstatus));
+	assert_int_equal(WEXITSTATUS(wstatus), 0);
+	pn_secret_free(s);
+}
+
+/*
+ * Without the right to lock memory (not root, RLIMIT_MEMLOCK 0) secrets
+ * still work, and one warning says so, not one per buffer.
+ */
+static void test_mlock_failure_logged_once(void **state)
+{
+	int out[2];
+	assert_int_equal(pipe(out), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(out[0]);
+		dup2(out[1], STDERR_FILENO);
+		struct rlimit none = {0, 0};
+		if ((getuid() == 0 && setresuid(65534, 65534, 65534) < 0) ||
+			setrlimit(RLIMIT_MEMLOCK, &none) < 0)
+			_exit(2);
+		for (int i = 0; i < 3; i++) {
+			struct pn_secret *s = pn_secret_new(64);
+			if (!s || pn_secret_append(s, "x", 1) < 0)
+				_exit(3);
+			pn_secret_free(s);
+		}
+		_exit(0);
+	}
+	close(out[1]);
+	char text[2048] = "";
+	size_t len = 0;
+	ssize_t n;
+	while ((n = read(out[0], text + len, sizeof(text) - 1 - len)) > 0)
+		len += (size_t)n;
+	text[len] = '\0';
+	close(out[0]);
+	int wstatus;
+	waitpid(pid, &wstatus, 0);
+	assert_true(WIFEXITED(wstatus));
+	assert_int_equal(WEXITSTATUS(wstatus), 0);
+	const char *line = strstr(text, "cannot lock secrets in memory");
+	assert_non_null(line);
+	assert_null(strstr(line + 1, "cannot lock secrets in memory"));
+	assert_non_null(strstr(text, "mlock: "));
+}
+
 static void test_harden_process(void **state)
 {
 	pid_t pid = fork();
@@ -185,6 +246,8 @@ int main(void)
 		cmocka_unit_test(test_equal),
 		cmocka_unit_test(test_memory_is_locked_and_not_dumped),
 		cmocka_unit_test(test_forked_child_sees_no_secret),
+		cmocka_unit_test(test_keep_on_fork),
+		cmocka_unit_test(test_mlock_failure_logged_once),
 		cmocka_unit_test(test_harden_process),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,78 @@ static void test_sanitize_text(void **state)
 	check_sanitize("abcdef", 3, "abc\xe2\x80\xa6");
 	check_sanitize("\xc3\xa9\xc3\xa9", 3, "\xc3\xa9\xe2\x80\xa6");
 	check_sanitize(NULL, 10, "");
+}
+
+/* A code point as UTF-8 (static buffer). */
+static const char *utf8(unsigned cp)
+{
+	static char buf[5];
+	if (cp < 0x800) {
+		buf[0] = (char)(0xc0 | (cp >> 6));
+		buf[1] = (char)(0x80 | (cp & 0x3f));
+		buf[2] = '\0';
+	} else if (cp < 0x10000) {
+		buf[0] = (char)(0xe0 | (cp >> 12));
+		buf[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		buf[2] = (char)(0x80 | (cp & 0x3f));
+		buf[3] = '\0';
+	} else {
+		buf[0] = (char)(0xf0 | (cp >> 18));
+		buf[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		buf[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		buf[3] = (char)(0x80 | (cp & 0x3f));
+		buf[4] = '\0';
+	}
+	return buf;
+}
+
+/* "a" CP "b" must come out as "a<U+CP>b". */
+static void check_escaped(unsigned cp)
+{
+	char in[16], want[32];
+	snprintf(in, sizeof(in), "a%sb", utf8(cp));
+	snprintf(want, sizeof(want), "a<U+%04X>b", cp);
+	char *out = pn_sanitize_text(in, 100);
+	if (strcmp(out, want) != 0)
+		fail_msg("U+%04X: got \"%s\", expected \"%s\"", cp, out, want);
+	free(out);
+}
+
+/* Characters that break a line, reorder it or hide in it are shown as escapes. */
+static void test_sanitize_hidden_characters(void **state)
+{
+	/* C1 controls, NEL (U+0085) among them. */
+	for (unsigned cp = 0x80; cp <= 0x9f; cp++)
+		check_escaped(cp);
+	check_escaped(0x2028);
+	check_escaped(0x2029);
+	/* Zero-width and direction marks, embeddings and overrides, isolates, BOM. */
+	for (unsigned cp = 0x200b; cp <= 0x200f; cp++)
+		check_escaped(cp);
+	for (unsigned cp = 0x202a; cp <= 0x202e; cp++)
+		check_escaped(cp);
+	for (unsigned cp = 0x2066; cp <= 0x2069; cp++)
+		check_escaped(cp);
+	check_escaped(0xfeff);
+	/* Other format characters: soft hyphen, word joiner, Arabic letter mark, tags. */
+	check_escaped(0x00ad);
+	check_escaped(0x2060);
+	check_escaped(0x061c);
+	check_escaped(0xe0001);
+	check_escaped(0xe007f);
+	/* Ordinary text around them stays. */
+	check_sanitize("\xc2\xa0\xe2\x80\x90\xe2\x80\xa9\xf0\x9f\x94\x91", 100,
+		"\xc2\xa0\xe2\x80\x90<U+2029>\xf0\x9f\x94\x91");
+	check_sanitize("\xe2\x80\xaetxt.exe", 100, "<U+202E>txt.exe");
+	/* The escape counts against max as a whole. */
+	check_sanitize("ab\xe2\x80\xa8", 9, "ab\xe2\x80\xa6");
+
+	char escaped[PN_HIDDEN_CHAR_ESCAPED];
+	assert_int_equal(pn_hidden_char_at("\xe2\x80\xa8x", 4, escaped), 3);
+	assert_string_equal(escaped, "<U+2028>");
+	assert_int_equal(pn_hidden_char_at("\xe2\x80\xa8", 2, escaped), 0);
+	assert_int_equal(pn_hidden_char_at("\xc3\xa9", 2, escaped), 0);
+	assert_int_equal(pn_hidden_char_at("a", 1, escaped), 0);
 }
 
 static void test_strv(void **state)
@@ -65,6 +138,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sanitize_text),
+		cmocka_unit_test(test_sanitize_hidden_characters),
 		cmocka_unit_test(test_strv),
 		cmocka_unit_test(test_xdg_path),
 	};

@@ -65,8 +65,12 @@ struct pn_op_reference {
 };
 
 enum pn_prompt_type { PN_PROMPT_WAYLAND, PN_PROMPT_COMMAND };
-/* How op signs in: through the 1Password app, or with a service account's token. */
-enum pn_op_mode { PN_OP_MODE_APP, PN_OP_MODE_SERVICE_ACCOUNT };
+
+/* How op signs in (DESIGN.md 5.4). */
+enum pn_op_mode { PN_OP_APP, PN_OP_SERVICE_ACCOUNT };
+
+/* What polkit.onepassword.token_file may start with instead of a "/". */
+#define PN_CREDENTIALS_PREFIX "$CREDENTIALS_DIRECTORY/"
 
 struct pn_polkit_config {
 	bool op_enable;
@@ -74,10 +78,11 @@ struct pn_polkit_config {
 	struct pn_op_reference *references;
 	size_t n_references;
 	int op_timeout_s;
-	enum pn_op_mode op_mode;
-	char *op_token_file; /* absolute, or "$CREDENTIALS_DIRECTORY/NAME"; NULL: none */
-	char *op_account;    /* NULL: op's default account */
 	char **skip_actions; /* fnmatch patterns, NULL-terminated */
+	enum pn_op_mode op_mode;
+	char *op_token_file; /* as written; NULL in app mode */
+	char *op_token_path; /* resolved; NULL when $CREDENTIALS_DIRECTORY is not set */
+	char *op_account;    /* --account; NULL: none */
 	enum pn_prompt_type prompt_type;
 	char **prompt_argv; /* NULL-terminated; for PN_PROMPT_COMMAND */
 };
@@ -134,6 +139,18 @@ int pn_config_parse(struct pn_config *cfg, const char *name, const char *text,
  */
 int pn_config_load(struct pn_config *cfg, const char *path, bool *missing,
 	char *err, size_t errlen);
+
+/*
+ * What only the polkit agent checks, beyond the document, at start and on
+ * SIGHUP (and pantherctl check-config): in service-account mode the token
+ * file must open as a regular file (symlinks followed) owned by this user
+ * or root, with no permissions for group or others. 0 when fine or in app
+ * mode; -ENXIO when token_file uses $CREDENTIALS_DIRECTORY and that is not
+ * set here; another negative errno otherwise. err gets one line in either
+ * error case ("NAME: polkit.onepassword.token_file: ...").
+ */
+int pn_config_check_token_file(const struct pn_config *cfg, const char *name, char *err,
+	size_t errlen);
 
 /* $XDG_CONFIG_HOME/panther/config.json, else ~/.config/panther/config.json. */
 int pn_config_default_path(char *buf, size_t len);

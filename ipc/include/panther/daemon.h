@@ -9,6 +9,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "panther/config.h"
 #include "panther/loop.h"
@@ -17,6 +18,14 @@
 typedef void (*pn_config_applied_fn)(void *data, const struct pn_config *cfg,
 	const struct pn_config *old);
 
+/*
+ * A check beyond the document (a file it names), run after each good load,
+ * at start and on SIGHUP; path names the config file. 0, or a negative
+ * errno with one line in err; a failed check counts as a bad config.
+ */
+typedef int (*pn_config_check_fn)(const struct pn_config *cfg, const char *path, char *err,
+	size_t errlen);
+
 struct pn_config_watch;
 
 /*
@@ -24,6 +33,9 @@ struct pn_config_watch;
  * message and returns PN_EX_CONFIG; 0 otherwise.
  */
 int pn_daemon_load_config(struct pn_config *cfg, const char *path);
+/* Same, and check must pass too. */
+int pn_daemon_load_config_checked(struct pn_config *cfg, const char *path,
+	pn_config_check_fn check);
 
 /*
  * On SIGHUP, re-reads path into a new config; when valid it replaces *cfg
@@ -32,6 +44,8 @@ int pn_daemon_load_config(struct pn_config *cfg, const char *path);
  */
 struct pn_config_watch *pn_daemon_watch_config(struct pn_loop *loop,
 	struct pn_config *cfg, const char *path, pn_config_applied_fn fn, void *data);
+/* Runs check on every reload too (NULL: none). */
+void pn_config_watch_set_check(struct pn_config_watch *watch, pn_config_check_fn check);
 void pn_config_watch_remove(struct pn_config_watch *watch);
 
 /*

@@ -123,7 +123,8 @@ long pn_bus_sender_uid(struct pn_bus *bus, DBusMessage *msg);
 
 /*
  * From now on, calls to this bus's exports (methods, properties, Introspect)
- * from a uid the bus names as neither ours nor root's get AccessDenied. A
+ * from a uid the bus names as neither ours nor root's get AccessDenied, and
+ * so do calls whose sender's uid the bus cannot name (it left already). A
  * session bus admits only its user; this holds when its policy does not.
  */
 void pn_bus_only_own_user(struct pn_bus *bus);

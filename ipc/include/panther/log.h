@@ -4,8 +4,9 @@
 /*
  * Logging to stderr. When JOURNAL_STREAM is set (stderr is connected to
  * journald) each line carries a "<N>" syslog priority prefix instead of a
- * level word. One line per message; embedded newlines and control characters
- * in the formatted text are escaped so a peer cannot forge log lines.
+ * level word. One line per message; embedded newlines, control characters
+ * and the characters pn_sanitize_text() escapes (U+2028, U+202E, ...) are
+ * escaped in the formatted text so a peer cannot forge log lines.
  *
  * There is deliberately no way to log a struct pn_secret: see secret.h.
  */

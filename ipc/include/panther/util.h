@@ -20,7 +20,9 @@ char *pn_xstrdup(const char *s);
 
 /*
  * Copies untrusted text for display or logging: control characters become
- * '?', invalid UTF-8 becomes U+FFFD, and it is cut at max bytes with "…".
+ * '?', characters that move or hide text (C1 controls, U+2028 and U+2029,
+ * Unicode format characters such as U+202E) become "<U+202E>", invalid
+ * UTF-8 becomes U+FFFD, and it is cut at max bytes with "…".
  */
 char *pn_sanitize_text(const char *s, size_t max);
 
@@ -31,6 +33,14 @@ char *pn_sanitize_text(const char *s, size_t max);
  */
 bool pn_xdg_path(char *buf, size_t len, const char *var, const char *fallback,
 	const char *rest);
+
+/* "<U+XXXXX>" and its NUL. */
+#define PN_HIDDEN_CHAR_ESCAPED 10
+/*
+ * When s (avail bytes) starts with one of the characters pn_sanitize_text
+ * escapes: its length in bytes, with the escape written to escaped. Else 0.
+ */
+size_t pn_hidden_char_at(const char *s, size_t avail, char escaped[PN_HIDDEN_CHAR_ESCAPED]);
 
 /* Sets O_CLOEXEC / O_NONBLOCK; 0 or a negative errno. */
 int pn_set_cloexec(int fd);
