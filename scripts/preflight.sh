@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# PREFLIGHT_* variables are read by the callers and through ${!name}:
+# shellcheck disable=SC2034
 # What a new machine can lack, checked before scripts/sandbox.sh and
 # scripts/test.sh start their first step. Sourced by both:
 #
@@ -29,29 +31,30 @@ PREFLIGHT_BUILD_MIB_test=600
 # the command needs must be there already (the line names those missing).
 preflight() {
 	local name=$1 build=$2 ok=0 os missing
+	# shellcheck disable=SC1090,SC1091 # /etc/os-release or the replacement
 	os=$(. "${PREFLIGHT_OS_RELEASE:-/etc/os-release}" 2>/dev/null && echo "${ID:-}-${VERSION_ID:-} ${PRETTY_NAME:-an unknown system}")
 	PREFLIGHT_DEBIAN12=
 	if [ "${os%% *}" = debian-12 ]; then
 		PREFLIGHT_DEBIAN12=1
 	else
-		missing=$(preflight_missing "$name")
+		missing=$(preflight_missing)
 		if [ -n "$missing" ]; then
-			local then="install them and run again"
+			local advice="install them and run again"
 			# Without the build nothing runs; without the rest, some tests skip.
 			if [ "$name" = sandbox ] || preflight_missing_build >/dev/null; then
 				ok=1
 			else
-				then="the tests that need them are skipped"
+				advice="the tests that need them are skipped"
 			fi
-			echo "$name: this is ${os#* }, not Debian 12, so nothing is installed for you; missing:$missing ($then)" >&2
+			echo "$name: this is ${os#* }, not Debian 12, so nothing is installed for you; missing:$missing ($advice)" >&2
 		else
 			echo "$name: this is ${os#* }, not Debian 12: nothing is installed, and everything needed is here" >&2
 		fi
 	fi
-	preflight_space "$name" /tmp "$PREFLIGHT_TMP_MIB" "logs and a copy of the programs" || ok=1
+	preflight_space "$name" /tmp "$PREFLIGHT_TMP_MIB" "the logs and a copy of the programs" || ok=1
 	local need=PREFLIGHT_BUILD_MIB_$name dir=$build
 	until [ -d "$dir" ]; do dir=$(dirname "$dir"); done
-	preflight_space "$name" "$dir" "${!need}" "the build in $build" || ok=1
+	preflight_space "$name" "$dir" "${!need}" "the build" || ok=1
 	return "$ok"
 }
 
@@ -69,7 +72,7 @@ preflight_missing_build() {
 	[ -n "$out" ]
 }
 
-# preflight_missing NAME: what the build and the session lack (" NAME" each).
+# preflight_missing: what the build and the session lack (" NAME" each).
 preflight_missing() {
 	local c
 	preflight_missing_build
@@ -83,12 +86,12 @@ preflight_missing() {
 preflight_space() {
 	local name=$1 dir=$2 mib=$3 what=$4 free
 	if [ ! -w "$dir" ]; then
-		echo "$name: cannot write to $dir (needed for $what)" >&2
+		echo "$name: cannot write to $dir, which holds $what" >&2
 		return 1
 	fi
 	free=$(df -Pk "$dir" 2>/dev/null | awk 'NR == 2 { print int($4 / 1024) }')
 	if [ -n "$free" ] && [ "$free" -lt "$mib" ]; then
-		echo "$name: only $free MiB free in $dir, $mib MiB needed for $what: free some space" >&2
+		echo "$name: only $free MiB free in $dir, which holds $what; $mib MiB needed: free some space" >&2
 		return 1
 	fi
 }

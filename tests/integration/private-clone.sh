@@ -12,6 +12,7 @@
 # - the copy is where the harness says, only root and the test user may enter
 #   it, and its programs load no library from the clone (ldd as the test user).
 # The clone is of this repository, with its uncommitted changes applied.
+# shellcheck disable=SC2015 # "a && b || fail" is meant
 set -u
 . "$PANTHER_SOURCE_DIR/tests/harness/lib.sh"
 pn_require_root
@@ -104,7 +105,7 @@ in_clone bash -c '. "$1/tests/harness/lib.sh"
 		done
 	echo "done"' bash "$clone" >"$PN_TMP/copy.log" 2>&1
 rc=$?
-[ "$rc" -eq 0 ] && grep -qx done "$PN_TMP/copy.log" ||
+[ "$rc" -eq 0 ] && grep -qx "done" "$PN_TMP/copy.log" ||
 	pn_fail "sourcing the harness from the clone failed (exit $rc): $(tail -n 3 "$PN_TMP/copy.log" | tr '\n' '|')"
 has "$PN_TMP/copy.log" "^copied-from $clone\$"
 has "$PN_TMP/copy.log" '^source /tmp/panther-test\.[^ ]*/tree/src$'
