@@ -41,6 +41,7 @@ PN_POLKITD=/usr/lib/polkit-1/polkitd
 PN_PPD=/usr/libexec/power-profiles-daemon
 PN_SYSTEM_SOCKET=/run/dbus/system_bus_socket
 PN_LOCK_FILE=/run/lock/panther-tests-system.lock
+PN_TEST_USER=pktest
 
 # ---------------------------------------------------------------- results
 
@@ -686,7 +687,6 @@ pn_test_user() {
 	[ -n "${PN_TEST_UID:-}" ] && [ -n "${PN_AS_USER+x}" ] && return 0
 	pn_require_root
 	pn_need_cmd useradd chpasswd setpriv flock
-	PN_TEST_USER=pktest
 	PN_TEST_PASSWORD=pktest-password
 	(
 		flock -w 60 9 || exit 1
@@ -1002,32 +1002,35 @@ pn__reach_tree() {
 	fi
 	# The test user may not exist yet: someone without any group is a
 	# stricter stand-in for it.
-	id pktest >/dev/null 2>&1 && who=pktest
+	id "$PN_TEST_USER" >/dev/null 2>&1 && who=$PN_TEST_USER
 	pn__user_reads "$who" "${probes[@]}" && return 0
 	pn_test_user
 	pn__user_reads "$PN_TEST_USER" "${probes[@]}" && return 0
 
-	local tree=$PN_TMP/tree blocked
-	blocked=$(pn__first_unreadable "$PN_TEST_USER" "$src")
+	# What it cannot read, and the folder in the way.
+	local tree=$PN_TMP/tree unread=$src blocked
+	pn__user_reads "$PN_TEST_USER" "$src" "$src/tests/harness/lib.sh" && unread=$build
+	blocked=$(pn__first_unreadable "$PN_TEST_USER" "$unread")
 	local tsrc=$tree/src tbuild=$tree/build
 	# A build inside the sources keeps its place in the copy.
 	case $build in "$src"/*) tbuild=$tsrc/${build#"$src"/} ;; esac
 	pn_on_exit rm -rf "$tree"
 	local fix="clone into a folder $PN_TEST_USER can read (e.g. /opt/panther) or free space in /tmp"
-	install -d -m 0750 -o root -g "$PN_TEST_USER" "$tree" &&
-		mkdir -p "$tsrc" &&
+	local - # a failing tar on either side of a pipe fails the copy
+	set -o pipefail
+	if ! { install -d -m 0750 -o root -g "$PN_TEST_USER" "$tree" && mkdir -p "$tsrc" &&
 		tar -C "$src" -cf - --exclude=./.git --exclude=./sandbox-out \
-			--exclude-tag-all=build.ninja . | tar -C "$tsrc" -xf - ||
-		pn_fail "$PN_TEST_USER cannot read $src ($blocked is in the way) and copying it to $tree failed: $fix"
-	if [ -n "$build" ]; then
-		mkdir -p "$tbuild" &&
-			tar -C "$build" -cf - --exclude='*.p' --exclude=./meson-private \
-				--exclude=./meson-logs --exclude=./meson-info . | tar -C "$tbuild" -xf - ||
-			pn_fail "$PN_TEST_USER cannot read $build ($blocked is in the way) and copying it to $tree failed: $fix"
+			--exclude-tag-all=build.ninja . | tar -C "$tsrc" -xf - &&
+		if [ -n "$build" ]; then
+			mkdir -p "$tbuild" &&
+				tar -C "$build" -cf - --exclude='*.p' --exclude=./meson-private \
+					--exclude=./meson-logs --exclude=./meson-info . | tar -C "$tbuild" -xf -
+		fi; }; then
+		pn_fail "$PN_TEST_USER cannot read $unread ($blocked is in the way) and copying it to $tree failed: $fix"
 	fi
 	# Readable by all inside, but only root and the test user may enter $tree.
 	chmod -R a+rX "$tree"/*
-	pn_note "$PN_TEST_USER cannot read $src ($blocked is in the way): it runs a copy in $tree, removed at exit"
+	pn_note "$PN_TEST_USER cannot read $unread ($blocked is in the way): it runs a copy in $tree, removed at exit"
 	PN_TREE_COPIED_FROM=$src
 	[ -n "${PANTHERCTL:-}" ] && [ -n "$build" ] && case $PANTHERCTL in
 	"$build"/*) PANTHERCTL=$tbuild/${PANTHERCTL#"$build"/} ;;
@@ -1036,7 +1039,7 @@ pn__reach_tree() {
 	PANTHER_SOURCE_DIR=$tsrc
 	[ -n "$build" ] && PANTHER_BUILD_DIR=$tbuild
 	export PANTHER_SOURCE_DIR PANTHER_BUILD_DIR PN_TREE_COPIED_FROM
-	[ -n "${PANTHERCTL:-}" ] && export PANTHERCTL
+	if [ -n "${PANTHERCTL:-}" ]; then export PANTHERCTL; fi
 }
 
 pn__reach_tree
