@@ -202,7 +202,7 @@ say() { printf '%s\n' "$*"; }
 # step NAME: the next step begins; after the --until step the walk ends here.
 step() {
 	if [ -n "${PANTHER_SANDBOX_UNTIL:-}" ] && [ "$current" = "$PANTHER_SANDBOX_UNTIL" ]; then
-		stop_walk "stopping after $current (--until)"
+		stop_walk "--until $current"
 	fi
 	current=$1
 	printf '\n==> %s\n' "${step_title[$1]}"
