@@ -16,7 +16,16 @@
 # starting panther-polkit-agent and panther-powerd. Everything it starts is
 # stopped at the end. Exit status 0 only when every step worked.
 #
-#   sudo ./scripts/sandbox.sh
+#   sudo ./scripts/sandbox.sh [--until STEP]
+#
+#   --until STEP  stop after STEP (pkexec-op, pkexec-prompt, power-cycle,
+#                 ac-unplug); the later steps are listed as skipped
+#   --help        this text
+#
+# The clone may be anywhere root can read, /root included: when the test user
+# cannot read it, the session runs a copy of the programs and the harness in
+# a private folder under /tmp (only root and the test user may enter it),
+# removed at the end.
 #
 #   PANTHER_SANDBOX_NO_BUILD=1  skip package installation and the build
 #   PANTHER_BUILD_DIR           the build to run (default: build/)
@@ -40,6 +49,27 @@ declare -A step_title=(
 # that every process it started is gone when it returns), then checks that
 # nothing is left and prints the summary.
 if [ "${1:-}" != --walk ]; then
+	until_step=
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--until)
+			until_step=${2:-}
+			[[ " ${steps[*]} " == *" $until_step "* ]] || {
+				echo "sandbox: --until takes one of: ${steps[*]}" >&2
+				exit 2
+			}
+			shift 2
+			;;
+		--help | -h)
+			sed -n '2,/^set -uo/{/^set -uo/d;s/^# \{0,1\}//;p}' "$0"
+			exit 0
+			;;
+		*)
+			echo "sandbox: unknown argument $1 (see --help)" >&2
+			exit 2
+			;;
+		esac
+	done
 	[ "$(id -u)" -eq 0 ] || {
 		echo "sandbox: run as root (it starts a system bus, polkitd and power-profiles-daemon)" >&2
 		exit 2
@@ -47,11 +77,17 @@ if [ "${1:-}" != --walk ]; then
 	cd "$src" || exit 1
 	started=${EPOCHREALTIME/[.,]/}
 	build=${PANTHER_BUILD_DIR:-$src/build}
+	. "$src/scripts/preflight.sh"
+	preflight sandbox "$build" || exit 2
 	mkdir -p "$out"
 	rm -rf "$out/logs" "$out"/*.png "$out"/*.log "$out/results" "$out/pids" "$out/walk.txt"
 	if [ -z "${PANTHER_SANDBOX_NO_BUILD:-}" ]; then
 		printf '==> packages\n'
-		sh scripts/setup-debian.sh sandbox || exit 1
+		if [ -n "$PREFLIGHT_DEBIAN12" ]; then
+			sh scripts/setup-debian.sh sandbox || exit 1
+		else
+			echo "packages: not Debian 12, nothing installed"
+		fi
 		printf '==> build (%s)\n' "$build"
 		if [ ! -f "$build/build.ninja" ]; then
 			# The options scripts/test.sh uses for the same directory.
@@ -69,7 +105,7 @@ if [ "${1:-}" != --walk ]; then
 	build=$(cd "$build" && pwd) || exit 1
 	# tee ignores Ctrl-C, so the walk's cleanup can still print what it does.
 	PANTHER_SOURCE_DIR=$src PANTHER_BUILD_DIR=$build PANTHER_SANDBOX_OUT=$out \
-		PN_LOCK_TIMEOUT=${PN_LOCK_TIMEOUT:-240} bash "$0" --walk 2>&1 | (
+		PANTHER_SANDBOX_UNTIL=$until_step PN_LOCK_TIMEOUT=${PN_LOCK_TIMEOUT:-240} bash "$0" --walk 2>&1 | (
 		trap '' INT
 		exec tee "$out/walk.txt"
 	)
@@ -110,7 +146,13 @@ if [ "${1:-}" != --walk ]; then
 
 	printf '\n==> summary\n'
 	all_ok=1
+	skipped=
 	for s in "${steps[@]}" leftovers; do
+		if [ -n "$skipped" ] && [ "$s" != leftovers ]; then
+			printf '  skipped  %s (--until %s)\n' "${step_title[$s]}" "$until_step"
+			continue
+		fi
+		[ "$s" = "$until_step" ] && skipped=1
 		r=$(awk -v s="$s" '$2 == s && $1 != "why" { print $1 }' "$out/results" 2>/dev/null | tail -n 1)
 		why=$(sed -n "s/^why $s //p" "$out/results" 2>/dev/null | tail -n 1)
 		title=${step_title[$s]:-no process left behind}
@@ -129,7 +171,10 @@ if [ "${1:-}" != --walk ]; then
 	echo "screenshots: ${shots:-none}"
 	echo "logs: $out/logs/"
 	elapsed=$(((${EPOCHREALTIME/[.,]/} - started) / 1000000))
-	if [ "$all_ok" -eq 1 ]; then
+	if [ "$all_ok" -eq 1 ] && [ -n "$until_step" ]; then
+		echo "sandbox: every step up to $until_step worked (${elapsed} s)"
+		exit 0
+	elif [ "$all_ok" -eq 1 ]; then
 		echo "sandbox: every step worked (${elapsed} s)"
 		exit 0
 	fi
@@ -155,9 +200,22 @@ pn_on_exit sandbox_keep_logs
 
 current=
 say() { printf '%s\n' "$*"; }
+# step NAME: the next step begins; after the --until step the walk ends here.
 step() {
+	if [ -n "${PANTHER_SANDBOX_UNTIL:-}" ] && [ "$current" = "$PANTHER_SANDBOX_UNTIL" ]; then
+		stop_walk "--until $current"
+	fi
 	current=$1
 	printf '\n==> %s\n' "${step_title[$1]}"
+}
+# stop_walk [WHY]: ends the walk; everything it started is stopped at exit.
+stop_walk() {
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$FS_SESSION_LOG"; then
+		say "a sanitizer report is in $FS_SESSION_LOG"
+		exit 1
+	fi
+	printf '\n==> stopping the sandbox%s\n' "${1:+ ($1)}"
+	exit 0
 }
 ok() {
 	say "ok: $*"
@@ -370,9 +428,4 @@ else
 	fi
 fi
 
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$FS_SESSION_LOG"; then
-	say "a sanitizer report is in $FS_SESSION_LOG"
-	exit 1
-fi
-printf '\n==> stopping the sandbox\n'
-exit 0
+stop_walk

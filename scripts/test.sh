@@ -2,6 +2,10 @@
 # The whole test suite: installs what it needs (Debian 12), builds twice
 # (gcc, and clang with ASan+UBSan and the libFuzzer targets), runs every test
 # in both builds, runs each fuzzer, and ends with "N passed, N failed, N skipped".
+# Before that it says in one line each what the machine lacks (not Debian 12
+# and programs missing, no free space; scripts/preflight.sh). The clone may
+# be anywhere root can read: tests that run programs as the test user give it
+# a private copy when it cannot read the clone (tests/harness/lib.sh).
 #
 #   PANTHER_FUZZ_SECONDS   seconds per fuzzer (default 120; they run side by side)
 #   PANTHER_SUITES         only these meson suites (space separated), for development
@@ -15,11 +19,13 @@ trap 'rm -rf "$results"' EXIT
 
 step() { printf '\n==> %s\n' "$*"; }
 
-if [ "$(id -u)" -eq 0 ]; then
+[ "$(id -u)" -eq 0 ] ||
+	echo "test: not root: packages are not installed, and tests that need root will say they are skipped" >&2
+. scripts/preflight.sh
+preflight test "$src/build" || exit 2
+if [ "$(id -u)" -eq 0 ] && [ -n "$PREFLIGHT_DEBIAN12" ]; then
 	step "packages"
 	sh scripts/setup-debian.sh || exit 1
-else
-	echo "test: not root: packages are not installed, and tests that need root will say they are skipped" >&2
 fi
 
 setup_build() {

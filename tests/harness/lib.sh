@@ -41,6 +41,7 @@ PN_POLKITD=/usr/lib/polkit-1/polkitd
 PN_PPD=/usr/libexec/power-profiles-daemon
 PN_SYSTEM_SOCKET=/run/dbus/system_bus_socket
 PN_LOCK_FILE=/run/lock/panther-tests-system.lock
+PN_TEST_USER=pktest
 
 # ---------------------------------------------------------------- results
 
@@ -686,7 +687,6 @@ pn_test_user() {
 	[ -n "${PN_TEST_UID:-}" ] && [ -n "${PN_AS_USER+x}" ] && return 0
 	pn_require_root
 	pn_need_cmd useradd chpasswd setpriv flock
-	PN_TEST_USER=pktest
 	PN_TEST_PASSWORD=pktest-password
 	(
 		flock -w 60 9 || exit 1
@@ -948,3 +948,98 @@ pn__in_session_or_gone() {
 pn_pid_in_session() {
 	grep -q ":$PN_SESSION_CGROUP\$" "/proc/$1/cgroup" 2>/dev/null
 }
+
+# ---------------------------------------------------------------- the tree the test user runs
+
+# The test user runs built programs, stand-ins and configs from
+# PANTHER_BUILD_DIR and PANTHER_SOURCE_DIR. When it cannot read them (say a
+# clone under /root, which is mode 700), the harness copies the sources (no
+# .git, no build directories) and the build (no object files) into
+# $PN_TMP/tree, mode 0750 root:pktest so that nobody else can read it, points
+# PANTHER_SOURCE_DIR, PANTHER_BUILD_DIR, PANTHERCTL and PN_HARNESS_DIR at the
+# copy, and removes it at exit. The user's own folders are left as they are.
+# This happens once, when lib.sh is sourced by root; PN_TREE_COPIED_FROM then
+# names the original source directory (it is empty when nothing was copied).
+PN_TREE_COPIED_FROM=
+
+# pn__user_reads USER PATH...: true when USER (with its groups; "nobody"
+# with none) can reach and read every PATH (and list it, for a directory).
+pn__user_reads() {
+	local ids=(--reuid "$1" --regid "$1" --init-groups)
+	[ "$1" = nobody ] && ids=(--reuid 65534 --regid 65534 --clear-groups)
+	shift
+	# shellcheck disable=SC2016 # expanded by that sh
+	setpriv "${ids[@]}" sh -c 'for p; do
+		if [ -d "$p" ]; then [ -r "$p" ] && [ -x "$p" ]; else [ -r "$p" ]; fi || exit 1
+	done' sh "$@" 2>/dev/null
+}
+
+# pn__first_unreadable USER PATH: the first directory on the way to PATH that
+# USER cannot enter, with its mode and owner ("/root (drwx------ root)").
+pn__first_unreadable() {
+	local part p=
+	local IFS=/
+	for part in ${2#/}; do
+		p+=/$part
+		pn__user_reads "$1" "$p" || {
+			stat -c '%n (%A %U)' "$p"
+			return
+		}
+	done
+	echo "$2"
+}
+
+# pn__reach_tree: copies the tree for the test user when it cannot read it
+# (see above). Root only: nobody else can run programs as the test user.
+pn__reach_tree() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	local src=${PANTHER_SOURCE_DIR:-$(cd "$PN_HARNESS_DIR/../.." && pwd)}
+	local build=${PANTHER_BUILD_DIR:-} who=nobody
+	local probes=("$PN_HARNESS_DIR/lib.sh" "$src/tests/harness/lib.sh")
+	if [ -n "$build" ]; then
+		probes+=("$build")
+		[ -e "$build/session/panther-session" ] && probes+=("$build/session/panther-session")
+	fi
+	# The test user may not exist yet: someone without any group is a
+	# stricter stand-in for it.
+	id "$PN_TEST_USER" >/dev/null 2>&1 && who=$PN_TEST_USER
+	pn__user_reads "$who" "${probes[@]}" && return 0
+	pn_test_user
+	pn__user_reads "$PN_TEST_USER" "${probes[@]}" && return 0
+
+	# What it cannot read, and the folder in the way.
+	local tree=$PN_TMP/tree unread=$src blocked
+	pn__user_reads "$PN_TEST_USER" "$src" "$src/tests/harness/lib.sh" && unread=$build
+	blocked=$(pn__first_unreadable "$PN_TEST_USER" "$unread")
+	local tsrc=$tree/src tbuild=$tree/build
+	# A build inside the sources keeps its place in the copy.
+	case $build in "$src"/*) tbuild=$tsrc/${build#"$src"/} ;; esac
+	pn_on_exit rm -rf "$tree"
+	local fix="clone into a folder $PN_TEST_USER can read (e.g. /opt/panther) or free space in /tmp"
+	local - # a failing tar on either side of a pipe fails the copy
+	set -o pipefail
+	if ! { install -d -m 0750 -o root -g "$PN_TEST_USER" "$tree" && mkdir -p "$tsrc" &&
+		tar -C "$src" -cf - --exclude=./.git --exclude=./sandbox-out \
+			--exclude-tag-all=build.ninja . | tar -C "$tsrc" -xf - &&
+		if [ -n "$build" ]; then
+			mkdir -p "$tbuild" &&
+				tar -C "$build" -cf - --exclude='*.p' --exclude=./meson-private \
+					--exclude=./meson-logs --exclude=./meson-info . | tar -C "$tbuild" -xf -
+		fi; }; then
+		pn_fail "$PN_TEST_USER cannot read $unread ($blocked is in the way) and copying it to $tree failed: $fix"
+	fi
+	# Readable by all inside, but only root and the test user may enter $tree.
+	chmod -R a+rX "$tree"/*
+	pn_note "$PN_TEST_USER cannot read $unread ($blocked is in the way): it runs a copy in $tree, removed at exit"
+	PN_TREE_COPIED_FROM=$src
+	[ -n "${PANTHERCTL:-}" ] && [ -n "$build" ] && case $PANTHERCTL in
+	"$build"/*) PANTHERCTL=$tbuild/${PANTHERCTL#"$build"/} ;;
+	esac
+	PN_HARNESS_DIR=$tsrc/tests/harness
+	PANTHER_SOURCE_DIR=$tsrc
+	[ -n "$build" ] && PANTHER_BUILD_DIR=$tbuild
+	export PANTHER_SOURCE_DIR PANTHER_BUILD_DIR PN_TREE_COPIED_FROM
+	if [ -n "${PANTHERCTL:-}" ]; then export PANTHERCTL; fi
+}
+
+pn__reach_tree
