@@ -78,7 +78,7 @@ expect test 2 "test: this is Ubuntu 24.04 LTS, not Debian 12, so nothing is inst
 
 pn_note "--until with an unknown step, --help"
 run until bash "$src/scripts/sandbox.sh" --until nothing
-expect until 2 "sandbox: --until takes one of: pkexec-op pkexec-prompt power-cycle ac-unplug niri-exit"
+expect until 2 "sandbox: --until takes one of: pkexec-op pkexec-prompt power-cycle ac-unplug doctor niri-exit"
 run help bash "$src/scripts/sandbox.sh" --help
 [ "$rc" -eq 0 ] && grep -q -- '--until STEP  stop after STEP' "$PN_TMP/help.out" ||
 	pn_fail "sandbox.sh --help does not describe --until (exit $rc)"
