@@ -7,6 +7,7 @@
 
 #include "apps.h"
 #include "asusd.h"
+#include "holds.h"
 #include "idle.h"
 #include "notify.h"
 #include "panther/daemon.h"
@@ -75,6 +76,10 @@ struct powerd {
 	/* The profile last asked of the backend, until it reports it. */
 	enum pn_profile expect;
 	struct switch_request *requests;
+	struct holds *holds;
+	bool ppd_held;              /* ppd's last report had holds */
+	char foreign_text[512];     /* other programs' holds, as last logged */
+	enum pn_profile shown_hold; /* the temporary profile last handed to holds */
 
 	struct upower *upower;
 	bool power_known;
@@ -155,6 +160,25 @@ static void show(struct powerd *d, enum pn_profile profile, enum policy_reason r
 	notify_profile(d->notify, profile, body);
 }
 
+/*
+ * Hands the policy's temporary profile to holds.c (ppd only): it takes,
+ * replaces or releases our hold. Low battery gets its bubble here, as a
+ * set profile would.
+ */
+static void sync_hold(struct powerd *d, enum cause cause)
+{
+	if (d->backend != BACKEND_PPD)
+		return;
+	enum pn_profile hold = d->policy.hold;
+	char reason[160];
+	describe(d, d->policy.hold_reason, reason, sizeof(reason));
+	holds_want(d->holds, hold, hold == PN_PROFILE_NONE ? NULL : reason);
+	if (hold != d->shown_hold && hold != PN_PROFILE_NONE &&
+		d->policy.hold_reason == POLICY_REASON_LOW_BATTERY)
+		show(d, hold, POLICY_REASON_LOW_BATTERY, cause);
+	d->shown_hold = hold;
+}
+
 static void answer(struct powerd *d, DBusMessage *call, enum cause cause, enum pn_profile profile,
 	const char *error)
 {
@@ -229,9 +253,12 @@ static int backend_set(struct powerd *d, struct switch_request *req)
  * Does what the policy decided. call (when not NULL) is answered once the
  * backend has switched, or at once when there is nothing to switch.
  */
+static void sync_hold(struct powerd *d, enum cause cause);
+
 static void carry_out(struct powerd *d, struct policy_action action, DBusMessage *call,
 	enum cause cause)
 {
+	sync_hold(d, cause);
 	if (action.unavailable != PN_PROFILE_NONE) {
 		char offered[64];
 		policy_format_profiles(d->policy.offered, offered, sizeof(offered));
@@ -303,6 +330,21 @@ static void maybe_ready(struct powerd *d)
 
 /* ---- backends ---- */
 
+/* Logs other programs' holds when they begin, change or end. */
+static void note_foreign_holds(struct powerd *d, bool foreign, const struct ppd_hold *list,
+	size_t n)
+{
+	char text[512];
+	holds_format_foreign(list, n, text, sizeof(text));
+	if (strcmp(text, d->foreign_text) == 0)
+		return;
+	if (foreign)
+		pn_info("power-profiles-daemon holds %s: left alone until it ends", text);
+	else
+		pn_info("holds by other programs ended");
+	snprintf(d->foreign_text, sizeof(d->foreign_text), "%s", text);
+}
+
 static const struct backend_slot *slot_of(struct powerd *d, enum backend_kind kind)
 {
 	return kind == BACKEND_PPD ? &d->ppd_slot : &d->asusd_slot;
@@ -319,6 +361,20 @@ static void use_backend(struct powerd *d, const struct backend_slot *slot)
 		active ? active : "unknown");
 	d->said_no_backend = false;
 	d->expect = PN_PROFILE_NONE;
+	policy_set_can_hold(&d->policy, slot->kind == BACKEND_PPD);
+	if (slot->kind == BACKEND_PPD) {
+		/* A new ppd has none of our holds: they are taken again below. */
+		holds_reset(d->holds);
+		d->shown_hold = PN_PROFILE_NONE;
+		const struct ppd_hold *list;
+		size_t n = ppd_holds(d->ppd, &list);
+		bool ours;
+		bool foreign = holds_classify(list, n, &ours);
+		d->ppd_held = n > 0;
+		policy_backend_reported(&d->policy, slot->active, n > 0);
+		note_foreign_holds(d, foreign, list, n);
+		policy_set_foreign_hold(&d->policy, foreign);
+	}
 	carry_out(d, policy_set_backend(&d->policy, slot->offered, slot->active), NULL,
 		CAUSE_QUIET);
 }
@@ -334,6 +390,8 @@ static void select_backend(struct powerd *d)
 		if (d->backend != BACKEND_NONE) {
 			pn_notice("%s is gone from the system bus", backend_names[d->backend]);
 			policy_backend_gone(&d->policy);
+			holds_reset(d->holds);
+			d->ppd_held = false;
 		}
 		d->backend = want;
 		d->expect = PN_PROFILE_NONE;
@@ -362,16 +420,21 @@ static bool requested(struct powerd *d, enum pn_profile profile)
 	return false;
 }
 
-/* The backend in use reported new values. */
-static void backend_changed(struct powerd *d, unsigned offered, enum pn_profile active)
+/* The profile changed without us: a choice made by hand elsewhere. */
+static void external_change(struct powerd *d, enum pn_profile active)
 {
-	if (offered != d->policy.offered) {
-		char list[64];
-		policy_format_profiles(offered, list, sizeof(list));
-		pn_info("%s now offers %s", backend_names[d->backend], list);
-		carry_out(d, policy_set_backend(&d->policy, offered, active), NULL, CAUSE_QUIET);
-		return;
-	}
+	pn_info("the profile was changed to %s outside panther: taken as a manual choice",
+		pn_profile_name(active));
+	policy_external(&d->policy, active);
+	sync_hold(d, CAUSE_QUIET);
+	if (d->notify)
+		notify_profile(d->notify, active, "Changed outside panther");
+	sync_service(d);
+}
+
+/* The backend's active profile changed (no holds involved). */
+static void active_changed(struct powerd *d, enum pn_profile active)
+{
 	if (active == PN_PROFILE_NONE || active == d->policy.active) {
 		if (active == d->expect)
 			d->expect = PN_PROFILE_NONE;
@@ -384,12 +447,57 @@ static void backend_changed(struct powerd *d, unsigned offered, enum pn_profile 
 		sync_service(d);
 		return;
 	}
-	pn_info("the profile was changed to %s outside panther: taken as a manual choice",
-		pn_profile_name(active));
-	policy_external(&d->policy, active);
-	if (d->notify)
-		notify_profile(d->notify, active, "Changed outside panther");
+	external_change(d, active);
+}
+
+/*
+ * ppd's report, holds included. While any hold decides the profile it is
+ * not a choice: another program's hold is left alone (ActiveProfile is not
+ * set, which would end it) until it ends; ppd then returns to the profile
+ * from before the holds. Our hold vanishing while we still have it means
+ * someone set ActiveProfile: a choice made by hand.
+ */
+static void ppd_changed(struct powerd *d, enum pn_profile active)
+{
+	const struct ppd_hold *list;
+	size_t n = ppd_holds(d->ppd, &list);
+	bool ours;
+	bool foreign = holds_classify(list, n, &ours);
+	bool held = n > 0;
+	bool was_held = d->ppd_held;
+	bool own_switch = active != PN_PROFILE_NONE && (active == d->expect || requested(d, active));
+	bool ours_ended = !ours && holds_held(d->holds) != PN_PROFILE_NONE;
+	d->ppd_held = held;
+	if (held || (was_held && !own_switch && !ours_ended)) {
+		if (active == d->expect)
+			d->expect = PN_PROFILE_NONE;
+		policy_backend_reported(&d->policy, active, held);
+		sync_service(d);
+	} else if (ours_ended && !own_switch && active != PN_PROFILE_NONE) {
+		external_change(d, active);
+	} else {
+		active_changed(d, active);
+	}
+	note_foreign_holds(d, foreign, list, n);
+	carry_out(d, policy_set_foreign_hold(&d->policy, foreign), NULL, CAUSE_POLICY);
+	holds_check(d->holds, ours);
 	sync_service(d);
+}
+
+/* The backend in use reported new values. */
+static void backend_changed(struct powerd *d, unsigned offered, enum pn_profile active)
+{
+	if (offered != d->policy.offered) {
+		char list[64];
+		policy_format_profiles(offered, list, sizeof(list));
+		pn_info("%s now offers %s", backend_names[d->backend], list);
+		carry_out(d, policy_set_backend(&d->policy, offered, active), NULL, CAUSE_QUIET);
+		return;
+	}
+	if (d->backend == BACKEND_PPD)
+		ppd_changed(d, active);
+	else
+		active_changed(d, active);
 }
 
 static void slot_appeared(void *data, unsigned offered, enum pn_profile active)
@@ -639,6 +747,7 @@ static int start(struct powerd *d)
 	d->asusd_slot = (struct backend_slot){.d = d, .kind = BACKEND_ASUSD, .active = PN_PROFILE_NONE};
 	d->ppd = ppd_create(d->system, &slot_listener, &d->ppd_slot);
 	d->asusd = asusd_create(d->system, &slot_listener, &d->asusd_slot);
+	d->holds = holds_create(d->ppd);
 	d->apps = apps_create(d->loop, &d->cfg.power, &apps_listener, d);
 	d->idle = idle_create(d->loop, d->cfg.power.idle_after_s, &idle_listener, d);
 	d->config_watch = pn_daemon_watch_config(d->loop, &d->cfg, d->config_path,
@@ -653,6 +762,7 @@ static void stop(struct powerd *d)
 	pn_config_watch_remove(d->config_watch);
 	idle_destroy(d->idle);
 	apps_destroy(d->apps);
+	holds_destroy(d->holds);
 	ppd_destroy(d->ppd);
 	asusd_destroy(d->asusd);
 	upower_destroy(d->upower);
@@ -676,6 +786,7 @@ int main(int argc, char **argv)
 	struct powerd d = {
 		.backend = BACKEND_NONE,
 		.expect = PN_PROFILE_NONE,
+		.shown_hold = PN_PROFILE_NONE,
 	};
 	bool verbose = false;
 	int status = parse_args(argc, argv, &d.config_path, &verbose);

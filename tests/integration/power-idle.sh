@@ -31,6 +31,10 @@ pn_wait_for -t 10 powerd_log_has "idle: watching for 1 s without input" ||
 	pn_fail "panther-powerd did not bind ext_idle_notifier_v1 on KWin"
 expect_ppd power-saver "no input for 1 s"
 powerd_log_has "idle: no input for the timeout" || pn_fail "the idle event was not logged"
+# Idle is temporary: held through ppd (HoldProfile), ActiveProfile untouched.
+grep -q "HoldProfile power-saver Idle panther-powerd" "$PPD_CALLS" ||
+	pn_fail "idle did not hold power-saver through ppd: $(grep -E 'Hold|Set' "$PPD_CALLS" | tail -n 3)"
+! grep -q "ActiveProfile power-saver" "$PPD_CALLS" || pn_fail "idle set ActiveProfile instead of holding"
 expect_prop Mode 's "auto"'
 [ "$(notify_count)" -eq 0 ] || pn_fail "going idle showed a notification"
 
@@ -38,7 +42,9 @@ pn_note "activity: the profile from before comes back, then idle again"
 "$PN_PYTHON" "$PANTHER_SOURCE_DIR/tests/harness/kwin-activity.py" "$WAYLAND_DISPLAY" ||
 	pn_fail "could not tell KWin about user activity"
 pn_wait_for -t 5 powerd_log_has "idle: input resumed" || pn_fail "no resumed event after activity"
-pn_wait_for -t 5 eval 'grep -q "switched to balanced (on AC power)" "$POWERD_LOG"' ||
+pn_wait_for -t 5 eval 'grep -q " ReleaseProfile " "$PPD_CALLS"' ||
+	pn_fail "activity did not release the idle hold"
+pn_wait_for -t 5 eval 'grep -q "releasing the hold on power-saver" "$POWERD_LOG"' ||
 	pn_fail "activity did not bring balanced back ($(ppd_active))"
 expect_ppd power-saver "idle again 1 s after the activity"
 
