@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 size_t pn_strv_len(char *const *strv)
 {
@@ -161,4 +163,20 @@ int pn_set_nonblock(int fd)
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
 		return -errno;
 	return 0;
+}
+
+bool pn_xdg_path(char *buf, size_t len, const char *var, const char *fallback,
+	const char *rest)
+{
+	const char *base = getenv(var);
+	if (base && base[0] == '/')
+		return snprintf(buf, len, "%s/%s", base, rest) < (int)len;
+	const char *home = getenv("HOME");
+	if (!home || home[0] != '/') {
+		struct passwd *pw = getpwuid(getuid());
+		home = pw ? pw->pw_dir : NULL;
+	}
+	if (!home)
+		return false;
+	return snprintf(buf, len, "%s/%s/%s", home, fallback, rest) < (int)len;
 }

@@ -7,6 +7,7 @@
 
 #include "apps.h"
 #include "asusd.h"
+#include "dms.h"
 #include "holds.h"
 #include "idle.h"
 #include "notify.h"
@@ -79,6 +80,7 @@ struct powerd {
 	struct holds *holds;
 	bool ppd_held;              /* ppd's last report had holds */
 	char foreign_text[512];     /* other programs' holds, as last logged */
+	char degraded[128];         /* ppd's PerformanceDegraded, as last logged */
 	enum pn_profile shown_hold; /* the temporary profile last handed to holds */
 
 	struct upower *upower;
@@ -90,19 +92,28 @@ struct powerd {
 	struct apps *apps;
 	char *app_id;
 	struct notify *notify;
+	struct dms *dms;
 	struct service *service;
 	bool name_owned;
 };
 
 static void sync_service(struct powerd *d)
 {
+	const char *warning = dms_warning(d->dms);
 	struct service_state state = {
 		.active = d->policy.active,
+		.custom = d->backend == BACKEND_ASUSD && asusd_custom(d->asusd),
 		.manual = d->policy.mode == POLICY_MANUAL,
 		.on_battery = d->on_battery,
 		.offered = d->backend == BACKEND_NONE ? 0 : d->policy.offered,
 		.backend = backend_names[d->backend],
+		.warnings = &warning,
+		.n_warnings = warning[0] ? 1 : 0,
 	};
+	if (d->backend == BACKEND_PPD) {
+		state.n_holds = ppd_holds(d->ppd, &state.holds);
+		state.degraded = ppd_degraded(d->ppd);
+	}
 	service_update(d->service, &state);
 }
 
@@ -330,6 +341,21 @@ static void maybe_ready(struct powerd *d)
 
 /* ---- backends ---- */
 
+/* Logs ppd's PerformanceDegraded (lap-detected, high-operating-temperature) when it changes. */
+static void note_degraded(struct powerd *d)
+{
+	const char *now = ppd_degraded(d->ppd);
+	if (strcmp(now, d->degraded) == 0)
+		return;
+	char *shown = pn_sanitize_text(now, 100);
+	if (now[0])
+		pn_notice("power-profiles-daemon: performance is degraded (%s)", shown ? shown : "");
+	else
+		pn_info("power-profiles-daemon: performance is no longer degraded");
+	free(shown);
+	snprintf(d->degraded, sizeof(d->degraded), "%s", now);
+}
+
 /* Logs other programs' holds when they begin, change or end. */
 static void note_foreign_holds(struct powerd *d, bool foreign, const struct ppd_hold *list,
 	size_t n)
@@ -435,7 +461,13 @@ static void external_change(struct powerd *d, enum pn_profile active)
 /* The backend's active profile changed (no holds involved). */
 static void active_changed(struct powerd *d, enum pn_profile active)
 {
-	if (active == PN_PROFILE_NONE || active == d->policy.active) {
+	if (active == PN_PROFILE_NONE) {
+		/* asusd's Custom: none of ours; the policy's next change replaces it. */
+		policy_backend_reported(&d->policy, active, false);
+		sync_service(d);
+		return;
+	}
+	if (active == d->policy.active) {
 		if (active == d->expect)
 			d->expect = PN_PROFILE_NONE;
 		return;
@@ -479,6 +511,7 @@ static void ppd_changed(struct powerd *d, enum pn_profile active)
 		active_changed(d, active);
 	}
 	note_foreign_holds(d, foreign, list, n);
+	note_degraded(d);
 	carry_out(d, policy_set_foreign_hold(&d->policy, foreign), NULL, CAUSE_POLICY);
 	holds_check(d->holds, ours);
 	sync_service(d);
@@ -646,6 +679,7 @@ static void config_applied(void *data, const struct pn_config *cfg, const struct
 		notify_destroy(d->notify);
 		d->notify = NULL;
 	}
+	dms_reload(d->dms);
 	apps_set_config(d->apps, &d->cfg.power);
 	idle_set_timeout(d->idle, cfg->power.idle_after_s);
 	carry_out(d, policy_set_config(&d->policy, &d->cfg.power), NULL, CAUSE_POLICY);
@@ -734,6 +768,8 @@ static int start(struct powerd *d)
 	pn_bus_set_lost_handler(d->session, on_bus_lost, d);
 	pn_bus_set_lost_handler(d->system, on_bus_lost, d);
 
+	d->dms = dms_create(NULL);
+	dms_reload(d->dms);
 	d->service = service_create(d->session, &service_handler, d);
 	int r = service_export(d->service);
 	if (r < 0) {
@@ -774,6 +810,7 @@ static void stop(struct powerd *d)
 	}
 	notify_destroy(d->notify);
 	service_destroy(d->service);
+	dms_destroy(d->dms);
 	if (d->system)
 		pn_bus_close(d->system);
 	if (d->session)

@@ -2,7 +2,6 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 
 #include "state.h"
 #include "panther/log.h"
+#include "panther/util.h"
 
 /*
  * Colors from DankMaterialShell (DESIGN.md 5.6): dms-colors.json holds a
@@ -77,22 +77,6 @@ static bool parse_color(const char *text, uint32_t *out)
 }
 
 /* $VAR/rest, or ~/fallback/rest when $VAR is unset or not absolute (XDG). */
-static bool xdg_path(char *buf, size_t len, const char *var, const char *fallback,
-	const char *rest)
-{
-	const char *base = getenv(var);
-	if (base && base[0] == '/')
-		return snprintf(buf, len, "%s/%s", base, rest) < (int)len;
-	const char *home = getenv("HOME");
-	if (!home || home[0] != '/') {
-		struct passwd *pw = getpwuid(getuid());
-		home = pw ? pw->pw_dir : NULL;
-	}
-	if (!home)
-		return false;
-	return snprintf(buf, len, "%s/%s/%s", home, fallback, rest) < (int)len;
-}
-
 /* The parsed file, or NULL (a line logged unless it simply does not exist). */
 static struct json_object *read_json(const char *path)
 {
@@ -134,7 +118,7 @@ static struct json_object *read_json(const char *path)
 static bool read_light_mode(void)
 {
 	char path[PATH_MAX];
-	if (!xdg_path(path, sizeof(path), "XDG_STATE_HOME", ".local/state",
+	if (!pn_xdg_path(path, sizeof(path), "XDG_STATE_HOME", ".local/state",
 			"DankMaterialShell/session.json"))
 		return false;
 	struct json_object *session = read_json(path), *v;
@@ -160,7 +144,7 @@ void theme_load(struct theme *theme)
 {
 	builtin(theme, read_light_mode());
 	char path[PATH_MAX];
-	if (!xdg_path(path, sizeof(path), "XDG_CACHE_HOME", ".cache",
+	if (!pn_xdg_path(path, sizeof(path), "XDG_CACHE_HOME", ".cache",
 			"DankMaterialShell/dms-colors.json"))
 		return;
 	struct json_object *file = read_json(path), *colors, *set;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # power.app_rules with the Niri stand-in: focusing a matching window holds its
-# profile; focusing away or closing it restores what was there; a choice made
-# by hand meanwhile wins.
+# profile (a ppd hold); focusing away or closing it restores what was there; a
+# choice made by hand meanwhile wins; a focus on no window (a layer surface)
+# and a dropped event stream keep the rule.
 . "$PANTHER_SOURCE_DIR/tests/integration/power-lib.sh"
 
 NIRI_STANDIN=$PANTHER_SOURCE_DIR/tests/harness/niri-standin.py
@@ -51,16 +52,43 @@ niri_ctl '{"cmd": "focus", "id": 1}'
 stays_ppd power-saver "focus left the game after a manual choice"
 expect_prop Mode 's "manual"'
 
-pn_note "Niri restarting: the hold ends with the stream"
+# ppd_switches: how many switches (Set, HoldProfile, ReleaseProfile) ppd was asked for.
+ppd_switches() {
+	grep -cE ' (Set .*ActiveProfile|HoldProfile|ReleaseProfile) ' "$PPD_CALLS" || true
+}
+
+pn_note "a game rule is a ppd hold; a launcher (focus on no window) keeps it"
+ctl_ok power auto
 niri_ctl '{"cmd": "focus", "id": 5}'
-expect_ppd performance "the game focused again after the manual choice"
-lines_before=$(wc -l <"$PPD_CALLS")
+expect_ppd performance "the game focused again after auto"
+grep -q "HoldProfile performance steam_app_42 is focused panther-powerd" "$PPD_CALLS" ||
+	pn_fail "the app rule did not hold performance through ppd: $(tail -n 3 "$PPD_CALLS")"
+switches=$(ppd_switches)
+# niri 25.11 sends {"WindowFocusChanged":{"id":null}} when a layer surface
+# (launcher, DMS spotlight, lock screen) takes the keyboard.
+niri_ctl '{"cmd": "focus", "id": null}'
+stays_ppd performance "a launcher took the keyboard during the game"
+
+pn_note "niri drops the event stream: the rule holds while reconnecting"
 niri_ctl '{"cmd": "drop_streams"}'
 pn_wait_for powerd_log_has "event stream ended" || pn_fail "the dropped stream was not logged"
-# The hold ends (back to the manual choice), and comes back once reconnected.
-pn_wait_for -t 10 eval 'tail -n +$((lines_before + 1)) "$PPD_CALLS" | grep -q "ActiveProfile power-saver"' ||
-	pn_fail "the hold did not end with the event stream"
-pn_wait_for -t 10 ppd_is performance ||
-	pn_fail "after reconnecting, the focused game should hold performance again ($(ppd_active))"
+niri_ctl '{"cmd": "wait_streams", "n": 1}'
+pn_wait_for -t 10 eval '[ "$(powerd_log_count "niri: connected")" -ge 2 ]' ||
+	pn_fail "panther-powerd did not reconnect to niri"
+niri_ctl '{"cmd": "focus", "id": 5}'
+stays_ppd performance "after reconnecting"
+[ "$(ppd_switches)" -eq "$switches" ] ||
+	pn_fail "ppd was switched during the launcher and the reconnection: $(tail -n $(($(ppd_switches) - switches)) "$PPD_CALLS")"
+
+pn_note "another window after the launcher ends the rule; so does closing the game"
+niri_ctl '{"cmd": "focus", "id": null}'
+niri_ctl '{"cmd": "focus", "id": 1}'
+expect_ppd balanced "the terminal took focus after the launcher"
+niri_ctl '{"cmd": "focus", "id": 5}'
+expect_ppd performance "the game focused once more"
+niri_ctl '{"cmd": "focus", "id": null}'
+niri_ctl '{"cmd": "close", "id": 5}'
+expect_ppd balanced "the game closed while the launcher had the keyboard"
+! grep -q "ActiveProfile performance" "$PPD_CALLS" || pn_fail "an app rule set ActiveProfile instead of holding"
 
 power_pass

@@ -28,7 +28,7 @@ ctl_ok power status
 [[ $out == *"panther-powerd: not running (talking to net.hadess.PowerProfiles)"* ]] ||
 	pn_fail "status printed: $out"
 ctl_ok power status --json
-[ "$out" = '{"profile":"power-saver","profiles":["power-saver","balanced","performance"],"backend":"power-profiles-daemon","powerd":false}' ] ||
+[ "$out" = '{"profile":"power-saver","profiles":["power-saver","balanced","performance"],"backend":"power-profiles-daemon","powerd":false,"holds":[],"performance_degraded":""}' ] ||
 	pn_fail "status --json printed: $out"
 
 pn_note "errors: unknown profile, auto without panther-powerd"

@@ -9,6 +9,7 @@ POWERD=$PANTHER_BUILD_DIR/power/panther-powerd
 PANTHERCTL=${PANTHERCTL:-$PANTHER_BUILD_DIR/ipc/ctl/pantherctl}
 PPD_TEMPLATE=$PANTHER_SOURCE_DIR/tests/harness/ppd_template.py
 ASUSD_TEMPLATE=$PANTHER_SOURCE_DIR/tests/harness/asusd_template.py
+NOTIFY_TEMPLATE=$PANTHER_SOURCE_DIR/tests/harness/notify_template.py
 [ -x "$POWERD" ] || pn_fail "no panther-powerd at $POWERD (build first)"
 
 POWER1=(org.pantheros.Power1 /org/pantheros/Power1 org.pantheros.Power1)
@@ -41,9 +42,10 @@ power_ppd() {
 	PPD_CALLS=$PN_DBUSMOCK_LOG
 }
 
-# power_notifications: the notification server mock; sets NOTIFY_CALLS.
+# power_notifications: the notification server of a DMS session (Quickshell's
+# rules, tests/harness/notify_template.py); sets NOTIFY_CALLS, its log.
 power_notifications() {
-	pn_dbusmock notification_daemon
+	pn_dbusmock "$NOTIFY_TEMPLATE"
 	NOTIFY_CALLS=$PN_DBUSMOCK_LOG
 }
 
@@ -126,9 +128,14 @@ external_set() {
 	busctl --system set-property "${PPD_LEGACY[@]}" ActiveProfile s "$1"
 }
 
-# notify_count: how many Notify calls the notification mock received.
+# notify_count: how many messages the notification server got (new or updates).
 notify_count() {
-	grep -c ' Notify ' "$NOTIFY_CALLS" 2>/dev/null || true
+	grep -cE '^[0-9.]+ (popup|update) ' "$NOTIFY_CALLS" 2>/dev/null || true
+}
+
+# popup_count: how many popups appeared on screen.
+popup_count() {
+	grep -cE '^[0-9.]+ popup ' "$NOTIFY_CALLS" 2>/dev/null || true
 }
 
 # powerd_log_has TEXT / powerd_log_count TEXT

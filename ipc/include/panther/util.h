@@ -24,6 +24,14 @@ char *pn_xstrdup(const char *s);
  */
 char *pn_sanitize_text(const char *s, size_t max);
 
+/*
+ * "$VAR/rest" when VAR holds an absolute path (the XDG spec ignores relative
+ * ones), else "$HOME/fallback/rest" (HOME from passwd when unset). False when
+ * there is no home or buf is too small.
+ */
+bool pn_xdg_path(char *buf, size_t len, const char *var, const char *fallback,
+	const char *rest);
+
 /* Sets O_CLOEXEC / O_NONBLOCK; 0 or a negative errno. */
 int pn_set_cloexec(int fd);
 int pn_set_nonblock(int fd);
