@@ -70,14 +70,18 @@ static void say_problem(struct dms *dms, const char *text)
 		pn_warn("%s", text);
 }
 
-/* The settings object, or NULL (missing, or a problem said). */
-static struct json_object *read_settings(struct dms *dms)
+/*
+ * The settings object, or NULL: missing (*missing set: DMS's defaults), or a
+ * problem said.
+ */
+static struct json_object *read_settings(struct dms *dms, bool *missing)
 {
 	char line[WARNING_MAX];
 	struct stat st;
 	if (stat(dms->path, &st) < 0) {
 		if (errno == ENOENT) {
 			say_problem(dms, "");
+			*missing = true;
 			return NULL;
 		}
 		snprintf(line, sizeof(line), "%s: %s: cannot check DMS's power profile settings",
@@ -108,7 +112,10 @@ void dms_reload(struct dms *dms)
 {
 	if (!dms->path)
 		return;
-	struct json_object *obj = read_settings(dms);
+	bool missing = false;
+	struct json_object *obj = read_settings(dms, &missing);
+	if (!obj && !missing)
+		return; /* unreadable: what was found before still holds */
 	char found[256] = "";
 	if (obj)
 		describe(obj, found, sizeof(found));

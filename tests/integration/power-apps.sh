@@ -5,17 +5,8 @@
 # and a dropped event stream keep the rule.
 . "$PANTHER_SOURCE_DIR/tests/integration/power-lib.sh"
 
-NIRI_STANDIN=$PANTHER_SOURCE_DIR/tests/harness/niri-standin.py
-pn_need_cmd "$PN_PYTHON"
 power_mocks
-pn_spawn niri "$PN_PYTHON" "$NIRI_STANDIN" "$PN_TMP/niri.sock"
-pn_wait_for grep -qx ready "$PN_LOG" || pn_fail "the Niri stand-in did not start (see $PN_LOG)"
-export NIRI_SOCKET=$PN_TMP/niri.sock
-niri_ctl() {
-	local reply
-	reply=$("$PN_PYTHON" "$NIRI_STANDIN" ctl "$NIRI_SOCKET.ctl" "$1")
-	[ "$reply" = ok ] || pn_fail "niri stand-in: $1: $reply"
-}
+power_niri
 
 power_config '{"power": {"host": "zephyrus", "app_rules": [
 	{"app_id": "^steam_app_", "profile": "performance"},

@@ -7,18 +7,9 @@
 # panther's own holds come back after ppd restarts.
 . "$PANTHER_SOURCE_DIR/tests/integration/power-lib.sh"
 
-NIRI_STANDIN=$PANTHER_SOURCE_DIR/tests/harness/niri-standin.py
 HOLDER=$PANTHER_SOURCE_DIR/tests/harness/ppd-holder.py
-pn_need_cmd "$PN_PYTHON"
 power_mocks
-pn_spawn niri "$PN_PYTHON" "$NIRI_STANDIN" "$PN_TMP/niri.sock"
-pn_wait_for grep -qx ready "$PN_LOG" || pn_fail "the Niri stand-in did not start (see $PN_LOG)"
-export NIRI_SOCKET=$PN_TMP/niri.sock
-niri_ctl() {
-	local reply
-	reply=$("$PN_PYTHON" "$NIRI_STANDIN" ctl "$NIRI_SOCKET.ctl" "$1")
-	[ "$reply" = ok ] || pn_fail "niri stand-in: $1: $reply"
-}
+power_niri
 # ppd_holds: ppd's ActiveProfileHolds as busctl prints it.
 ppd_holds() {
 	busctl --system get-property "${PPD_LEGACY[@]}" ActiveProfileHolds 2>/dev/null

@@ -58,6 +58,30 @@ power_mocks() {
 	power_notifications
 }
 
+# power_niri [as-user]: the Niri stand-in (tests/harness/niri-standin.py) on
+# $NIRI_SOCKET (exported; under $PN_XDG_RUNTIME_DIR and run as the test user
+# with "as-user"); niri_ctl COMMAND_JSON scripts it.
+NIRI_STANDIN=$PANTHER_SOURCE_DIR/tests/harness/niri-standin.py
+power_niri() {
+	NIRI_AS=()
+	pn_need_cmd "$PN_PYTHON"
+	if [ "${1:-}" = as-user ]; then
+		pn_test_user
+		NIRI_AS=("${PN_AS_USER[@]}")
+		export NIRI_SOCKET=$PN_XDG_RUNTIME_DIR/niri.sock
+	else
+		export NIRI_SOCKET=$PN_TMP/niri.sock
+	fi
+	pn_spawn niri "${NIRI_AS[@]}" "$PN_PYTHON" "$NIRI_STANDIN" "$NIRI_SOCKET"
+	pn_wait_for grep -qx ready "$PN_LOG" || pn_fail "the Niri stand-in did not start (see $PN_LOG)"
+}
+
+niri_ctl() {
+	local reply
+	reply=$("${NIRI_AS[@]}" "$PN_PYTHON" "$NIRI_STANDIN" ctl "$NIRI_SOCKET.ctl" "$1")
+	[ "$reply" = ok ] || pn_fail "niri stand-in: $1: $reply"
+}
+
 # power_config JSON: writes $PN_TMP/config.json.
 power_config() {
 	printf '%s\n' "$1" >"$PN_TMP/config.json"

@@ -64,15 +64,7 @@ pn_note "with panther-powerd (as the user, in the session)"
 power_config '{"power": {"on_ac": "balanced", "on_battery": "power-saver",
 	"app_rules": [{"app_id": "^steam_app_", "profile": "performance"}]}}'
 chmod 0644 "$PN_TMP/config.json"
-NIRI_STANDIN=$PANTHER_SOURCE_DIR/tests/harness/niri-standin.py
-NIRI_SOCKET=$PN_XDG_RUNTIME_DIR/niri.sock
-pn_spawn_as_user niri "$PN_PYTHON" "$NIRI_STANDIN" "$NIRI_SOCKET"
-pn_wait_for grep -qx ready "$PN_LOG" || pn_fail "the Niri stand-in did not start (see $PN_LOG)"
-niri_ctl() {
-	local reply
-	reply=$(pn_as_user "$PN_PYTHON" "$NIRI_STANDIN" ctl "$NIRI_SOCKET.ctl" "$1")
-	[ "$reply" = ok ] || pn_fail "niri stand-in: $1: $reply"
-}
+power_niri as-user
 niri_ctl '{"cmd": "open_window", "id": 1, "app_id": "foot", "title": "shell"}'
 pn_spawn_in_session powerd env -u DBUS_SYSTEM_BUS_ADDRESS NIRI_SOCKET="$NIRI_SOCKET" \
 	"$POWERD" --verbose --config "$PN_TMP/config.json"
