@@ -439,6 +439,12 @@ static const char *profile_or_unknown(enum pn_profile profile)
 	return name ? name : "unknown";
 }
 
+/* The active profile's name: asusd's Custom is "custom". */
+static const char *active_name(const struct power_info *info)
+{
+	return info->custom ? "custom" : profile_or_unknown(info->active);
+}
+
 /* get and list need a profile to show. */
 static int get_profile_info(struct power *p, struct power_info *info)
 {
@@ -452,15 +458,20 @@ static int get_profile_info(struct power *p, struct power_info *info)
 }
 
 /* One profile: its name, or {"profile": NAME} with --json. */
-static void print_profile(struct power *p, enum pn_profile profile)
+static void print_profile_name(struct power *p, const char *name)
 {
 	if (p->ctl->json) {
 		struct json_object *obj = json_object_new_object();
-		json_object_object_add(obj, "profile", profile_json(profile));
+		json_object_object_add(obj, "profile", json_object_new_string(name));
 		print_json(obj);
 	} else {
-		puts(profile_or_unknown(profile));
+		puts(name);
 	}
+}
+
+static void print_profile(struct power *p, enum pn_profile profile)
+{
+	print_profile_name(p, profile_or_unknown(profile));
 }
 
 static int cmd_get(struct power *p)
@@ -468,7 +479,7 @@ static int cmd_get(struct power *p)
 	struct power_info info;
 	int r = get_profile_info(p, &info);
 	if (r == CTL_OK)
-		print_profile(p, info.active);
+		print_profile_name(p, active_name(&info));
 	return r;
 }
 
@@ -522,8 +533,7 @@ static int cmd_status(struct power *p)
 	format_profiles(info.offered, list, sizeof(list));
 	if (p->ctl->json) {
 		struct json_object *obj = json_object_new_object();
-		json_object_object_add(obj, "profile", info.custom ? json_object_new_string("custom")
-								   : profile_json(info.active));
+		json_object_object_add(obj, "profile", json_object_new_string(active_name(&info)));
 		json_object_object_add(obj, "profiles", profiles_json(info.offered));
 		json_object_object_add(obj, "backend", json_object_new_string(info.backend));
 		json_object_object_add(obj, "powerd", json_object_new_boolean(p->powerd));
@@ -541,7 +551,7 @@ static int cmd_status(struct power *p)
 		info_finish(&info);
 		return CTL_OK;
 	}
-	printf("profile: %s\n", info.custom ? "custom" : profile_or_unknown(info.active));
+	printf("profile: %s\n", active_name(&info));
 	printf("profiles: %s\n", list);
 	printf("backend: %s\n", info.backend[0] ? info.backend : "none");
 	if (p->powerd) {

@@ -4,7 +4,8 @@
 # another program's hold is left alone through unplug, app rules and low
 # battery, shown in pantherctl power status, and never taken for a choice
 # made by hand; what panther wanted meanwhile applies when it ends;
-# panther's own holds come back after ppd restarts.
+# panther's own holds come back after ppd restarts. PerformanceDegraded is
+# shown.
 . "$PANTHER_SOURCE_DIR/tests/integration/power-lib.sh"
 
 HOLDER=$PANTHER_SOURCE_DIR/tests/harness/ppd-holder.py
@@ -82,5 +83,17 @@ expect_ppd performance "the game's hold after ppd restarted"
 niri_ctl '{"cmd": "close", "id": 3, "focus": 1}'
 expect_ppd power-saver "the game closed: back to the battery profile"
 [ "$(ppd_holds)" = 'aa{sv} 0' ] || pn_fail "a hold is left after the game closed: $(ppd_holds)"
+
+pn_note "ppd's PerformanceDegraded is shown"
+busctl --system call net.hadess.PowerProfiles /org/pantheros/PpdMock org.pantheros.PpdMock \
+	SetDegraded s lap-detected
+expect_prop PerformanceDegraded 's "lap-detected"'
+ctl_ok power status
+[[ $out == *"performance degraded: lap-detected"* ]] || pn_fail "power status does not show the degradation: $out"
+ctl_ok power status --json
+[[ $out == *'"performance_degraded":"lap-detected"'* ]] || pn_fail "power status --json: $out"
+pn_wait_for powerd_log_has "performance is degraded (lap-detected)" || pn_fail "the degradation was not logged"
+busctl --system call net.hadess.PowerProfiles /org/pantheros/PpdMock org.pantheros.PpdMock SetDegraded s ''
+expect_prop PerformanceDegraded 's ""'
 
 power_pass

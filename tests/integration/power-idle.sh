@@ -48,6 +48,25 @@ pn_wait_for -t 5 eval 'grep -q "releasing the hold on power-saver" "$POWERD_LOG"
 	pn_fail "activity did not bring balanced back ($(ppd_active))"
 expect_ppd power-saver "idle again 1 s after the activity"
 
+pn_note "another program's hold survives idle and its end"
+pn_spawn holder "$PN_PYTHON" "$PANTHER_SOURCE_DIR/tests/harness/ppd-holder.py" performance Rendering \
+	com.example.Render
+HOLDER_PID=$PN_PID
+pn_wait_for grep -q '^held ' "$PN_LOG" || pn_fail "the holder could not hold performance (see $PN_LOG)"
+# Idle's power-saver hold wins the conflict (ppd's rule) while idle.
+expect_ppd power-saver "idle with another program's performance hold"
+releases=$(grep -c " ReleaseProfile " "$PPD_CALLS" || true)
+"$PN_PYTHON" "$PANTHER_SOURCE_DIR/tests/harness/kwin-activity.py" "$WAYLAND_DISPLAY" ||
+	pn_fail "could not tell KWin about user activity"
+pn_wait_for -t 5 eval '[ "$(grep -c " ReleaseProfile " "$PPD_CALLS")" -gt '"$releases"' ]' ||
+	pn_fail "activity did not release the idle hold"
+expect_ppd power-saver "idle again"
+busctl --system get-property "${PPD_LEGACY[@]}" ActiveProfileHolds | grep -q com.example.Render ||
+	pn_fail "the other program's hold did not survive idle"
+expect_prop Mode 's "auto"' "Mode after idle with another program's hold"
+! powerd_log_has "outside panther" || pn_fail "a hold was taken for a manual choice"
+pn_stop "$HOLDER_PID"
+
 pn_note "idle turned off while idle: the profile from before comes back"
 power_config '{"power": {"on_ac": "balanced", "idle": false}}'
 kill -HUP "$POWERD_PID"
