@@ -72,7 +72,8 @@ static bool append_string(DBusMessageIter *iter, const char *s)
 static bool get_active(void *data, DBusMessageIter *iter)
 {
 	struct service *service = data;
-	const char *name = pn_profile_name(service->state.active);
+	const char *name = service->state.active == PN_PROFILE_NONE
+		? "" : pn_profile_name(service->state.active);
 	return append_string(iter, service->state.custom ? "custom" : name);
 }
 
