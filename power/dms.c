@@ -29,11 +29,12 @@ static const char *profile_of(const char *value)
 	return "an unknown profile";
 }
 
-static void append(char *buf, size_t len, const char *fmt, const char *a, const char *b)
+/* Adds item to the list in buf, after ", " when it is not the first. */
+static void append(char *buf, size_t len, const char *item)
 {
 	size_t used = strlen(buf);
 	if (used < len)
-		snprintf(buf + used, len - used, fmt, used ? ", " : "", a, b);
+		snprintf(buf + used, len - used, "%s%s", used ? ", " : "", item);
 }
 
 /* What of obj switches profiles, as "key = value (meaning)" items. */
@@ -50,14 +51,15 @@ static void describe(struct json_object *obj, char *buf, size_t len)
 		if (!value[0])
 			continue;
 		char *shown = pn_sanitize_text(value, 16);
-		char item[96];
-		snprintf(item, sizeof(item), "\"%s\" (%s)", shown ? shown : "", profile_of(value));
+		char item[128];
+		snprintf(item, sizeof(item), "%s \"%s\" (%s)", profile_keys[i], shown ? shown : "",
+			profile_of(value));
 		free(shown);
-		append(buf, len, "%s%s %s", profile_keys[i], item);
+		append(buf, len, item);
 	}
 	if (json_object_object_get_ex(obj, "batteryAutoPowerSaver", &v) &&
 		json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v))
-		append(buf, len, "%s%s%s", "batteryAutoPowerSaver true", "");
+		append(buf, len, "batteryAutoPowerSaver true");
 }
 
 /* Says a problem with the file once (again only when it changes). */
