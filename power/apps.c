@@ -57,6 +57,9 @@ static void focused_changed(struct apps *apps)
 		report(apps, NULL);
 		return;
 	}
+	/* Reconnecting: the state is empty until the replay; the rule in force stays. */
+	if (!pn_niri_is_connected(apps->niri))
+		return;
 	const struct pn_niri_state *state = pn_niri_state(apps->niri);
 	const struct pn_niri_window *window = pn_niri_state_focused(state);
 	if (!window && apps->have_window) {

@@ -68,8 +68,18 @@ pn_wait_for -t 10 eval '[ "$(powerd_log_count "niri: connected")" -ge 2 ]' ||
 	pn_fail "panther-powerd did not reconnect to niri"
 niri_ctl '{"cmd": "focus", "id": 5}'
 stays_ppd performance "after reconnecting"
+
+pn_note "niri drops panther-powerd as a slow reader (cut mid-line): the rule holds"
+kill -STOP "$POWERD_PID"
+niri_ctl '{"cmd": "burst", "n": 2000}'
+kill -CONT "$POWERD_PID"
+dump=$("$PN_PYTHON" "$NIRI_STANDIN" ctl "$NIRI_SOCKET.ctl" '{"cmd": "dump"}')
+[[ $dump == *'"dropped_slow": 1'* ]] || pn_fail "the stand-in did not drop the stopped reader: $dump"
+pn_wait_for -t 10 eval '[ "$(powerd_log_count "niri: connected")" -ge 3 ]' ||
+	pn_fail "panther-powerd did not reconnect after being dropped"
+stays_ppd performance "after being dropped as a slow reader"
 [ "$(ppd_switches)" -eq "$switches" ] ||
-	pn_fail "ppd was switched during the launcher and the reconnection: $(tail -n $(($(ppd_switches) - switches)) "$PPD_CALLS")"
+	pn_fail "ppd was switched during the launcher and the reconnections: $(tail -n $(($(ppd_switches) - switches)) "$PPD_CALLS")"
 
 pn_note "another window after the launcher ends the rule; so does closing the game"
 niri_ctl '{"cmd": "focus", "id": null}'
