@@ -173,6 +173,8 @@ static void ppd_changed(struct powerd *d, enum pn_profile active)
 		if (active == d->expect)
 			d->expect = PN_PROFILE_NONE;
 		policy_backend_reported(&d->policy, active, held);
+		if (!held)
+			powerd_carry_out(d, policy_holds_ended(&d->policy), NULL, CAUSE_QUIET);
 		powerd_sync_service(d);
 	} else if (ours_ended && !own_switch && active != PN_PROFILE_NONE) {
 		external_change(d, active);

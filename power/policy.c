@@ -232,6 +232,11 @@ void policy_backend_reported(struct policy *p, enum pn_profile active, bool held
 		p->selected = active;
 }
 
+struct policy_action policy_holds_ended(struct policy *p)
+{
+	return decide(p, true);
+}
+
 struct policy_action policy_set_foreign_hold(struct policy *p, bool held)
 {
 	if (held == p->foreign_hold)

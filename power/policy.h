@@ -101,6 +101,13 @@ void policy_set_can_hold(struct policy *p, bool can_hold);
  * profile the backend returns to.
  */
 void policy_backend_reported(struct policy *p, enum pn_profile active, bool held);
+/*
+ * Every hold ended and the backend went back to its own profile (reported
+ * first with policy_backend_reported): the policy applies again if that is
+ * not what it wants. ppd ignores setting the profile it is already holding,
+ * so what it returns to may not be the profile last set.
+ */
+struct policy_action policy_holds_ended(struct policy *p);
 /* Another program's hold began or ended. */
 struct policy_action policy_set_foreign_hold(struct policy *p, bool held);
 void policy_backend_gone(struct policy *p);

@@ -92,4 +92,16 @@ niri_ctl '{"cmd": "close", "id": 5}'
 expect_ppd balanced "the game closed while the launcher had the keyboard"
 ! grep -q "ActiveProfile performance" "$PPD_CALLS" || pn_fail "an app rule set ActiveProfile instead of holding"
 
+pn_note "plugged in during a game: when it closes, on_ac applies"
+# ppd ignores setting the profile it already holds: what it returns to after
+# the hold is still the battery profile, and panther sets on_ac then.
+niri_ctl '{"cmd": "open_window", "id": 6, "app_id": "steam_app_7"}'
+expect_ppd performance "a game on battery"
+plug
+expect_prop OnBattery 'b false'
+stays_ppd performance "plugged in during the game"
+niri_ctl '{"cmd": "close", "id": 6, "focus": 1}'
+expect_ppd performance "on AC after the game closed"
+stays_ppd performance "on AC after the game closed"
+
 power_pass

@@ -483,6 +483,21 @@ static void test_foreign_hold_blocks_setting(void **state)
 	assert_int_equal(policy_choose(p, PS).set, PS);
 }
 
+static void test_holds_ended_elsewhere(void **state)
+{
+	struct policy *p = started_holds(state, true);
+	assert_int_equal(policy_set_app(p, PERF).set, NONE);
+	policy_backend_reported(p, PERF, true);
+	/* Plugged in: on_ac (performance) is set; ppd, already there, ignores it. */
+	assert_int_equal(apply(p, policy_set_on_battery(p, false)), PERF);
+	/* The game closes: ppd returns to balanced, set before the hold. */
+	assert_int_equal(policy_set_app(p, NONE).set, NONE);
+	policy_backend_reported(p, BAL, false);
+	struct policy_action a = policy_holds_ended(p);
+	assert_int_equal(a.set, PERF);
+	assert_int_equal(a.reason, POLICY_REASON_AC);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -521,6 +536,7 @@ int main(void)
 		T(test_holds_temporary_profiles),
 		T(test_holds_balanced_is_set),
 		T(test_foreign_hold_blocks_setting),
+		T(test_holds_ended_elsewhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
