@@ -16,6 +16,9 @@ struct apps {
 	struct pn_niri *niri;
 	enum pn_profile profile;
 	char *app_id;
+	/* The window last reported (focused), kept through a focus on no window. */
+	uint64_t window_id;
+	bool have_window;
 	bool said_no_socket;
 };
 
@@ -41,10 +44,32 @@ static void report(struct apps *apps, const char *app_id)
 	apps->listener->changed(apps->data, profile, apps->app_id);
 }
 
+/*
+ * Follows the last focused window. Niri focuses no window (id null) while a
+ * layer surface (a launcher, DMS's spotlight, a lock screen) has the
+ * keyboard: the window underneath is still the one in use, so its rule
+ * stays until another window takes focus or it closes.
+ */
 static void focused_changed(struct apps *apps)
 {
-	const struct pn_niri_window *window =
-		apps->niri ? pn_niri_state_focused(pn_niri_state(apps->niri)) : NULL;
+	if (!apps->niri) {
+		apps->have_window = false;
+		report(apps, NULL);
+		return;
+	}
+	/* Reconnecting: the state is empty until the replay; the rule in force stays. */
+	if (!pn_niri_is_connected(apps->niri))
+		return;
+	const struct pn_niri_state *state = pn_niri_state(apps->niri);
+	const struct pn_niri_window *window = pn_niri_state_focused(state);
+	if (!window && apps->have_window) {
+		/* Focus on no window, or on one not announced yet. */
+		window = pn_niri_state_window(state, apps->window_id);
+		if (window)
+			return;
+	}
+	apps->have_window = window != NULL;
+	apps->window_id = window ? window->id : 0;
 	report(apps, window ? window->app_id : NULL);
 }
 
@@ -64,9 +89,13 @@ static void on_changed(void *data, struct pn_niri *niri, unsigned changed)
 
 static void on_disconnected(void *data, struct pn_niri *niri, const char *why)
 {
-	struct apps *apps = data;
-	pn_notice("niri: event stream ended (%s): app rules wait for it to come back", why);
-	report(apps, NULL);
+	/*
+	 * niri drops a reader that falls behind, and restarts: the windows
+	 * are most likely still there, so the rule in force stays until the
+	 * replay after reconnecting says otherwise.
+	 */
+	pn_notice("niri: event stream ended (%s): keeping the app rule in force until it is back",
+		why);
 }
 
 static const struct pn_niri_listener niri_listener = {

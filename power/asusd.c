@@ -19,6 +19,7 @@ enum asus_profile {
 	ASUS_PERFORMANCE = 1,
 	ASUS_QUIET = 2,
 	ASUS_LOW_POWER = 3,
+	ASUS_CUSTOM = 4, /* the user's own fan curves and limits: none of the three */
 };
 
 struct asusd {
@@ -128,6 +129,11 @@ void asusd_destroy(struct asusd *asusd)
 		return;
 	remote_destroy(asusd->remote);
 	free(asusd);
+}
+
+bool asusd_custom(const struct asusd *asusd)
+{
+	return asusd->have_value && asusd->value == ASUS_CUSTOM;
 }
 
 bool asusd_present(const struct asusd *asusd)

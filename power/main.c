@@ -5,99 +5,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps.h"
-#include "asusd.h"
-#include "idle.h"
-#include "notify.h"
-#include "panther/daemon.h"
-#include "panther/dbus.h"
 #include "panther/log.h"
 #include "panther/util.h"
-#include "policy.h"
-#include "ppd.h"
-#include "service.h"
-#include "upower.h"
+#include "powerd.h"
 
-enum backend_kind { BACKEND_NONE, BACKEND_PPD, BACKEND_ASUSD };
-
-static const char *const backend_names[] = {
+const char *const backend_names[] = {
 	[BACKEND_NONE] = "none",
 	[BACKEND_PPD] = "power-profiles-daemon",
 	[BACKEND_ASUSD] = "asusd",
 };
 
-/* Why a profile is being set: decides the bubble and the reply. */
-enum cause {
-	CAUSE_POLICY, /* power source, battery level: shown */
-	CAUSE_QUIET,  /* idle, app rules, backend (re)appearing: not shown */
-	CAUSE_SET,
-	CAUSE_CYCLE,
-	CAUSE_AUTO,
-};
-
-struct powerd;
-
-/* What one backend last reported. */
-struct backend_slot {
-	struct powerd *d;
-	enum backend_kind kind;
-	bool known;
-	bool present;
-	unsigned offered;
-	enum pn_profile active;
-};
-
-/* A switch asked of the backend, waiting for its answer. */
-struct switch_request {
-	struct powerd *d;
-	enum pn_profile profile;
-	enum policy_reason reason;
-	enum cause cause;
-	DBusMessage *call; /* the Power1 call to answer, or NULL */
-	struct switch_request *next;
-};
-
-struct powerd {
-	struct pn_loop *loop;
-	struct pn_config cfg;
-	const char *config_path;
-	struct pn_config_watch *config_watch;
-	struct pn_bus *session;
-	struct pn_bus *system;
-	struct policy policy;
-
-	struct ppd *ppd;
-	struct asusd *asusd;
-	struct backend_slot ppd_slot;
-	struct backend_slot asusd_slot;
-	enum backend_kind backend;
-	bool said_no_backend;
-	/* The profile last asked of the backend, until it reports it. */
-	enum pn_profile expect;
-	struct switch_request *requests;
-
-	struct upower *upower;
-	bool power_known;
-	bool on_battery;
-	double percent;
-
-	struct idle *idle;
-	struct apps *apps;
-	char *app_id;
-	struct notify *notify;
-	struct service *service;
-	bool name_owned;
-};
-
-static void sync_service(struct powerd *d)
+void powerd_sync_service(struct powerd *d)
 {
+	const char *warning = dms_warning(d->dms);
 	struct service_state state = {
 		.active = d->policy.active,
+		.custom = d->backend == BACKEND_ASUSD && asusd_custom(d->asusd),
 		.manual = d->policy.mode == POLICY_MANUAL,
 		.on_battery = d->on_battery,
 		.offered = d->backend == BACKEND_NONE ? 0 : d->policy.offered,
 		.backend = backend_names[d->backend],
+		.warnings = &warning,
+		.n_warnings = warning[0] ? 1 : 0,
 	};
+	if (d->backend == BACKEND_PPD) {
+		state.n_holds = ppd_holds(d->ppd, &state.holds);
+		state.degraded = ppd_degraded(d->ppd);
+	}
 	service_update(d->service, &state);
 }
 
@@ -155,6 +89,25 @@ static void show(struct powerd *d, enum pn_profile profile, enum policy_reason r
 	notify_profile(d->notify, profile, body);
 }
 
+/*
+ * Hands the policy's temporary profile to holds.c (ppd only): it takes,
+ * replaces or releases our hold. Low battery gets its bubble here, as a
+ * set profile would.
+ */
+void powerd_sync_hold(struct powerd *d, enum cause cause)
+{
+	if (d->backend != BACKEND_PPD)
+		return;
+	enum pn_profile hold = d->policy.hold;
+	char reason[160];
+	describe(d, d->policy.hold_reason, reason, sizeof(reason));
+	holds_want(d->holds, hold, hold == PN_PROFILE_NONE ? NULL : reason);
+	if (hold != d->shown_hold && hold != PN_PROFILE_NONE &&
+		d->policy.hold_reason == POLICY_REASON_LOW_BATTERY)
+		show(d, hold, POLICY_REASON_LOW_BATTERY, cause);
+	d->shown_hold = hold;
+}
+
 static void answer(struct powerd *d, DBusMessage *call, enum cause cause, enum pn_profile profile,
 	const char *error)
 {
@@ -208,7 +161,7 @@ static void on_switched(void *data, const char *error)
 		show(d, req->profile, req->reason, req->cause);
 		answer(d, req->call, req->cause, req->profile, NULL);
 	}
-	sync_service(d);
+	powerd_sync_service(d);
 	free_request(req);
 }
 
@@ -225,13 +178,10 @@ static int backend_set(struct powerd *d, struct switch_request *req)
 	return -ENODEV;
 }
 
-/*
- * Does what the policy decided. call (when not NULL) is answered once the
- * backend has switched, or at once when there is nothing to switch.
- */
-static void carry_out(struct powerd *d, struct policy_action action, DBusMessage *call,
+void powerd_carry_out(struct powerd *d, struct policy_action action, DBusMessage *call,
 	enum cause cause)
 {
+	powerd_sync_hold(d, cause);
 	if (action.unavailable != PN_PROFILE_NONE) {
 		char offered[64];
 		policy_format_profiles(d->policy.offered, offered, sizeof(offered));
@@ -245,7 +195,7 @@ static void carry_out(struct powerd *d, struct policy_action action, DBusMessage
 			show(d, d->policy.active, action.reason, cause);
 		}
 		answer(d, call, cause, d->policy.active, NULL);
-		sync_service(d);
+		powerd_sync_service(d);
 		return;
 	}
 	if (!call && action.set == d->expect) {
@@ -276,12 +226,12 @@ static void carry_out(struct powerd *d, struct policy_action action, DBusMessage
 		answer(d, call, cause, action.set, why);
 		free_request(req);
 	}
-	sync_service(d);
+	powerd_sync_service(d);
 }
 
 /* ---- taking the name once the first picture is complete ---- */
 
-static void maybe_ready(struct powerd *d)
+void powerd_maybe_ready(struct powerd *d)
 {
 	if (d->name_owned || !d->ppd_slot.known || !d->asusd_slot.known || !d->power_known)
 		return;
@@ -300,135 +250,6 @@ static void maybe_ready(struct powerd *d)
 	d->name_owned = true;
 	pn_notify_ready(NULL);
 }
-
-/* ---- backends ---- */
-
-static const struct backend_slot *slot_of(struct powerd *d, enum backend_kind kind)
-{
-	return kind == BACKEND_PPD ? &d->ppd_slot : &d->asusd_slot;
-}
-
-/* Starts using a backend that appeared (or came back under another name). */
-static void use_backend(struct powerd *d, const struct backend_slot *slot)
-{
-	char offered[64];
-	const char *active = pn_profile_name(slot->active);
-	policy_format_profiles(slot->offered, offered, sizeof(offered));
-	pn_info("using %s (%s): offers %s, active %s", backend_names[slot->kind],
-		slot->kind == BACKEND_PPD ? ppd_bus_name(d->ppd) : "xyz.ljones.Asusd", offered,
-		active ? active : "unknown");
-	d->said_no_backend = false;
-	d->expect = PN_PROFILE_NONE;
-	carry_out(d, policy_set_backend(&d->policy, slot->offered, slot->active), NULL,
-		CAUSE_QUIET);
-}
-
-static void select_backend(struct powerd *d)
-{
-	enum backend_kind want = BACKEND_NONE;
-	if (d->ppd_slot.present)
-		want = BACKEND_PPD;
-	else if (d->asusd_slot.present)
-		want = BACKEND_ASUSD;
-	if (want != d->backend) {
-		if (d->backend != BACKEND_NONE) {
-			pn_notice("%s is gone from the system bus", backend_names[d->backend]);
-			policy_backend_gone(&d->policy);
-		}
-		d->backend = want;
-		d->expect = PN_PROFILE_NONE;
-		if (want != BACKEND_NONE)
-			use_backend(d, slot_of(d, want));
-		else
-			sync_service(d);
-	}
-	if (d->backend == BACKEND_NONE && d->ppd_slot.known && d->asusd_slot.known &&
-		!d->said_no_backend) {
-		d->said_no_backend = true;
-		pn_warn("no power profile backend: neither power-profiles-daemon "
-			"(org.freedesktop.UPower.PowerProfiles, net.hadess.PowerProfiles) nor asusd "
-			"(xyz.ljones.Asusd) is on the system bus; waiting for one to appear");
-	}
-	maybe_ready(d);
-}
-
-/* A switch to profile is waiting for the backend's answer. */
-static bool requested(struct powerd *d, enum pn_profile profile)
-{
-	for (struct switch_request *req = d->requests; req; req = req->next) {
-		if (req->profile == profile)
-			return true;
-	}
-	return false;
-}
-
-/* The backend in use reported new values. */
-static void backend_changed(struct powerd *d, unsigned offered, enum pn_profile active)
-{
-	if (offered != d->policy.offered) {
-		char list[64];
-		policy_format_profiles(offered, list, sizeof(list));
-		pn_info("%s now offers %s", backend_names[d->backend], list);
-		carry_out(d, policy_set_backend(&d->policy, offered, active), NULL, CAUSE_QUIET);
-		return;
-	}
-	if (active == PN_PROFILE_NONE || active == d->policy.active) {
-		if (active == d->expect)
-			d->expect = PN_PROFILE_NONE;
-		return;
-	}
-	if (active == d->expect || requested(d, active)) {
-		if (active == d->expect)
-			d->expect = PN_PROFILE_NONE;
-		policy_backend_switched(&d->policy, active);
-		sync_service(d);
-		return;
-	}
-	pn_info("the profile was changed to %s outside panther: taken as a manual choice",
-		pn_profile_name(active));
-	policy_external(&d->policy, active);
-	if (d->notify)
-		notify_profile(d->notify, active, "Changed outside panther");
-	sync_service(d);
-}
-
-static void slot_appeared(void *data, unsigned offered, enum pn_profile active)
-{
-	struct backend_slot *slot = data;
-	slot->known = slot->present = true;
-	slot->offered = offered;
-	slot->active = active;
-	if (slot->d->backend == slot->kind)
-		use_backend(slot->d, slot); /* the same backend under another name */
-	else
-		select_backend(slot->d);
-}
-
-static void slot_changed(void *data, unsigned offered, enum pn_profile active)
-{
-	struct backend_slot *slot = data;
-	slot->offered = offered;
-	slot->active = active;
-	if (slot->d->backend == slot->kind)
-		backend_changed(slot->d, offered, active);
-}
-
-static void slot_gone(void *data)
-{
-	struct backend_slot *slot = data;
-	slot->known = true;
-	slot->present = false;
-	slot->offered = 0;
-	slot->active = PN_PROFILE_NONE;
-	select_backend(slot->d);
-}
-
-static const struct backend_listener slot_listener = {
-	.appeared = slot_appeared,
-	.changed = slot_changed,
-	.gone = slot_gone,
-};
-
 /* ---- inputs ---- */
 
 static void power_on_battery(void *data, bool on_battery)
@@ -440,16 +261,16 @@ static void power_on_battery(void *data, bool on_battery)
 	d->on_battery = on_battery;
 	d->power_known = true;
 	pn_info("%s%s", first ? "power source: " : "", on_battery ? "on battery" : "on AC power");
-	carry_out(d, policy_set_on_battery(&d->policy, on_battery), NULL,
+	powerd_carry_out(d, policy_set_on_battery(&d->policy, on_battery), NULL,
 		first ? CAUSE_QUIET : CAUSE_POLICY);
-	maybe_ready(d);
+	powerd_maybe_ready(d);
 }
 
 static void power_percent(void *data, double percent)
 {
 	struct powerd *d = data;
 	d->percent = percent;
-	carry_out(d, policy_set_percent(&d->policy, percent), NULL, CAUSE_POLICY);
+	powerd_carry_out(d, policy_set_percent(&d->policy, percent), NULL, CAUSE_POLICY);
 }
 
 static const struct upower_listener upower_listener = {
@@ -460,7 +281,7 @@ static const struct upower_listener upower_listener = {
 static void idle_changed(void *data, bool idle)
 {
 	struct powerd *d = data;
-	carry_out(d, policy_set_idle(&d->policy, idle), NULL, CAUSE_QUIET);
+	powerd_carry_out(d, policy_set_idle(&d->policy, idle), NULL, CAUSE_QUIET);
 }
 
 static const struct idle_listener idle_listener = {
@@ -474,7 +295,7 @@ static void app_changed(void *data, enum pn_profile profile, const char *app_id)
 	d->app_id = app_id ? pn_xstrdup(app_id) : NULL;
 	if (profile != PN_PROFILE_NONE)
 		pn_debug("app rule: %s holds %s", app_id, pn_profile_name(profile));
-	carry_out(d, policy_set_app(&d->policy, profile), NULL, CAUSE_QUIET);
+	powerd_carry_out(d, policy_set_app(&d->policy, profile), NULL, CAUSE_QUIET);
 }
 
 static const struct apps_listener apps_listener = {
@@ -487,7 +308,7 @@ static DBusMessage *handle_set(void *data, DBusMessage *msg, enum pn_profile pro
 {
 	struct powerd *d = data;
 	pn_info("%s chosen by hand", pn_profile_name(profile));
-	carry_out(d, policy_choose(&d->policy, profile), msg, CAUSE_SET);
+	powerd_carry_out(d, policy_choose(&d->policy, profile), msg, CAUSE_SET);
 	return NULL;
 }
 
@@ -509,7 +330,7 @@ static DBusMessage *handle_cycle(void *data, DBusMessage *msg)
 			"no profile of power.cycle is offered (available: %s)", offered);
 	}
 	pn_info("cycling to %s", pn_profile_name(next));
-	carry_out(d, policy_choose(&d->policy, next), msg, CAUSE_CYCLE);
+	powerd_carry_out(d, policy_choose(&d->policy, next), msg, CAUSE_CYCLE);
 	return NULL;
 }
 
@@ -517,7 +338,7 @@ static DBusMessage *handle_auto(void *data, DBusMessage *msg)
 {
 	struct powerd *d = data;
 	pn_info("back to automatic");
-	carry_out(d, policy_auto(&d->policy), msg, CAUSE_AUTO);
+	powerd_carry_out(d, policy_auto(&d->policy), msg, CAUSE_AUTO);
 	return NULL;
 }
 
@@ -538,9 +359,10 @@ static void config_applied(void *data, const struct pn_config *cfg, const struct
 		notify_destroy(d->notify);
 		d->notify = NULL;
 	}
+	dms_reload(d->dms);
 	apps_set_config(d->apps, &d->cfg.power);
 	idle_set_timeout(d->idle, cfg->power.idle_after_s);
-	carry_out(d, policy_set_config(&d->policy, &d->cfg.power), NULL, CAUSE_POLICY);
+	powerd_carry_out(d, policy_set_config(&d->policy, &d->cfg.power), NULL, CAUSE_POLICY);
 }
 
 static void on_signal(void *data, int signo)
@@ -626,6 +448,8 @@ static int start(struct powerd *d)
 	pn_bus_set_lost_handler(d->session, on_bus_lost, d);
 	pn_bus_set_lost_handler(d->system, on_bus_lost, d);
 
+	d->dms = dms_create(NULL);
+	dms_reload(d->dms);
 	d->service = service_create(d->session, &service_handler, d);
 	int r = service_export(d->service);
 	if (r < 0) {
@@ -637,8 +461,9 @@ static int start(struct powerd *d)
 	d->upower = upower_create(d->system, &upower_listener, d);
 	d->ppd_slot = (struct backend_slot){.d = d, .kind = BACKEND_PPD, .active = PN_PROFILE_NONE};
 	d->asusd_slot = (struct backend_slot){.d = d, .kind = BACKEND_ASUSD, .active = PN_PROFILE_NONE};
-	d->ppd = ppd_create(d->system, &slot_listener, &d->ppd_slot);
-	d->asusd = asusd_create(d->system, &slot_listener, &d->asusd_slot);
+	d->ppd = ppd_create(d->system, &backends_listener, &d->ppd_slot);
+	d->asusd = asusd_create(d->system, &backends_listener, &d->asusd_slot);
+	d->holds = holds_create(d->ppd);
 	d->apps = apps_create(d->loop, &d->cfg.power, &apps_listener, d);
 	d->idle = idle_create(d->loop, d->cfg.power.idle_after_s, &idle_listener, d);
 	d->config_watch = pn_daemon_watch_config(d->loop, &d->cfg, d->config_path,
@@ -653,6 +478,7 @@ static void stop(struct powerd *d)
 	pn_config_watch_remove(d->config_watch);
 	idle_destroy(d->idle);
 	apps_destroy(d->apps);
+	holds_destroy(d->holds);
 	ppd_destroy(d->ppd);
 	asusd_destroy(d->asusd);
 	upower_destroy(d->upower);
@@ -664,6 +490,7 @@ static void stop(struct powerd *d)
 	}
 	notify_destroy(d->notify);
 	service_destroy(d->service);
+	dms_destroy(d->dms);
 	if (d->system)
 		pn_bus_close(d->system);
 	if (d->session)
@@ -676,6 +503,7 @@ int main(int argc, char **argv)
 	struct powerd d = {
 		.backend = BACKEND_NONE,
 		.expect = PN_PROFILE_NONE,
+		.shown_hold = PN_PROFILE_NONE,
 	};
 	bool verbose = false;
 	int status = parse_args(argc, argv, &d.config_path, &verbose);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "panther/log.h"
 #include "panther/util.h"
@@ -13,7 +14,10 @@
 
 struct notify {
 	struct pn_bus *bus;
+	struct pn_match *closed;
 	uint32_t id; /* the bubble to replace; 0: none yet */
+	int64_t shown_ms; /* when the bubble id first appeared (CLOCK_MONOTONIC) */
+	bool fresh;       /* the call in flight shows a new bubble */
 	struct pn_pending *pending;
 	/* What to show once the call in flight has its reply (and its id). */
 	bool queued;
@@ -36,12 +40,50 @@ static const char *const icons[PN_PROFILE_COUNT] = {
 
 static void send_notification(struct notify *notify, enum pn_profile profile, const char *body);
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The server closed our bubble (the user dismissed it, or it expired): forget its id. */
+static void on_closed(void *data, DBusMessage *msg)
+{
+	struct notify *notify = data;
+	uint32_t id, reason;
+	if (dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &id, DBUS_TYPE_UINT32, &reason,
+			DBUS_TYPE_INVALID) && id == notify->id && !notify->pending)
+		notify->id = 0;
+}
+
+/*
+ * Whether the next message replaces the bubble: only while it is surely
+ * still on screen. An older one is closed, so the server forgets it and
+ * the new message pops up.
+ */
+static uint32_t bubble_to_replace(struct notify *notify)
+{
+	if (notify->id && now_ms() - notify->shown_ms < NOTIFY_REPLACE_MS)
+		return notify->id;
+	if (notify->id) {
+		uint32_t old = notify->id;
+		pn_bus_call_method(notify->bus, NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME,
+			"CloseNotification", NULL, NULL, NULL, DBUS_TYPE_UINT32, &old,
+			DBUS_TYPE_INVALID);
+		notify->id = 0;
+	}
+	return 0;
+}
+
 static void on_reply(void *data, DBusMessage *reply, const DBusError *err)
 {
 	struct notify *notify = data;
 	notify->pending = NULL;
 	uint32_t id;
 	if (reply && dbus_message_get_args(reply, NULL, DBUS_TYPE_UINT32, &id, DBUS_TYPE_INVALID)) {
+		if (notify->fresh || id != notify->id)
+			notify->shown_ms = now_ms();
 		notify->id = id;
 		notify->said_failure = false;
 	} else if (!notify->said_failure) {
@@ -103,11 +145,13 @@ static void send_notification(struct notify *notify, enum pn_profile profile, co
 	const char *icon = icons[profile];
 	const char *summary_p = summary;
 	const char *body_p = body ? body : "";
-	int32_t timeout = -1;
+	int32_t timeout = NOTIFY_EXPIRE_MS;
+	uint32_t replaces = bubble_to_replace(notify);
+	notify->fresh = replaces == 0;
 	DBusMessageIter args, actions;
 	dbus_message_iter_init_append(msg, &args);
 	bool ok = dbus_message_iter_append_basic(&args, DBUS_TYPE_STRING, &app) &&
-		dbus_message_iter_append_basic(&args, DBUS_TYPE_UINT32, &notify->id) &&
+		dbus_message_iter_append_basic(&args, DBUS_TYPE_UINT32, &replaces) &&
 		dbus_message_iter_append_basic(&args, DBUS_TYPE_STRING, &icon) &&
 		dbus_message_iter_append_basic(&args, DBUS_TYPE_STRING, &summary_p) &&
 		dbus_message_iter_append_basic(&args, DBUS_TYPE_STRING, &body_p) &&
@@ -130,6 +174,8 @@ struct notify *notify_create(struct pn_bus *session_bus)
 {
 	struct notify *notify = pn_xcalloc(1, sizeof(*notify));
 	notify->bus = session_bus;
+	notify->closed = pn_bus_subscribe(session_bus, NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME,
+		"NotificationClosed", on_closed, notify);
 	return notify;
 }
 
@@ -139,6 +185,8 @@ void notify_destroy(struct notify *notify)
 		return;
 	if (notify->pending)
 		pn_pending_cancel(notify->pending);
+	if (notify->closed)
+		pn_match_remove(notify->closed);
 	free(notify->queued_body);
 	free(notify);
 }

@@ -2,13 +2,21 @@
 #define POWER_NOTIFY_H
 
 /*
- * One notification bubble through org.freedesktop.Notifications: each new
- * message replaces the last one (replaces_id), so repeated switches update
- * one bubble instead of stacking.
+ * The profile bubble through org.freedesktop.Notifications. Switches in
+ * quick succession update one bubble (replaces_id). A bubble is shown for
+ * NOTIFY_EXPIRE_MS (its expire_timeout); once it has been up for
+ * NOTIFY_REPLACE_MS the next switch closes it (CloseNotification) and shows
+ * a new one. Under DMS (Quickshell's server) a replaced notification that
+ * is still tracked is only updated, never popped up again, and a popup that
+ * timed out stays tracked: replacing it would update an invisible bubble.
  */
 
 #include "panther/config.h"
 #include "panther/dbus.h"
+
+/* How long a bubble stays up, and until when it is updated in place. */
+#define NOTIFY_EXPIRE_MS 5000
+#define NOTIFY_REPLACE_MS 4000
 
 struct notify;
 

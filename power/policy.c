@@ -17,6 +17,8 @@ void policy_init(struct policy *p, const struct pn_power_config *cfg)
 		.manual = PN_PROFILE_NONE,
 		.app_profile = PN_PROFILE_NONE,
 		.wanted = PN_PROFILE_NONE,
+		.hold = PN_PROFILE_NONE,
+		.selected = PN_PROFILE_NONE,
 	};
 }
 
@@ -31,7 +33,8 @@ static bool hold_applies(const struct policy_hold *hold)
 	return hold->active && !hold->overruled;
 }
 
-static enum pn_profile compute_wanted(const struct policy *p, enum policy_reason *why)
+/* The temporary profile in force (idle, low battery, app rule), or NONE. */
+static enum pn_profile compute_temporary(const struct policy *p, enum policy_reason *why)
 {
 	const struct pn_power_config *cfg = p->cfg;
 	if (hold_applies(&p->idle) && cfg->idle_after_s > 0) {
@@ -45,6 +48,33 @@ static enum pn_profile compute_wanted(const struct policy *p, enum policy_reason
 	if (hold_applies(&p->app) && p->app_profile != PN_PROFILE_NONE) {
 		*why = POLICY_REASON_APP;
 		return p->app_profile;
+	}
+	*why = POLICY_REASON_NONE;
+	return PN_PROFILE_NONE;
+}
+
+static bool holdable(const struct policy *p, enum pn_profile profile)
+{
+	return p->can_hold && policy_offers(p, profile) &&
+		(profile == PN_PROFILE_POWER_SAVER || profile == PN_PROFILE_PERFORMANCE);
+}
+
+/*
+ * The profile to set; *hold gets the temporary profile to hold instead
+ * (NONE when there is none or the backend cannot hold it).
+ */
+static enum pn_profile compute_wanted(const struct policy *p, enum policy_reason *why,
+	enum pn_profile *hold, enum policy_reason *hold_why)
+{
+	const struct pn_power_config *cfg = p->cfg;
+	*hold = PN_PROFILE_NONE;
+	*hold_why = POLICY_REASON_NONE;
+	enum pn_profile temporary = compute_temporary(p, why);
+	if (temporary != PN_PROFILE_NONE) {
+		if (!holdable(p, temporary))
+			return temporary;
+		*hold = temporary;
+		*hold_why = *why;
 	}
 	if (p->mode == POLICY_MANUAL) {
 		*why = POLICY_REASON_MANUAL;
@@ -70,10 +100,15 @@ static struct policy_action decide(struct policy *p, bool force)
 	if (!p->source_known || !p->offered)
 		return no_action;
 	enum policy_reason why;
-	enum pn_profile wanted = compute_wanted(p, &why);
+	enum pn_profile wanted = compute_wanted(p, &why, &p->hold, &p->hold_reason);
 	bool changed = wanted != p->wanted;
 	p->wanted = wanted;
-	if (!(changed || force) || wanted == p->active)
+	/* Under holds the profile to compare with is the one ppd returns to. */
+	enum pn_profile current = p->can_hold ? p->selected : p->active;
+	if (!(changed || force) || wanted == current)
+		return no_action;
+	/* Setting ActiveProfile would end another program's hold: wait for its end. */
+	if (p->foreign_hold)
 		return no_action;
 	struct policy_action action = no_action;
 	action.reason = why;
@@ -170,6 +205,9 @@ struct policy_action policy_set_backend(struct policy *p, unsigned offered,
 {
 	p->offered = offered & (POLICY_BIT(PN_PROFILE_COUNT) - 1);
 	p->active = active;
+	/* With holds, main.c reports the profile to return to (policy_backend_reported). */
+	if (!p->can_hold)
+		p->selected = active;
 	return decide(p, true);
 }
 
@@ -177,11 +215,41 @@ void policy_backend_gone(struct policy *p)
 {
 	p->offered = 0;
 	p->active = PN_PROFILE_NONE;
+	p->selected = PN_PROFILE_NONE;
+	p->hold = PN_PROFILE_NONE;
+	p->foreign_hold = false;
+}
+
+void policy_set_can_hold(struct policy *p, bool can_hold)
+{
+	p->can_hold = can_hold;
+}
+
+void policy_backend_reported(struct policy *p, enum pn_profile active, bool held)
+{
+	p->active = active;
+	if (!held)
+		p->selected = active;
+}
+
+struct policy_action policy_holds_ended(struct policy *p)
+{
+	return decide(p, true);
+}
+
+struct policy_action policy_set_foreign_hold(struct policy *p, bool held)
+{
+	if (held == p->foreign_hold)
+		return no_action;
+	p->foreign_hold = held;
+	return decide(p, !held);
 }
 
 void policy_backend_switched(struct policy *p, enum pn_profile profile)
 {
+	/* Setting ActiveProfile ends every hold: it is also the profile to return to. */
 	p->active = profile;
+	p->selected = profile;
 }
 
 static void record_manual(struct policy *p, enum pn_profile profile)
@@ -194,7 +262,7 @@ static void record_manual(struct policy *p, enum pn_profile profile)
 	p->low.overruled = p->low.active;
 	p->app.overruled = p->app.active;
 	enum policy_reason why;
-	p->wanted = compute_wanted(p, &why);
+	p->wanted = compute_wanted(p, &why, &p->hold, &p->hold_reason);
 }
 
 struct policy_action policy_choose(struct policy *p, enum pn_profile profile)
@@ -215,6 +283,7 @@ struct policy_action policy_choose(struct policy *p, enum pn_profile profile)
 void policy_external(struct policy *p, enum pn_profile profile)
 {
 	p->active = profile;
+	p->selected = profile;
 	if (profile > PN_PROFILE_NONE && profile < PN_PROFILE_COUNT)
 		record_manual(p, profile);
 }

@@ -52,6 +52,18 @@ struct policy {
 	struct policy_hold idle, low, app;
 	enum pn_profile app_profile;
 	enum pn_profile wanted; /* the last decision */
+	/*
+	 * With a backend that takes holds (ppd), a temporary profile it can
+	 * hold (idle, low battery, app rule: power-saver or performance) is
+	 * held instead of set: hold is that profile, and wanted is what the
+	 * backend returns to when holds end (selected).
+	 */
+	bool can_hold;
+	enum pn_profile hold;
+	enum policy_reason hold_reason;
+	enum pn_profile selected; /* the backend's profile without holds; NONE: unknown */
+	/* Another program holds a profile: ActiveProfile is left alone, except by hand. */
+	bool foreign_hold;
 };
 
 #define POLICY_BIT(profile) (1u << (unsigned)(profile))
@@ -81,6 +93,23 @@ struct policy_action policy_set_app(struct policy *p, enum pn_profile profile);
 /* The backend appeared or its profiles changed. */
 struct policy_action policy_set_backend(struct policy *p, unsigned offered,
 	enum pn_profile active);
+/* Whether the backend takes holds (set before policy_set_backend). */
+void policy_set_can_hold(struct policy *p, bool can_hold);
+/*
+ * The backend reported its active profile; held says whether any hold
+ * (ours or another program's) decides it. Without holds it is also the
+ * profile the backend returns to.
+ */
+void policy_backend_reported(struct policy *p, enum pn_profile active, bool held);
+/*
+ * Every hold ended and the backend went back to its own profile (reported
+ * first with policy_backend_reported): the policy applies again if that is
+ * not what it wants. ppd ignores setting the profile it is already holding,
+ * so what it returns to may not be the profile last set.
+ */
+struct policy_action policy_holds_ended(struct policy *p);
+/* Another program's hold began or ended. */
+struct policy_action policy_set_foreign_hold(struct policy *p, bool held);
 void policy_backend_gone(struct policy *p);
 /* The backend switched to profile because we asked it to. */
 void policy_backend_switched(struct policy *p, enum pn_profile profile);

@@ -13,7 +13,10 @@ struct service {
 	const struct service_handler *handler;
 	void *data;
 	bool exported;
-	struct service_state state;
+	struct service_state state; /* its strings and arrays point into the copies below */
+	struct ppd_hold *holds;
+	char *degraded;
+	char **warnings;
 };
 
 static DBusMessage *unknown_profile(struct service *service, DBusMessage *msg, const char *name,
@@ -69,8 +72,50 @@ static bool append_string(DBusMessageIter *iter, const char *s)
 static bool get_active(void *data, DBusMessageIter *iter)
 {
 	struct service *service = data;
-	const char *name = pn_profile_name(service->state.active);
-	return append_string(iter, name ? name : "");
+	const char *name = service->state.active == PN_PROFILE_NONE
+		? "" : pn_profile_name(service->state.active);
+	return append_string(iter, service->state.custom ? "custom" : name);
+}
+
+static bool get_holds(void *data, DBusMessageIter *iter)
+{
+	struct service *service = data;
+	DBusMessageIter array, entry;
+	if (!dbus_message_iter_open_container(iter, DBUS_TYPE_ARRAY, "(sss)", &array))
+		return false;
+	for (size_t i = 0; i < service->state.n_holds; i++) {
+		const struct ppd_hold *hold = &service->state.holds[i];
+		const char *profile = pn_profile_name(hold->profile);
+		if (!dbus_message_iter_open_container(&array, DBUS_TYPE_STRUCT, NULL, &entry) ||
+			!append_string(&entry, profile) ||
+			!append_string(&entry, hold->app_id) || !append_string(&entry, hold->reason) ||
+			!dbus_message_iter_close_container(&array, &entry)) {
+			dbus_message_iter_abandon_container(iter, &array);
+			return false;
+		}
+	}
+	return dbus_message_iter_close_container(iter, &array);
+}
+
+static bool get_degraded(void *data, DBusMessageIter *iter)
+{
+	struct service *service = data;
+	return append_string(iter, service->state.degraded ? service->state.degraded : "");
+}
+
+static bool get_warnings(void *data, DBusMessageIter *iter)
+{
+	struct service *service = data;
+	DBusMessageIter array;
+	if (!dbus_message_iter_open_container(iter, DBUS_TYPE_ARRAY, "s", &array))
+		return false;
+	for (size_t i = 0; i < service->state.n_warnings; i++) {
+		if (!append_string(&array, service->state.warnings[i])) {
+			dbus_message_iter_abandon_container(iter, &array);
+			return false;
+		}
+	}
+	return dbus_message_iter_close_container(iter, &array);
 }
 
 static bool get_mode(void *data, DBusMessageIter *iter)
@@ -121,6 +166,9 @@ static const struct pn_property properties[] = {
 	{"OnBattery", "b", get_on_battery, NULL},
 	{"Profiles", "as", get_profiles, NULL},
 	{"Backend", "s", get_backend, NULL},
+	{"Holds", "a(sss)", get_holds, NULL},
+	{"PerformanceDegraded", "s", get_degraded, NULL},
+	{"Warnings", "as", get_warnings, NULL},
 	{NULL},
 };
 
@@ -152,12 +200,77 @@ int service_export(struct service *service)
 	return r;
 }
 
+static void free_copies(struct ppd_hold *holds, size_t n_holds, char *degraded, char **warnings,
+	size_t n_warnings)
+{
+	for (size_t i = 0; i < n_holds; i++) {
+		free(holds[i].app_id);
+		free(holds[i].reason);
+	}
+	free(holds);
+	free(degraded);
+	for (size_t i = 0; i < n_warnings; i++)
+		free(warnings[i]);
+	free(warnings);
+}
+
+static bool same_holds(const struct service_state *a, const struct service_state *b)
+{
+	if (a->n_holds != b->n_holds)
+		return false;
+	for (size_t i = 0; i < a->n_holds; i++) {
+		if (a->holds[i].profile != b->holds[i].profile ||
+			strcmp(a->holds[i].app_id, b->holds[i].app_id) != 0 ||
+			strcmp(a->holds[i].reason, b->holds[i].reason) != 0)
+			return false;
+	}
+	return true;
+}
+
+static bool same_warnings(const struct service_state *a, const struct service_state *b)
+{
+	if (a->n_warnings != b->n_warnings)
+		return false;
+	for (size_t i = 0; i < a->n_warnings; i++) {
+		if (strcmp(a->warnings[i], b->warnings[i]) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Copies what state points at into service, for the getters. */
+static void keep_copies(struct service *service, const struct service_state *state)
+{
+	struct ppd_hold *old_holds = service->holds;
+	char *old_degraded = service->degraded;
+	char **old_warnings = service->warnings;
+	size_t old_n_holds = service->state.n_holds, old_n_warnings = service->state.n_warnings;
+	service->state = *state;
+	service->holds = state->n_holds ? pn_xcalloc(state->n_holds, sizeof(*service->holds)) : NULL;
+	for (size_t i = 0; i < state->n_holds; i++) {
+		service->holds[i].profile = state->holds[i].profile;
+		service->holds[i].app_id = pn_xstrdup(state->holds[i].app_id);
+		service->holds[i].reason = pn_xstrdup(state->holds[i].reason);
+	}
+	service->degraded = pn_xstrdup(state->degraded ? state->degraded : "");
+	service->warnings =
+		state->n_warnings ? pn_xcalloc(state->n_warnings, sizeof(*service->warnings)) : NULL;
+	for (size_t i = 0; i < state->n_warnings; i++)
+		service->warnings[i] = pn_xstrdup(state->warnings[i]);
+	service->state.holds = service->holds;
+	service->state.degraded = service->degraded;
+	service->state.warnings = (const char *const *)service->warnings;
+	free_copies(old_holds, old_n_holds, old_degraded, old_warnings, old_n_warnings);
+}
+
 void service_destroy(struct service *service)
 {
 	if (!service)
 		return;
 	if (service->exported)
 		pn_bus_unexport(service->bus, POWER1_PATH);
+	free_copies(service->holds, service->state.n_holds, service->degraded, service->warnings,
+		service->state.n_warnings);
 	free(service);
 }
 
@@ -168,10 +281,10 @@ static bool same_string(const char *a, const char *b)
 
 void service_update(struct service *service, const struct service_state *state)
 {
-	const char *changed[6];
+	const char *changed[9];
 	size_t n = 0;
 	struct service_state *old = &service->state;
-	if (state->active != old->active)
+	if (state->active != old->active || state->custom != old->custom)
 		changed[n++] = "ActiveProfile";
 	if (state->manual != old->manual)
 		changed[n++] = "Mode";
@@ -181,8 +294,14 @@ void service_update(struct service *service, const struct service_state *state)
 		changed[n++] = "Profiles";
 	if (!same_string(state->backend, old->backend))
 		changed[n++] = "Backend";
+	if (!same_holds(state, old))
+		changed[n++] = "Holds";
+	if (strcmp(state->degraded ? state->degraded : "", old->degraded ? old->degraded : "") != 0)
+		changed[n++] = "PerformanceDegraded";
+	if (!same_warnings(state, old))
+		changed[n++] = "Warnings";
 	changed[n] = NULL;
-	service->state = *state;
+	keep_copies(service, state);
 	if (n && service->exported)
 		pn_bus_emit_properties_changed(service->bus, POWER1_PATH, POWER1_IFACE, changed);
 }

@@ -4,7 +4,9 @@
 /*
  * org.pantheros.Power1 at /org/pantheros/Power1 on the session bus:
  * methods Set(s), Cycle() -> s, Auto(); properties ActiveProfile, Mode,
- * OnBattery, Profiles, Backend, with PropertiesChanged on every change.
+ * OnBattery, Profiles, Backend, Holds a(sss) (profile, application id,
+ * reason), PerformanceDegraded s, Warnings as, with PropertiesChanged on
+ * every change.
  * The calls are checked here; what they do is main.c's.
  */
 
@@ -12,6 +14,7 @@
 
 #include "panther/config.h"
 #include "panther/dbus.h"
+#include "ppd.h"
 
 #define POWER1_NAME "org.pantheros.Power1"
 #define POWER1_PATH "/org/pantheros/Power1"
@@ -32,13 +35,19 @@ struct service_handler {
 	DBusMessage *(*auto_mode)(void *data, DBusMessage *msg);
 };
 
-/* What the properties say. */
+/* What the properties say. Strings and arrays are copied by service_update(). */
 struct service_state {
 	enum pn_profile active;
+	bool custom; /* asusd's Custom: ActiveProfile reads "custom" */
 	bool manual;
 	bool on_battery;
 	unsigned offered;    /* POLICY_BIT() of each profile */
 	const char *backend; /* "power-profiles-daemon", "asusd" or "none" */
+	const struct ppd_hold *holds; /* ppd's ActiveProfileHolds, ours included */
+	size_t n_holds;
+	const char *degraded; /* ppd's PerformanceDegraded, "" or NULL when not */
+	const char *const *warnings;
+	size_t n_warnings;
 };
 
 struct service *service_create(struct pn_bus *session_bus,

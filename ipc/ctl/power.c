@@ -47,11 +47,23 @@ struct power_info {
 	bool manual;
 	bool on_battery;
 	char backend[64];
+	bool custom; /* asusd's Custom: none of the three */
+	/* Only for status (extra set): JSON arrays, freed by info_finish(). */
+	bool extra;
+	struct json_object *holds;    /* [{"profile", "application_id", "reason"}] */
+	struct json_object *warnings; /* ["..."] */
+	char degraded[128];
 };
 
 static void info_init(struct power_info *info)
 {
 	*info = (struct power_info){.active = PN_PROFILE_NONE};
+}
+
+static void info_finish(struct power_info *info)
+{
+	json_object_put(info->holds);
+	json_object_put(info->warnings);
 }
 
 /* ---- calls ---- */
@@ -208,6 +220,66 @@ static unsigned read_profiles(DBusMessageIter *value)
 	return offered;
 }
 
+static void add_hold(struct power_info *info, const char *profile, const char *app_id,
+	const char *reason)
+{
+	struct json_object *hold = json_object_new_object();
+	json_object_object_add(hold, "profile", json_object_new_string(profile ? profile : ""));
+	json_object_object_add(hold, "application_id",
+		json_object_new_string(app_id ? app_id : ""));
+	json_object_object_add(hold, "reason", json_object_new_string(reason ? reason : ""));
+	json_object_array_add(info->holds, hold);
+}
+
+/* Power1's Holds a(sss) or ppd's ActiveProfileHolds aa{sv}. */
+static void read_holds(DBusMessageIter *value, struct power_info *info)
+{
+	DBusMessageIter items;
+	if (dbus_message_iter_get_arg_type(value) != DBUS_TYPE_ARRAY)
+		return;
+	dbus_message_iter_recurse(value, &items);
+	for (; dbus_message_iter_get_arg_type(&items) != DBUS_TYPE_INVALID;
+		dbus_message_iter_next(&items)) {
+		const char *field[3] = {NULL, NULL, NULL}; /* profile, app id, reason */
+		DBusMessageIter inner;
+		int type = dbus_message_iter_get_arg_type(&items);
+		if (type != DBUS_TYPE_STRUCT && type != DBUS_TYPE_ARRAY)
+			continue;
+		dbus_message_iter_recurse(&items, &inner);
+		for (size_t i = 0; type == DBUS_TYPE_STRUCT && i < 3; i++) {
+			field[i] = iter_string(&inner);
+			dbus_message_iter_next(&inner);
+		}
+		for (; type == DBUS_TYPE_ARRAY &&
+			dbus_message_iter_get_arg_type(&inner) == DBUS_TYPE_DICT_ENTRY;
+			dbus_message_iter_next(&inner)) {
+			static const char *const keys[3] = {"Profile", "ApplicationId", "Reason"};
+			DBusMessageIter entry, v;
+			dbus_message_iter_recurse(&inner, &entry);
+			const char *key = iter_string(&entry);
+			if (!key || !dbus_message_iter_next(&entry))
+				continue;
+			dbus_message_iter_recurse(&entry, &v);
+			for (size_t i = 0; i < 3; i++) {
+				if (strcmp(key, keys[i]) == 0)
+					field[i] = iter_string(&v);
+			}
+		}
+		add_hold(info, field[0], field[1], field[2]);
+	}
+}
+
+static void read_strings(DBusMessageIter *value, struct json_object *array)
+{
+	DBusMessageIter items;
+	if (dbus_message_iter_get_arg_type(value) != DBUS_TYPE_ARRAY)
+		return;
+	dbus_message_iter_recurse(value, &items);
+	for (; dbus_message_iter_get_arg_type(&items) == DBUS_TYPE_STRING;
+		dbus_message_iter_next(&items))
+		json_object_array_add(array, json_object_new_string(iter_string(&items)));
+}
+
 /* Fills info from a GetAll reply of Power1 or ppd. */
 static bool read_info(DBusMessage *reply, struct power_info *info)
 {
@@ -228,6 +300,14 @@ static bool read_info(DBusMessage *reply, struct power_info *info)
 		const char *s = iter_string(&value);
 		if (strcmp(key, "ActiveProfile") == 0) {
 			info->active = pn_profile_from_name(s);
+			info->custom = s && strcmp(s, "custom") == 0;
+		} else if (info->extra && (strcmp(key, "Holds") == 0 ||
+				strcmp(key, "ActiveProfileHolds") == 0)) {
+			read_holds(&value, info);
+		} else if (info->extra && strcmp(key, "Warnings") == 0) {
+			read_strings(&value, info->warnings);
+		} else if (strcmp(key, "PerformanceDegraded") == 0 && s) {
+			snprintf(info->degraded, sizeof(info->degraded), "%s", s);
 		} else if (strcmp(key, "Profiles") == 0) {
 			info->offered = read_profiles(&value);
 		} else if (strcmp(key, "Mode") == 0 && s) {
@@ -265,11 +345,10 @@ static void format_profiles(unsigned offered, char *buf, size_t len)
  * The state, from panther-powerd or else from ppd. 0, or CTL_FAILED after
  * printing why.
  */
-static int get_info(struct power *p, struct power_info *info)
+static int fetch_info(struct power *p, struct power_info *info)
 {
 	DBusError err;
 	dbus_error_init(&err);
-	info_init(info);
 	DBusMessage *reply = powerd_call(p, new_get_all(POWER1_NAME, POWER1_PATH, POWER1_NAME), &err);
 	if (!reply && !p->powerd) {
 		dbus_error_free(&err);
@@ -294,6 +373,22 @@ static int get_info(struct power *p, struct power_info *info)
 		return CTL_FAILED;
 	}
 	return CTL_OK;
+}
+
+static int get_info(struct power *p, struct power_info *info)
+{
+	info_init(info);
+	return fetch_info(p, info);
+}
+
+/* get_info() with the holds, warnings and degradation that status shows. */
+static int get_info_extra(struct power *p, struct power_info *info)
+{
+	info_init(info);
+	info->extra = true;
+	info->holds = json_object_new_array();
+	info->warnings = json_object_new_array();
+	return fetch_info(p, info);
 }
 
 /* ---- output ---- */
@@ -328,6 +423,12 @@ static const char *profile_or_unknown(enum pn_profile profile)
 	return name ? name : "unknown";
 }
 
+/* The active profile's name: asusd's Custom is "custom". */
+static const char *active_name(const struct power_info *info)
+{
+	return info->custom ? "custom" : profile_or_unknown(info->active);
+}
+
 /* get and list need a profile to show. */
 static int get_profile_info(struct power *p, struct power_info *info)
 {
@@ -341,15 +442,20 @@ static int get_profile_info(struct power *p, struct power_info *info)
 }
 
 /* One profile: its name, or {"profile": NAME} with --json. */
-static void print_profile(struct power *p, enum pn_profile profile)
+static void print_profile_name(struct power *p, const char *name)
 {
 	if (p->ctl->json) {
 		struct json_object *obj = json_object_new_object();
-		json_object_object_add(obj, "profile", profile_json(profile));
+		json_object_object_add(obj, "profile", json_object_new_string(name));
 		print_json(obj);
 	} else {
-		puts(profile_or_unknown(profile));
+		puts(name);
 	}
+}
+
+static void print_profile(struct power *p, enum pn_profile profile)
+{
+	print_profile_name(p, profile_or_unknown(profile));
 }
 
 static int cmd_get(struct power *p)
@@ -357,7 +463,7 @@ static int cmd_get(struct power *p)
 	struct power_info info;
 	int r = get_profile_info(p, &info);
 	if (r == CTL_OK)
-		print_profile(p, info.active);
+		print_profile_name(p, active_name(&info));
 	return r;
 }
 
@@ -382,17 +488,36 @@ static int cmd_list(struct power *p)
 	return CTL_OK;
 }
 
+/* "holds: PROFILE by APP (REASON)", one line per hold, or nothing. */
+static void print_holds(struct json_object *holds)
+{
+	for (size_t i = 0; i < json_object_array_length(holds); i++) {
+		struct json_object *hold = json_object_array_get_idx(holds, i), *v;
+		const char *field[3] = {"", "", ""};
+		static const char *const keys[3] = {"profile", "application_id", "reason"};
+		for (size_t k = 0; k < 3; k++) {
+			if (json_object_object_get_ex(hold, keys[k], &v))
+				field[k] = json_object_get_string(v);
+		}
+		printf("%s%s held by %s%s%s%s\n", i ? "       " : "holds: ", field[0],
+			field[1][0] ? field[1] : "a program", field[2][0] ? " (" : "", field[2],
+			field[2][0] ? ")" : "");
+	}
+}
+
 static int cmd_status(struct power *p)
 {
 	struct power_info info;
-	int r = get_info(p, &info);
-	if (r != CTL_OK)
+	int r = get_info_extra(p, &info);
+	if (r != CTL_OK) {
+		info_finish(&info);
 		return r;
+	}
 	char list[64];
 	format_profiles(info.offered, list, sizeof(list));
 	if (p->ctl->json) {
 		struct json_object *obj = json_object_new_object();
-		json_object_object_add(obj, "profile", profile_json(info.active));
+		json_object_object_add(obj, "profile", json_object_new_string(active_name(&info)));
 		json_object_object_add(obj, "profiles", profiles_json(info.offered));
 		json_object_object_add(obj, "backend", json_object_new_string(info.backend));
 		json_object_object_add(obj, "powerd", json_object_new_boolean(p->powerd));
@@ -401,19 +526,34 @@ static int cmd_status(struct power *p)
 				json_object_new_string(info.manual ? "manual" : "auto"));
 			json_object_object_add(obj, "on_battery", json_object_new_boolean(info.on_battery));
 		}
+		json_object_object_add(obj, "holds", json_object_get(info.holds));
+		json_object_object_add(obj, "performance_degraded",
+			json_object_new_string(info.degraded));
+		if (p->powerd)
+			json_object_object_add(obj, "warnings", json_object_get(info.warnings));
 		print_json(obj);
+		info_finish(&info);
 		return CTL_OK;
 	}
-	printf("profile: %s\n", profile_or_unknown(info.active));
+	printf("profile: %s\n", active_name(&info));
 	printf("profiles: %s\n", list);
 	printf("backend: %s\n", info.backend[0] ? info.backend : "none");
 	if (p->powerd) {
 		printf("mode: %s\n", info.manual ? "manual" : "auto");
 		printf("power: %s\n", info.on_battery ? "battery" : "AC");
+	}
+	print_holds(info.holds);
+	if (info.degraded[0])
+		printf("performance degraded: %s\n", info.degraded);
+	if (p->powerd) {
 		printf("panther-powerd: running\n");
+		for (size_t i = 0; i < json_object_array_length(info.warnings); i++)
+			printf("warning: %s\n",
+				json_object_get_string(json_object_array_get_idx(info.warnings, i)));
 	} else {
 		printf("panther-powerd: not running (talking to %s)\n", p->ppd->name);
 	}
+	info_finish(&info);
 	return CTL_OK;
 }
 

@@ -1,22 +1,35 @@
 #!/usr/bin/python3
-"""A Niri IPC stand-in for tests (DESIGN.md 5.1).
+"""A Niri IPC stand-in for tests (DESIGN.md 5.1), speaking like niri 25.11.
 
     niri-standin.py SOCKET [--control CTL] [--pidfile FILE] [--state FILE]
     niri-standin.py ctl CTL 'COMMAND_JSON'
 
-The server speaks niri's IPC on SOCKET: newline-delimited JSON, one reply line
-per request, in order, many requests per connection. "EventStream" turns a
-connection into an event stream: {"Ok":"Handled"}, the replay of the whole
-state, then one event per line. A stream that falls 64 events behind is
-dropped, like niri does. Every Window and Workspace carries fields panther
-does not know, and unknown event types are mixed into the stream.
+The server speaks niri 25.11's IPC on SOCKET (src/ipc/server.rs and
+niri-ipc/src/{lib,state}.rs of YaLTeR/niri v25.11, b35bcae): newline-delimited
+JSON in raw UTF-8 (serde_json escapes only quotes, backslashes and control
+characters), one reply line per request, in order, many requests per
+connection. "EventStream" turns a connection into an event stream:
+{"Ok":"Handled"}, the replay of the whole state (WorkspacesChanged,
+WindowsChanged, KeyboardLayoutsChanged, OverviewOpenedOrClosed,
+ConfigLoaded), then one event per line. Within one update the events come
+in niri's order (State::ipc_refresh_layout): workspace events
+(WorkspaceActiveWindowChanged, with a null active_window_id when the
+workspace's last window closed), window events (WindowOpenedOrChanged, or
+WindowFocusChanged then WindowFocusTimestampChanged), WindowLayoutsChanged,
+WindowClosed, and last a WindowFocusChanged to null when no window has
+focus any more. Only event names niri 25.11 sends. A stream with 64 events
+queued is dropped when the next one comes (niri's bounded channel of 64):
+the connection is aborted, so the reader may get a line cut in the middle.
 
 CTL (default SOCKET.ctl) takes one JSON command per line, {"cmd": NAME, ...},
 and answers "ok", "error: WHY", or for "dump" the state as one JSON line.
 Commands: open_window, change_window, set_title, focus, close, windows,
 workspaces, activate_workspace, layouts, switch_layout, overview,
-config_loaded, unknown, raw, long_line, burst, close_midline, drop_streams,
-wait_streams, dump, quit.
+config_loaded, unknown (an event panther does not read: ScreenshotCaptured),
+raw, long_line, burst, close_midline, drop_streams, wait_streams, dump, quit.
+"focus" with id null is what niri sends when a layer surface (a launcher,
+a lock screen) takes the keyboard; "close" takes an optional "focus" (the
+window that gets focus, or null).
 
 --state FILE preloads {"windows": [...], "workspaces": [...],
 "layouts": {"names": [...], "current_idx": 0}}.
@@ -35,7 +48,7 @@ import stat
 import sys
 import time
 
-VERSION = "26.04 (standin)"
+VERSION = "25.11 (b35bcae)"
 MAX_BEHIND = 64
 LINE_LIMIT = 16 * 1024 * 1024
 UNIT_REQUESTS = ("Version", "FocusedWindow", "Windows", "Workspaces", "Outputs",
@@ -82,7 +95,9 @@ class Stream:
         self.pending = collections.deque()
         self.wakeup = asyncio.Event()
         self.closed = False
-        writer.transport.set_write_buffer_limits(high=64 * 1024)
+        # niri writes one event at a time (write_all) and queues the rest in
+        # its channel: nothing is buffered here beyond the event being written.
+        writer.transport.set_write_buffer_limits(high=0)
         self.pump_task = asyncio.create_task(self.pump())
         self.watch_task = asyncio.create_task(self.watch_eof(reader))
 
@@ -92,7 +107,8 @@ class Stream:
         if len(self.pending) >= MAX_BEHIND:
             self.server.dropped_slow += 1
             log(f"event stream fell {MAX_BEHIND} events behind, disconnecting it")
-            self.close()
+            # niri cancels the write in progress: the line may end midway.
+            self.close(abort=True)
             return
         self.pending.append(data)
         self.wakeup.set()
@@ -128,13 +144,16 @@ class Stream:
             pass
         self.close()
 
-    def close(self):
+    def close(self, abort=False):
         if self.closed:
             return
         self.closed = True
         self.server.streams.discard(self)
         try:
-            self.writer.close()
+            if abort:
+                self.writer.transport.abort()
+            else:
+                self.writer.close()
         except (ConnectionError, OSError, RuntimeError):
             pass
         for task in (self.pump_task, self.watch_task):
@@ -167,6 +186,7 @@ class Standin:
         self.spawned = []
         self.requests = []
         self.streams = set()
+        self.tasks = set()
         self.dropped_slow = 0
         self.events_sent = 0
         self.done = None
@@ -234,18 +254,18 @@ class Standin:
 
     def window_json(self, w):
         out = dict(w)
-        # Fields newer than what panther reads: it must ignore them.
-        out["layout"] = {"pos_in_scrolling_layout": [1, 1], "tile_size": [800.0, 600.0],
-                         "window_size": [800, 600], "tile_pos_in_workspace_view": None,
-                         "window_offset_in_tile": [0.0, 0.0]}
+        # niri 25.11's fields beyond what panther reads: it must ignore them.
+        out["layout"] = self.window_layout(w)
         out["focus_timestamp"] = {"secs": int(time.time()), "nanos": 5000}
-        out["x_future_field"] = {"nested": [1, "two", None, {"three": 3.0}]}
         return out
 
+    def window_layout(self, w):
+        return {"pos_in_scrolling_layout": None if w["is_floating"] else [1, 1],
+                "tile_size": [800.0, 600.0], "window_size": [800, 600],
+                "tile_pos_in_workspace_view": None, "window_offset_in_tile": [0.0, 0.0]}
+
     def workspace_json(self, ws):
-        out = dict(ws)
-        out["x_future_field"] = ["ignored", {"deeply": {"nested": True}}]
-        return out
+        return dict(ws)
 
     def focused_window(self):
         for w in self.windows.values():
@@ -262,7 +282,6 @@ class Standin:
             {"KeyboardLayoutsChanged": {"keyboard_layouts": dict(self.layouts)}},
             {"OverviewOpenedOrClosed": {"is_open": self.overview}},
             {"ConfigLoaded": {"failed": self.config_failed}},
-            {"CastsChanged": {"casts": []}},
         ]
 
     def send_raw(self, data):
@@ -271,40 +290,95 @@ class Standin:
 
     def emit(self, event):
         self.events_sent += 1
-        if self.events_sent % 3 == 0:
-            # An event type from a future niri, now and then.
-            self.send_raw(encode({"XFutureEvent": {"seq": self.events_sent,
-                                                    "payload": {"a": [1, 2]}}}))
         self.send_raw(encode(event))
 
+    def emit_update(self, workspace_events=(), window_events=(), layouts=(), closed=(),
+                    focus_none=False):
+        """One update, its events in niri's order (ipc_refresh_workspaces,
+        then ipc_refresh_windows)."""
+        for event in workspace_events:
+            self.emit(event)
+        for event in window_events:
+            self.emit(event)
+        if layouts:
+            self.emit({"WindowLayoutsChanged": {"changes": [list(c) for c in layouts]}})
+        for win_id in closed:
+            self.emit({"WindowClosed": {"id": win_id}})
+        if focus_none:
+            self.emit({"WindowFocusChanged": {"id": None}})
+
+    def active_window_event(self, ws_id, win_id):
+        """WorkspaceActiveWindowChanged when it changes, as a list of 0 or 1 events."""
+        for ws in self.workspaces:
+            if ws["id"] == ws_id and ws["active_window_id"] != win_id:
+                ws["active_window_id"] = win_id
+                return [{"WorkspaceActiveWindowChanged": {
+                    "workspace_id": ws_id, "active_window_id": win_id}}]
+        return []
+
+    def focus_events(self, w):
+        """A window taking focus: its workspace's active window, then the window's events."""
+        for other in self.windows.values():
+            other["is_focused"] = other is w
+        ws_events = []
+        if w["workspace_id"] is not None:
+            ws_events = self.active_window_event(w["workspace_id"], w["id"])
+        return ws_events, [{"WindowFocusChanged": {"id": w["id"]}},
+                           {"WindowFocusTimestampChanged": {
+                               "id": w["id"],
+                               "focus_timestamp": {"secs": int(time.time()), "nanos": 1}}}]
+
     def emit_window(self, w):
+        """A window opened or changed (a focused one carries is_focused: true)."""
+        ws_events = []
         if w["is_focused"]:
             for other in self.windows.values():
                 if other is not w:
                     other["is_focused"] = False
-        self.emit({"WindowOpenedOrChanged": {"window": self.window_json(w)}})
-        if w["is_focused"] and w["workspace_id"] is not None:
-            self.set_active_window(w["workspace_id"], w["id"])
-
-    def set_active_window(self, ws_id, win_id):
-        for ws in self.workspaces:
-            if ws["id"] == ws_id and ws["active_window_id"] != win_id:
-                ws["active_window_id"] = win_id
-                self.emit({"WorkspaceActiveWindowChanged": {
-                    "workspace_id": ws_id, "active_window_id": win_id}})
+            if w["workspace_id"] is not None:
+                ws_events = self.active_window_event(w["workspace_id"], w["id"])
+        self.emit_update(ws_events, [{"WindowOpenedOrChanged": {"window": self.window_json(w)}}])
 
     def set_focus(self, win_id):
         if win_id is not None and win_id not in self.windows:
             raise RequestError(f"no window {win_id}")
-        for w in self.windows.values():
-            w["is_focused"] = w["id"] == win_id
-        self.emit({"WindowFocusChanged": {"id": win_id}})
-        if win_id is not None:
-            self.emit({"WindowFocusTimestampChanged": {
-                "id": win_id, "focus_timestamp": {"secs": int(time.time()), "nanos": 1}}})
-            w = self.windows[win_id]
-            if w["workspace_id"] is not None:
-                self.set_active_window(w["workspace_id"], win_id)
+        if win_id is None:
+            # A layer surface took the keyboard: no window has focus, and the
+            # workspaces' active windows stay.
+            had_focus = self.focused_window() is not None
+            for w in self.windows.values():
+                w["is_focused"] = False
+            self.emit_update(focus_none=had_focus)
+            return
+        ws_events, win_events = self.focus_events(self.windows[win_id])
+        self.emit_update(ws_events, win_events)
+
+    def close_window(self, win_id, focus_to):
+        """niri's order: the workspace's new active window (null when none is
+        left), the window taking focus, layouts, WindowClosed, focus to null."""
+        w = self.windows.pop(win_id)
+        ws_events = []
+        ws_id = w["workspace_id"]
+        if ws_id is not None:
+            ws = [x for x in self.workspaces if x["id"] == ws_id]
+            if ws and ws[0]["active_window_id"] == win_id:
+                left = [x["id"] for x in self.windows.values() if x["workspace_id"] == ws_id]
+                next_id = focus_to if focus_to in left else (left[0] if left else None)
+                ws_events = self.active_window_event(ws_id, next_id)
+        win_events = []
+        if focus_to is not None:
+            more_ws, win_events = self.focus_events(self.windows[focus_to])
+            ws_events += more_ws
+        layouts = [(x["id"], self.window_layout(x)) for x in self.windows.values()
+                   if x["workspace_id"] == ws_id and not x["is_floating"]]
+        focus_none = w["is_focused"] and focus_to is None
+        self.emit_update(ws_events, win_events, layouts, [win_id], focus_none)
+
+    async def burst(self, w, n, interval):
+        for i in range(1, n + 1):
+            w["title"] = f"burst {i}"
+            self.emit({"WindowOpenedOrChanged": {"window": self.window_json(w)}})
+            await asyncio.sleep(interval)
 
     # ---- the IPC socket ----
 
@@ -475,10 +549,10 @@ class Standin:
             win_id = self.need(cmd, "id", is_uint, "an unsigned integer")
             if win_id not in self.windows:
                 raise RequestError(f"close: no window {win_id}")
-            del self.windows[win_id]
-            self.emit({"WindowClosed": {"id": win_id}})
-            if "focus" in cmd:
-                self.set_focus(cmd["focus"])
+            focus_to = cmd.get("focus")
+            if focus_to is not None and (focus_to not in self.windows or focus_to == win_id):
+                raise RequestError(f"close: cannot focus window {focus_to}")
+            self.close_window(win_id, focus_to)
         elif name == "windows":
             specs = self.need(cmd, "windows", lambda v: isinstance(v, list), "a list")
             windows = {}
@@ -519,7 +593,9 @@ class Standin:
             self.config_failed = bool(cmd.get("failed", False))
             self.emit({"ConfigLoaded": {"failed": self.config_failed}})
         elif name == "unknown":
-            self.send_raw(encode({"XFutureEvent": {"anything": [1, {"x": None}]}}))
+            # A real niri 25.11 event that panther does not read.
+            self.emit({"ScreenshotCaptured": {
+                "path": "/home/u/Pictures/Screenshots/Screenshot from 2026-12-04 17-00-00.png"}})
         elif name == "raw":
             line = self.need(cmd, "line", is_str, "a string")
             self.send_raw(line.encode() + b"\n")
@@ -528,15 +604,22 @@ class Standin:
             self.send_raw(b'{"XPadding":{"data":"' + b"x" * n + b'"}}\n')
         elif name == "burst":
             n = self.need(cmd, "n", is_uint, "an unsigned integer")
+            # niri sends at most one update per frame; interval_ms paces the
+            # burst like that (0: as fast as this process can). With
+            # "background": true the command answers at once, so the caller
+            # can read while the burst goes on.
+            interval = float(cmd.get("interval_ms", 0)) / 1000
             win_id = cmd.get("id", 9999)
             if win_id not in self.windows:
                 self.windows[win_id] = self.new_window(
                     {"id": win_id, "app_id": "burst", "focused": False})
-            w = self.windows[win_id]
-            for i in range(1, n + 1):
-                w["title"] = f"burst {i}"
-                self.emit({"WindowOpenedOrChanged": {"window": self.window_json(w)}})
-                await asyncio.sleep(0)
+            burst = self.burst(self.windows[win_id], n, interval)
+            if cmd.get("background"):
+                task = asyncio.create_task(burst)
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
+            else:
+                await burst
         elif name == "close_midline":
             line = encode({"WindowClosed": {"id": 1}})
             for s in list(self.streams):
@@ -612,7 +695,8 @@ class Standin:
 
 
 def encode(obj):
-    return json.dumps(obj, separators=(",", ":")).encode() + b"\n"
+    # serde_json: compact, non-ASCII as raw UTF-8.
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
 
 
 def remove_stale_socket(path):

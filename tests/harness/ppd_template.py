@@ -10,20 +10,28 @@ Unlike dbusmock's stock template it behaves like the daemon (DESIGN.md 5.2):
 - ActiveProfile is the only writable property; unknown or unoffered profiles
   are refused; setting it releases every hold.
 - Profiles is aa{sv} with Profile and Driver; "profiles" (parameter) picks them.
-- HoldProfile(s profile, s reason, s app_id) -> u takes performance or
-  power-saver only; power-saver wins a conflict; a hold ends with
-  ReleaseProfile(u) or when its holder leaves the bus; ProfileReleased(u) is
-  emitted; without holds the profile from before them comes back.
-- PropertiesChanged on every change, from the object of each name.
-- Each Set is written to the mock's log (-l) as "Set PATH IFACE.ActiveProfile VALUE".
+- Holds follow ppd 0.12's src/power-profiles-daemon.c (hold_profile,
+  release_profile_hold, set_active_profile): HoldProfile(s profile, s reason,
+  s app_id) -> u takes performance or power-saver only; power-saver wins a
+  conflict; a hold ends with ReleaseProfile(u) or when its holder leaves the
+  bus; when the last one ends, the profile last set through ActiveProfile
+  comes back. Setting ActiveProfile to the active profile changes nothing;
+  to another one it releases every hold (ProfileReleased(u) for each).
+- PropertiesChanged on every change, from the object of each name, with
+  ActiveProfile and ActiveProfileHolds in one signal when both change (as
+  ppd's send_dbus_event does).
+- Each Set is written to the mock's log (-l) as "Set PATH IFACE.ActiveProfile VALUE",
+  each hold as "HoldProfile PROFILE REASON APP_ID -> COOKIE", each release as
+  "ReleaseProfile COOKIE".
 
 Control (on /org/pantheros/PpdMock, interface org.pantheros.PpdMock):
 SetProfiles(as) changes what is offered (falling back to balanced when the
-active one goes away).
+active one goes away); SetDegraded(s) sets PerformanceDegraded.
 """
 
 import dbus
 import dbus.service
+from gi.repository import GLib
 
 BUS_NAME = 'net.hadess.PowerProfiles'
 MAIN_OBJ = '/org/pantheros/PpdMock'
@@ -42,12 +50,14 @@ class State:
     def __init__(self, profiles, active):
         self.profiles = list(profiles)
         self.active = active
-        self.before_holds = None
+        self.selected = active  # ppd's selected_profile: what holds return to
+        self.degraded = ''
         self.holds = {}  # cookie -> (profile, reason, app_id, sender)
         self.next_cookie = 1
         self.objects = []
         self.watches = {}
         self.log = print
+        self.version = '0.12-panther-mock'
 
     def props(self):
         return {
@@ -56,44 +66,61 @@ class State:
                 [dbus.Dictionary({'Profile': dbus.String(p), 'Driver': dbus.String('panther-mock')},
                                  signature='sv') for p in self.profiles],
                 signature='a{sv}'),
-            'PerformanceDegraded': dbus.String(''),
+            'PerformanceDegraded': dbus.String(self.degraded),
             'PerformanceInhibited': dbus.String(''),
             'Actions': dbus.Array([], signature='s'),
             'ActiveProfileHolds': dbus.Array(
-                [dbus.Dictionary({'Profile': dbus.String(h[0]), 'Reason': dbus.String(h[1]),
-                                  'ApplicationId': dbus.String(h[2])}, signature='sv')
+                [dbus.Dictionary({'ApplicationId': dbus.String(h[2]), 'Profile': dbus.String(h[0]),
+                                  'Reason': dbus.String(h[1])}, signature='sv')
                  for h in self.holds.values()],
                 signature='a{sv}'),
-            'Version': dbus.String('0.20-panther-mock'),
+            'Version': dbus.String(self.version),
         }
 
     def changed(self, *names):
+        if not names:
+            return
         props = self.props()
         for obj in self.objects:
             obj.PropertiesChanged(obj.iface, dbus.Dictionary({n: props[n] for n in names},
                                                              signature='sv'), dbus.Array([], signature='s'))
 
-    def set_active(self, profile):
+    def effective_hold(self):
+        held = [h[0] for h in self.holds.values()]
+        if 'power-saver' in held:
+            return 'power-saver'
+        return held[-1] if held else None
+
+    def hold(self, profile, reason, app_id, sender):
+        cookie = self.next_cookie
+        self.next_cookie += 1
+        self.holds[cookie] = (profile, reason, app_id, sender)
+        self.log(f'HoldProfile {profile} {reason} {app_id} -> {cookie}')
+        names = ['ActiveProfileHolds']
         if profile != self.active:
-            self.active = profile
-            self.changed('ActiveProfile')
+            target = self.effective_hold()
+            if target and target != self.active:
+                self.active = target
+                names.insert(0, 'ActiveProfile')
+        return cookie, names
 
     def release(self, cookie):
-        self.holds.pop(cookie)
-        for obj in self.objects:
-            obj.ProfileReleased(dbus.UInt32(cookie))
-        if self.holds:
-            self.apply_holds()
-        else:
-            before, self.before_holds = self.before_holds, None
-            if before is not None and before in self.profiles:
-                self.set_active(before)
-            self.changed('ActiveProfileHolds')
+        profile = self.holds.pop(cookie)[0]
+        self.log(f'ReleaseProfile {cookie}')
+        names = ['ActiveProfileHolds']
+        if not self.holds and profile != self.selected:
+            self.active = self.selected
+            names.insert(0, 'ActiveProfile')
+        elif profile == self.active:
+            target = self.effective_hold()
+            if target and target != self.active:
+                self.active = target
+                names.insert(0, 'ActiveProfile')
+        self.changed(*names)
 
-    def apply_holds(self):
-        held = [h[0] for h in self.holds.values()]
-        self.set_active('power-saver' if 'power-saver' in held else 'performance')
-        self.changed('ActiveProfileHolds')
+    def set_degraded(self, value):
+        self.degraded = value
+        self.changed('PerformanceDegraded')
 
 
 def make_object_class(iface):
@@ -143,15 +170,17 @@ def make_object_class(iface):
             if value not in state.profiles:
                 raise dbus.exceptions.DBusException(f"Cannot switch to unavailable profile '{value}'",
                                                     name='org.freedesktop.DBus.Error.InvalidArgs')
-            for cookie in list(state.holds):
-                state.holds.pop(cookie)
-                for obj in state.objects:
-                    obj.ProfileReleased(dbus.UInt32(cookie))
-            held = state.before_holds is not None
-            state.before_holds = None
-            state.set_active(value)
-            if held:
-                state.changed('ActiveProfileHolds')
+            if value == state.active:
+                return
+            names = ['ActiveProfile']
+            if state.holds:
+                for cookie in list(state.holds):
+                    state.holds.pop(cookie)
+                    for obj in state.objects:
+                        obj.ProfileReleased(dbus.UInt32(cookie))
+                names.append('ActiveProfileHolds')
+            state.active = state.selected = value
+            state.changed(*names)
 
         @dbus.service.signal(dbus.PROPERTIES_IFACE, signature='sa{sv}as')
         def PropertiesChanged(self, interface, changed, invalidated):
@@ -163,11 +192,7 @@ def make_object_class(iface):
             if profile not in HOLDABLE or profile not in state.profiles:
                 raise dbus.exceptions.DBusException(f"Cannot hold profile '{profile}'",
                                                     name='org.freedesktop.DBus.Error.InvalidArgs')
-            cookie = state.next_cookie
-            state.next_cookie += 1
-            if not state.holds:
-                state.before_holds = state.active
-            state.holds[cookie] = (profile, reason, app_id, sender)
+            cookie, names = state.hold(str(profile), str(reason), str(app_id), sender)
             if sender and sender not in state.watches:
                 def owner_changed(owner, sender=sender):
                     if owner:
@@ -176,7 +201,8 @@ def make_object_class(iface):
                     for c in [c for c, h in state.holds.items() if h[3] == sender]:
                         state.release(c)
                 state.watches[sender] = self.connection.watch_name_owner(sender, owner_changed)
-            state.apply_holds()
+            # ppd answers first, then emits the change.
+            GLib.idle_add(lambda: state.changed(*names) and False)
             return dbus.UInt32(cookie)
 
         @dbus.service.method(iface, in_signature='u', out_signature='')
@@ -202,7 +228,8 @@ def set_profiles(mock, profiles):
     state.profiles = [str(p) for p in profiles]
     state.changed('Profiles')
     if state.active not in state.profiles:
-        state.set_active('balanced')
+        state.active = state.selected = 'balanced'
+        state.changed('ActiveProfile')
 
 
 def load(mock, parameters):
@@ -210,6 +237,8 @@ def load(mock, parameters):
     if names not in ('legacy', 'both'):
         raise ValueError('names: expected "legacy" or "both"')
     state = State(parameters.get('profiles', list(KNOWN)), parameters.get('ActiveProfile', 'balanced'))
+    # Only 0.20 and later own the UPower name.
+    state.version = '0.20-panther-mock' if names == 'both' else '0.12-panther-mock'
     mock.ppd_state = state
     state.log = mock.log
     conn = mock.connection
@@ -221,3 +250,4 @@ def load(mock, parameters):
             mock.ppd_bus_names.append(dbus.service.BusName(name, conn, do_not_queue=True))
         state.objects.append(make_object_class(name)(conn, path, state))
     mock.AddMethod(MAIN_IFACE, 'SetProfiles', 'as', '', lambda self, profiles: set_profiles(self, profiles))
+    mock.AddMethod(MAIN_IFACE, 'SetDegraded', 's', '', lambda self, value: self.ppd_state.set_degraded(str(value)))

@@ -67,6 +67,9 @@ niri_ctl '{"cmd":"set_title","id":8,"title":"Breaking\nnews"}'
 expect "$out" 'window 8 changed: app_id="firefox" title="Breaking?news"'
 niri_ctl '{"cmd":"close","id":7}'
 expect "$out" 'window 7 closed'
+# niri 25.11 writes non-ASCII text as raw UTF-8, not \u escapes.
+niri_ctl '{"cmd":"set_title","id":8,"title":"Grüße ☕"}'
+expect "$out" 'window 8 changed: app_id="firefox" title="Grüße ☕"'
 mark "$out"
 niri_ctl '{"cmd":"focus","id":null}'
 expect "$out" 'focus: none'

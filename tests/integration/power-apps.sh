@@ -1,20 +1,12 @@
 #!/bin/bash
 # power.app_rules with the Niri stand-in: focusing a matching window holds its
-# profile; focusing away or closing it restores what was there; a choice made
-# by hand meanwhile wins.
+# profile (a ppd hold); focusing away or closing it restores what was there; a
+# choice made by hand meanwhile wins; a focus on no window (a layer surface)
+# and a dropped event stream keep the rule.
 . "$PANTHER_SOURCE_DIR/tests/integration/power-lib.sh"
 
-NIRI_STANDIN=$PANTHER_SOURCE_DIR/tests/harness/niri-standin.py
-pn_need_cmd "$PN_PYTHON"
 power_mocks
-pn_spawn niri "$PN_PYTHON" "$NIRI_STANDIN" "$PN_TMP/niri.sock"
-pn_wait_for grep -qx ready "$PN_LOG" || pn_fail "the Niri stand-in did not start (see $PN_LOG)"
-export NIRI_SOCKET=$PN_TMP/niri.sock
-niri_ctl() {
-	local reply
-	reply=$("$PN_PYTHON" "$NIRI_STANDIN" ctl "$NIRI_SOCKET.ctl" "$1")
-	[ "$reply" = ok ] || pn_fail "niri stand-in: $1: $reply"
-}
+power_niri
 
 power_config '{"power": {"host": "zephyrus", "app_rules": [
 	{"app_id": "^steam_app_", "profile": "performance"},
@@ -51,16 +43,65 @@ niri_ctl '{"cmd": "focus", "id": 1}'
 stays_ppd power-saver "focus left the game after a manual choice"
 expect_prop Mode 's "manual"'
 
-pn_note "Niri restarting: the hold ends with the stream"
+# ppd_switches: how many switches (Set, HoldProfile, ReleaseProfile) ppd was asked for.
+ppd_switches() {
+	grep -cE ' (Set .*ActiveProfile|HoldProfile|ReleaseProfile) ' "$PPD_CALLS" || true
+}
+
+pn_note "a game rule is a ppd hold; a launcher (focus on no window) keeps it"
+ctl_ok power auto
 niri_ctl '{"cmd": "focus", "id": 5}'
-expect_ppd performance "the game focused again after the manual choice"
-lines_before=$(wc -l <"$PPD_CALLS")
+expect_ppd performance "the game focused again after auto"
+grep -q "HoldProfile performance steam_app_42 is focused panther-powerd" "$PPD_CALLS" ||
+	pn_fail "the app rule did not hold performance through ppd: $(tail -n 3 "$PPD_CALLS")"
+switches=$(ppd_switches)
+# niri 25.11 sends {"WindowFocusChanged":{"id":null}} when a layer surface
+# (launcher, DMS spotlight, lock screen) takes the keyboard.
+niri_ctl '{"cmd": "focus", "id": null}'
+stays_ppd performance "a launcher took the keyboard during the game"
+
+pn_note "niri drops the event stream: the rule holds while reconnecting"
 niri_ctl '{"cmd": "drop_streams"}'
 pn_wait_for powerd_log_has "event stream ended" || pn_fail "the dropped stream was not logged"
-# The hold ends (back to the manual choice), and comes back once reconnected.
-pn_wait_for -t 10 eval 'tail -n +$((lines_before + 1)) "$PPD_CALLS" | grep -q "ActiveProfile power-saver"' ||
-	pn_fail "the hold did not end with the event stream"
-pn_wait_for -t 10 ppd_is performance ||
-	pn_fail "after reconnecting, the focused game should hold performance again ($(ppd_active))"
+niri_ctl '{"cmd": "wait_streams", "n": 1}'
+pn_wait_for -t 10 eval '[ "$(powerd_log_count "niri: connected")" -ge 2 ]' ||
+	pn_fail "panther-powerd did not reconnect to niri"
+niri_ctl '{"cmd": "focus", "id": 5}'
+stays_ppd performance "after reconnecting"
+
+pn_note "niri drops panther-powerd as a slow reader (cut mid-line): the rule holds"
+kill -STOP "$POWERD_PID"
+niri_ctl '{"cmd": "burst", "n": 2000}'
+kill -CONT "$POWERD_PID"
+dump=$("$PN_PYTHON" "$NIRI_STANDIN" ctl "$NIRI_SOCKET.ctl" '{"cmd": "dump"}')
+[[ $dump == *'"dropped_slow": 1'* ]] || pn_fail "the stand-in did not drop the stopped reader: $dump"
+pn_wait_for -t 10 eval '[ "$(powerd_log_count "niri: connected")" -ge 3 ]' ||
+	pn_fail "panther-powerd did not reconnect after being dropped"
+stays_ppd performance "after being dropped as a slow reader"
+[ "$(ppd_switches)" -eq "$switches" ] ||
+	pn_fail "ppd was switched during the launcher and the reconnections: $(tail -n $(($(ppd_switches) - switches)) "$PPD_CALLS")"
+
+pn_note "another window after the launcher ends the rule; so does closing the game"
+niri_ctl '{"cmd": "focus", "id": null}'
+niri_ctl '{"cmd": "focus", "id": 1}'
+expect_ppd balanced "the terminal took focus after the launcher"
+niri_ctl '{"cmd": "focus", "id": 5}'
+expect_ppd performance "the game focused once more"
+niri_ctl '{"cmd": "focus", "id": null}'
+niri_ctl '{"cmd": "close", "id": 5}'
+expect_ppd balanced "the game closed while the launcher had the keyboard"
+! grep -q "ActiveProfile performance" "$PPD_CALLS" || pn_fail "an app rule set ActiveProfile instead of holding"
+
+pn_note "plugged in during a game: when it closes, on_ac applies"
+# ppd ignores setting the profile it already holds: what it returns to after
+# the hold is still the battery profile, and panther sets on_ac then.
+niri_ctl '{"cmd": "open_window", "id": 6, "app_id": "steam_app_7"}'
+expect_ppd performance "a game on battery"
+plug
+expect_prop OnBattery 'b false'
+stays_ppd performance "plugged in during the game"
+niri_ctl '{"cmd": "close", "id": 6, "focus": 1}'
+expect_ppd performance "on AC after the game closed"
+stays_ppd performance "on AC after the game closed"
 
 power_pass

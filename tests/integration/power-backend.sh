@@ -79,6 +79,19 @@ expect_prop ActiveProfile 's "power-saver"'
 busctl --system set-property xyz.ljones.Asusd /xyz/ljones xyz.ljones.Platform PlatformProfile u 0
 expect_prop ActiveProfile 's "balanced"' "ActiveProfile after asusd changed by itself"
 expect_prop Mode 's "manual"'
+# Custom (4): the user's own fan curves, chosen in asusctl or ROG Control Center.
+busctl --system call xyz.ljones.Asusd /xyz/ljones org.freedesktop.DBus.Mock UpdateProperties \
+	'sa{sv}' xyz.ljones.Platform 1 PlatformProfile u 4
+expect_prop ActiveProfile 's "custom"' "ActiveProfile for asusd's Custom"
+ctl_ok power status
+[[ $out == "profile: custom"* ]] || pn_fail "power status for asusd's Custom printed: $out"
+ctl_ok power status --json
+[[ $out == '{"profile":"custom",'* ]] || pn_fail "power status --json for asusd's Custom printed: $out"
+ctl_ok power get
+[ "$out" = custom ] || pn_fail "power get for asusd's Custom printed: $out"
+ctl_ok power set balanced
+pn_wait_for asusd_is 0 || pn_fail "asusd: expected Balanced (0) after Custom, got $(asusd_profile)"
+expect_prop ActiveProfile 's "balanced"' "ActiveProfile after leaving Custom"
 
 pn_note "ppd appears while asusd is in use: ppd is preferred"
 power_ppd '{"ActiveProfile": "power-saver"}'

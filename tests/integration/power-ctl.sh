@@ -28,8 +28,22 @@ ctl_ok power status
 [[ $out == *"panther-powerd: not running (talking to net.hadess.PowerProfiles)"* ]] ||
 	pn_fail "status printed: $out"
 ctl_ok power status --json
-[ "$out" = '{"profile":"power-saver","profiles":["power-saver","balanced","performance"],"backend":"power-profiles-daemon","powerd":false}' ] ||
+[ "$out" = '{"profile":"power-saver","profiles":["power-saver","balanced","performance"],"backend":"power-profiles-daemon","powerd":false,"holds":[],"performance_degraded":""}' ] ||
 	pn_fail "status --json printed: $out"
+
+pn_note "status shows ppd's holds without panther-powerd"
+pn_spawn holder "$PN_PYTHON" "$PANTHER_SOURCE_DIR/tests/harness/ppd-holder.py" performance \
+	"Running a game" com.valvesoftware.Steam
+HOLDER_PID=$PN_PID
+pn_wait_for grep -q '^held ' "$PN_LOG" || pn_fail "the holder could not hold performance (see $PN_LOG)"
+ctl_ok power status
+[[ $out == *$'\nholds: performance held by com.valvesoftware.Steam (Running a game)\n'* ]] ||
+	pn_fail "status without panther-powerd does not show ppd's hold: $out"
+ctl_ok power status --json
+[[ $out == *'"holds":[{"profile":"performance","application_id":"com.valvesoftware.Steam","reason":"Running a game"}]'* ]] ||
+	pn_fail "status --json without panther-powerd: $out"
+pn_stop "$HOLDER_PID"
+expect_ppd power-saver "the hold ended"
 
 pn_note "errors: unknown profile, auto without panther-powerd"
 ctl power set turbo

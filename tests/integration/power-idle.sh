@@ -31,6 +31,10 @@ pn_wait_for -t 10 powerd_log_has "idle: watching for 1 s without input" ||
 	pn_fail "panther-powerd did not bind ext_idle_notifier_v1 on KWin"
 expect_ppd power-saver "no input for 1 s"
 powerd_log_has "idle: no input for the timeout" || pn_fail "the idle event was not logged"
+# Idle is temporary: held through ppd (HoldProfile), ActiveProfile untouched.
+grep -q "HoldProfile power-saver Idle panther-powerd" "$PPD_CALLS" ||
+	pn_fail "idle did not hold power-saver through ppd: $(grep -E 'Hold|Set' "$PPD_CALLS" | tail -n 3)"
+! grep -q "ActiveProfile power-saver" "$PPD_CALLS" || pn_fail "idle set ActiveProfile instead of holding"
 expect_prop Mode 's "auto"'
 [ "$(notify_count)" -eq 0 ] || pn_fail "going idle showed a notification"
 
@@ -38,9 +42,30 @@ pn_note "activity: the profile from before comes back, then idle again"
 "$PN_PYTHON" "$PANTHER_SOURCE_DIR/tests/harness/kwin-activity.py" "$WAYLAND_DISPLAY" ||
 	pn_fail "could not tell KWin about user activity"
 pn_wait_for -t 5 powerd_log_has "idle: input resumed" || pn_fail "no resumed event after activity"
-pn_wait_for -t 5 eval 'grep -q "switched to balanced (on AC power)" "$POWERD_LOG"' ||
+pn_wait_for -t 5 eval 'grep -q " ReleaseProfile " "$PPD_CALLS"' ||
+	pn_fail "activity did not release the idle hold"
+pn_wait_for -t 5 eval 'grep -q "releasing the hold on power-saver" "$POWERD_LOG"' ||
 	pn_fail "activity did not bring balanced back ($(ppd_active))"
 expect_ppd power-saver "idle again 1 s after the activity"
+
+pn_note "another program's hold survives idle and its end"
+pn_spawn holder "$PN_PYTHON" "$PANTHER_SOURCE_DIR/tests/harness/ppd-holder.py" performance Rendering \
+	com.example.Render
+HOLDER_PID=$PN_PID
+pn_wait_for grep -q '^held ' "$PN_LOG" || pn_fail "the holder could not hold performance (see $PN_LOG)"
+# Idle's power-saver hold wins the conflict (ppd's rule) while idle.
+expect_ppd power-saver "idle with another program's performance hold"
+releases=$(grep -c " ReleaseProfile " "$PPD_CALLS" || true)
+"$PN_PYTHON" "$PANTHER_SOURCE_DIR/tests/harness/kwin-activity.py" "$WAYLAND_DISPLAY" ||
+	pn_fail "could not tell KWin about user activity"
+pn_wait_for -t 5 eval '[ "$(grep -c " ReleaseProfile " "$PPD_CALLS")" -gt '"$releases"' ]' ||
+	pn_fail "activity did not release the idle hold"
+expect_ppd power-saver "idle again"
+busctl --system get-property "${PPD_LEGACY[@]}" ActiveProfileHolds | grep -q com.example.Render ||
+	pn_fail "the other program's hold did not survive idle"
+expect_prop Mode 's "auto"' "Mode after idle with another program's hold"
+! powerd_log_has "outside panther" || pn_fail "a hold was taken for a manual choice"
+pn_stop "$HOLDER_PID"
 
 pn_note "idle turned off while idle: the profile from before comes back"
 power_config '{"power": {"on_ac": "balanced", "idle": false}}'

@@ -9,6 +9,7 @@ POWERD=$PANTHER_BUILD_DIR/power/panther-powerd
 PANTHERCTL=${PANTHERCTL:-$PANTHER_BUILD_DIR/ipc/ctl/pantherctl}
 PPD_TEMPLATE=$PANTHER_SOURCE_DIR/tests/harness/ppd_template.py
 ASUSD_TEMPLATE=$PANTHER_SOURCE_DIR/tests/harness/asusd_template.py
+NOTIFY_TEMPLATE=$PANTHER_SOURCE_DIR/tests/harness/notify_template.py
 [ -x "$POWERD" ] || pn_fail "no panther-powerd at $POWERD (build first)"
 
 POWER1=(org.pantheros.Power1 /org/pantheros/Power1 org.pantheros.Power1)
@@ -41,9 +42,10 @@ power_ppd() {
 	PPD_CALLS=$PN_DBUSMOCK_LOG
 }
 
-# power_notifications: the notification server mock; sets NOTIFY_CALLS.
+# power_notifications: the notification server of a DMS session (Quickshell's
+# rules, tests/harness/notify_template.py); sets NOTIFY_CALLS, its log.
 power_notifications() {
-	pn_dbusmock notification_daemon
+	pn_dbusmock "$NOTIFY_TEMPLATE"
 	NOTIFY_CALLS=$PN_DBUSMOCK_LOG
 }
 
@@ -54,6 +56,30 @@ power_mocks() {
 	power_upower 80
 	power_ppd "${1:-}"
 	power_notifications
+}
+
+# power_niri [as-user]: the Niri stand-in (tests/harness/niri-standin.py) on
+# $NIRI_SOCKET (exported; under $PN_XDG_RUNTIME_DIR and run as the test user
+# with "as-user"); niri_ctl COMMAND_JSON scripts it.
+NIRI_STANDIN=$PANTHER_SOURCE_DIR/tests/harness/niri-standin.py
+power_niri() {
+	NIRI_AS=()
+	pn_need_cmd "$PN_PYTHON"
+	if [ "${1:-}" = as-user ]; then
+		pn_test_user
+		NIRI_AS=("${PN_AS_USER[@]}")
+		export NIRI_SOCKET=$PN_XDG_RUNTIME_DIR/niri.sock
+	else
+		export NIRI_SOCKET=$PN_TMP/niri.sock
+	fi
+	pn_spawn niri "${NIRI_AS[@]}" "$PN_PYTHON" "$NIRI_STANDIN" "$NIRI_SOCKET"
+	pn_wait_for grep -qx ready "$PN_LOG" || pn_fail "the Niri stand-in did not start (see $PN_LOG)"
+}
+
+niri_ctl() {
+	local reply
+	reply=$("${NIRI_AS[@]}" "$PN_PYTHON" "$NIRI_STANDIN" ctl "$NIRI_SOCKET.ctl" "$1")
+	[ "$reply" = ok ] || pn_fail "niri stand-in: $1: $reply"
 }
 
 # power_config JSON: writes $PN_TMP/config.json.
@@ -126,9 +152,14 @@ external_set() {
 	busctl --system set-property "${PPD_LEGACY[@]}" ActiveProfile s "$1"
 }
 
-# notify_count: how many Notify calls the notification mock received.
+# notify_count: how many messages the notification server got (new or updates).
 notify_count() {
-	grep -c ' Notify ' "$NOTIFY_CALLS" 2>/dev/null || true
+	grep -cE '^[0-9.]+ (popup|update) ' "$NOTIFY_CALLS" 2>/dev/null || true
+}
+
+# popup_count: how many popups appeared on screen.
+popup_count() {
+	grep -cE '^[0-9.]+ popup ' "$NOTIFY_CALLS" 2>/dev/null || true
 }
 
 # powerd_log_has TEXT / powerd_log_count TEXT

@@ -2,7 +2,7 @@
 # panther-powerd's policy against mocks of UPower, power-profiles-daemon and a
 # notification server on a private bus: the zephyrus defaults on plug and
 # unplug, a manual choice held until the power source changes, changes made
-# outside panther, low battery, one notification bubble, pantherctl through
+# outside panther, low battery, notifications, pantherctl through
 # org.pantheros.Power1.
 . "$PANTHER_SOURCE_DIR/tests/integration/power-lib.sh"
 
@@ -77,7 +77,10 @@ for _ in range(2):
                                           "org.pantheros.Power1", "Cycle")
     msg.set_no_reply(True)
     bus.send_message(msg)
-bus.flush()
+# Stay on the bus until both are handled: a call whose sender has left is
+# refused (its uid cannot be checked any more).
+bus.get_object("org.pantheros.Power1", "/org/pantheros/Power1").Get(
+    "org.pantheros.Power1", "Mode", dbus_interface="org.freedesktop.DBus.Properties")
 ' || pn_fail "cannot send two Cycle calls"
 expect_ppd balanced "two cycles from performance"
 stays_ppd balanced "two quick cycles"
@@ -103,19 +106,15 @@ ctl_ok power list --json
 [ "$out" = '{"profiles":["power-saver","balanced","performance"],"active":"performance"}' ] ||
 	pn_fail "power list --json printed: $out"
 ctl_ok power status --json
-[ "$out" = '{"profile":"performance","profiles":["power-saver","balanced","performance"],"backend":"power-profiles-daemon","powerd":true,"mode":"auto","on_battery":false}' ] ||
+[ "$out" = '{"profile":"performance","profiles":["power-saver","balanced","performance"],"backend":"power-profiles-daemon","powerd":true,"mode":"auto","on_battery":false,"holds":[],"performance_degraded":"","warnings":[]}' ] ||
 	pn_fail "power status --json printed: $out"
 ctl_ok power status
 [[ $out == *"mode: auto"* && $out == *"panther-powerd: running"* ]] || pn_fail "power status printed: $out"
 
-pn_note "notifications: one bubble, its id reused"
+pn_note "notifications: one for each switch, low battery among them"
 n=$(notify_count)
 [ "$n" -ge 8 ] || pn_fail "only $n notifications for the switches above"
-first_id=$(grep ' Notify ' "$NOTIFY_CALLS" | head -n 1 | awk '{print $4}')
-[ "$first_id" = 0 ] || pn_fail "the first bubble replaced id $first_id, expected 0"
-ids=$(grep ' Notify ' "$NOTIFY_CALLS" | tail -n +2 | awk '{print $4}' | sort -u)
-[ "$ids" = 1 ] || pn_fail "later bubbles did not all replace the first (replaces_id: $ids)"
-grep ' Notify ' "$NOTIFY_CALLS" | grep -q '"Power profile: Power saver" "Battery low (15%)"' ||
-	pn_fail "no bubble for low battery: $(grep ' Notify ' "$NOTIFY_CALLS" | tail -n 3)"
+grep -q ' Power profile: Power saver | Battery low (15%)$' "$NOTIFY_CALLS" ||
+	pn_fail "no bubble for low battery: $(tail -n 3 "$NOTIFY_CALLS")"
 
 power_pass

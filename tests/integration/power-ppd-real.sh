@@ -5,6 +5,9 @@
 # - without panther-powerd, pantherctl goes straight to ppd;
 # - with it, through org.pantheros.Power1 (and the choice is manual);
 # - outside an active session, ppd refuses and pantherctl says so in one line;
+# - holds: another program's hold (HoldProfile) is left alone and shown, and
+#   not taken for a manual choice; panther's own hold for an app rule is
+#   taken through ppd and taken again after ppd restarts;
 # - without the fake driver there is no performance: set refuses it with the
 #   list, and cycle skips it.
 . "$PANTHER_SOURCE_DIR/tests/integration/power-lib.sh"
@@ -58,9 +61,13 @@ err=$(cat "$PN_TMP/ctl.err")
 real_ppd_is power-saver || pn_fail "ppd switched for a caller outside the session"
 
 pn_note "with panther-powerd (as the user, in the session)"
-power_config '{"power": {"on_ac": "balanced", "on_battery": "power-saver"}}'
+power_config '{"power": {"on_ac": "balanced", "on_battery": "power-saver",
+	"app_rules": [{"app_id": "^steam_app_", "profile": "performance"}]}}'
 chmod 0644 "$PN_TMP/config.json"
-pn_spawn_in_session powerd env -u DBUS_SYSTEM_BUS_ADDRESS "$POWERD" --verbose --config "$PN_TMP/config.json"
+power_niri as-user
+niri_ctl '{"cmd": "open_window", "id": 1, "app_id": "foot", "title": "shell"}'
+pn_spawn_in_session powerd env -u DBUS_SYSTEM_BUS_ADDRESS NIRI_SOCKET="$NIRI_SOCKET" \
+	"$POWERD" --verbose --config "$PN_TMP/config.json"
 POWERD_PID=$PN_PID
 POWERD_LOG=$PN_LOG
 pn_wait_for busctl --user status org.pantheros.Power1 ||
@@ -75,10 +82,47 @@ uctl_ok power cycle
 [ "$out" = power-saver ] || pn_fail "cycle through panther-powerd printed '$out'"
 expect_real_ppd power-saver "cycle through panther-powerd"
 uctl_ok power status --json
-[[ $out == '{"profile":"power-saver",'*'"backend":"power-profiles-daemon","powerd":true,"mode":"manual","on_battery":false}' ]] ||
+[[ $out == '{"profile":"power-saver",'*'"backend":"power-profiles-daemon","powerd":true,"mode":"manual","on_battery":false,"holds":[],"performance_degraded":"","warnings":[]}' ]] ||
 	pn_fail "status --json printed: $out"
 uctl_ok power auto
 expect_real_ppd balanced "auto"
+
+real_holds() {
+	pn__sysbus get-property "${PPD_LEGACY[@]}" ActiveProfileHolds
+}
+
+pn_note "another program's hold on the real ppd: left alone, shown, not a manual choice"
+pn_spawn_in_session holder env -u DBUS_SYSTEM_BUS_ADDRESS "$PN_PYTHON" \
+	"$PANTHER_SOURCE_DIR/tests/harness/ppd-holder.py" performance Rendering com.example.Render
+HOLDER_PID=$PN_PID
+pn_wait_for grep -q '^held ' "$PN_LOG" || pn_fail "the holder could not hold performance (see $PN_LOG)"
+expect_real_ppd performance "another program's hold"
+expect_prop Holds 'a(sss) 1 "performance" "com.example.Render" "Rendering"'
+expect_prop Mode 's "auto"' "Mode during another program's hold"
+uctl_ok power status
+[[ $out == *"holds: performance held by com.example.Render (Rendering)"* ]] ||
+	pn_fail "power status does not show the real ppd's hold: $out"
+pn_stop "$HOLDER_PID"
+expect_real_ppd balanced "the other program's hold ended"
+expect_prop Mode 's "auto"' "Mode after another program's hold"
+! powerd_log_has "outside panther" || pn_fail "a hold on the real ppd was taken for a manual choice"
+
+pn_note "an app rule holds performance through the real ppd, again after ppd restarts"
+niri_ctl '{"cmd": "open_window", "id": 2, "app_id": "steam_app_570"}'
+expect_real_ppd performance "a game focused"
+[[ $(real_holds) == *'"panther-powerd"'* ]] || pn_fail "no panther-powerd hold on ppd: $(real_holds)"
+kill -TERM "$PN_PPD_PID"
+pn_wait_for pn__name_gone net.hadess.PowerProfiles || pn_fail "ppd did not stop"
+pn_spawn ppd-again env POWER_PROFILE_DAEMON_FAKE_DRIVER=1 "$PN_PPD" --verbose
+PN_PPD_PID=$PN_PID
+pn_wait_for pn__sysbus status net.hadess.PowerProfiles ||
+	pn_fail "power-profiles-daemon did not start again (see $PN_LOG)"
+pn_wait_for -t 5 eval '[[ $(real_holds) == *"\"panther-powerd\""* ]]' ||
+	pn_fail "the game's hold was not taken again after ppd restarted: $(real_holds)"
+expect_real_ppd performance "the game's hold after ppd restarted"
+niri_ctl '{"cmd": "close", "id": 2, "focus": 1}'
+expect_real_ppd balanced "the game closed"
+[ "$(real_holds)" = 'aa{sv} 0' ] || pn_fail "a hold is left after the game closed: $(real_holds)"
 
 pn_note "ppd without the fake driver: no performance"
 kill -TERM "$PN_PPD_PID"

@@ -413,6 +413,91 @@ static void test_names(void **state)
 	assert_string_equal(policy_reason_text(POLICY_REASON_BATTERY), "on battery");
 }
 
+/* A backend that takes holds (ppd), every profile on balanced. */
+static struct policy *started_holds(void **state, bool on_battery)
+{
+	struct fixture *f = *state;
+	policy_set_can_hold(&f->p, true);
+	policy_backend_reported(&f->p, BAL, false);
+	apply(&f->p, policy_set_backend(&f->p, ALL, BAL));
+	apply(&f->p, policy_set_on_battery(&f->p, on_battery));
+	return &f->p;
+}
+
+static void test_holds_temporary_profiles(void **state)
+{
+	struct fixture *f = *state;
+	f->cfg.power.idle_after_s = 60;
+	f->cfg.power.idle_profile = PS;
+	struct policy *p = started_holds(state, true);
+	assert_int_equal(p->selected, BAL);
+	/* An app rule is held, not set: ActiveProfile stays what it returns to. */
+	assert_int_equal(policy_set_app(p, PERF).set, NONE);
+	assert_int_equal(p->hold, PERF);
+	assert_int_equal(p->hold_reason, POLICY_REASON_APP);
+	/* Idle wins over the app rule: its hold replaces the app's. */
+	policy_backend_reported(p, PERF, true);
+	assert_int_equal(policy_set_idle(p, true).set, NONE);
+	assert_int_equal(p->hold, PS);
+	policy_backend_reported(p, PS, true);
+	assert_int_equal(policy_set_idle(p, false).set, NONE);
+	assert_int_equal(p->hold, PERF);
+	assert_int_equal(policy_set_app(p, NONE).set, NONE);
+	assert_int_equal(p->hold, NONE);
+	/* Without holds the backend is back where it was: nothing to set. */
+	policy_backend_reported(p, BAL, false);
+	assert_int_equal(p->selected, BAL);
+	/* A power source change still sets ActiveProfile, under a hold too. */
+	assert_int_equal(policy_set_app(p, PERF).set, NONE);
+	assert_int_equal(apply(p, policy_set_on_battery(p, false)), PERF);
+	assert_int_equal(p->hold, PERF);
+}
+
+static void test_holds_balanced_is_set(void **state)
+{
+	struct fixture *f = *state;
+	f->cfg.power.on_battery = PS;
+	struct policy *p = started_holds(state, true);
+	/* ppd holds only performance and power-saver: balanced is set, and restored. */
+	assert_int_equal(apply(p, policy_set_app(p, BAL)), BAL);
+	assert_int_equal(p->hold, NONE);
+	assert_int_equal(apply(p, policy_set_app(p, NONE)), PS);
+}
+
+static void test_foreign_hold_blocks_setting(void **state)
+{
+	struct policy *p = started_holds(state, false);
+	assert_int_equal(p->active, PERF);
+	/* Another program holds power-saver: unplugging does not set ActiveProfile. */
+	policy_backend_reported(p, PS, true);
+	assert_int_equal(policy_set_foreign_hold(p, true).set, NONE);
+	assert_int_equal(policy_set_on_battery(p, true).set, NONE);
+	assert_int_equal(p->mode, POLICY_AUTO);
+	/* Its end: ppd returns to performance, and the battery profile applies now. */
+	policy_backend_reported(p, PERF, false);
+	struct policy_action a = policy_set_foreign_hold(p, false);
+	assert_int_equal(a.set, BAL);
+	assert_int_equal(a.reason, POLICY_REASON_BATTERY);
+	/* A key still sets, whatever holds (setting ends them: the user's choice). */
+	policy_set_foreign_hold(p, true);
+	assert_int_equal(policy_choose(p, PS).set, PS);
+}
+
+static void test_holds_ended_elsewhere(void **state)
+{
+	struct policy *p = started_holds(state, true);
+	assert_int_equal(policy_set_app(p, PERF).set, NONE);
+	policy_backend_reported(p, PERF, true);
+	/* Plugged in: on_ac (performance) is set; ppd, already there, ignores it. */
+	assert_int_equal(apply(p, policy_set_on_battery(p, false)), PERF);
+	/* The game closes: ppd returns to balanced, set before the hold. */
+	assert_int_equal(policy_set_app(p, NONE).set, NONE);
+	policy_backend_reported(p, BAL, false);
+	struct policy_action a = policy_holds_ended(p);
+	assert_int_equal(a.set, PERF);
+	assert_int_equal(a.reason, POLICY_REASON_AC);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -448,6 +533,10 @@ int main(void)
 		T(test_cycle_skips_unoffered),
 		T(test_cycle_config_order),
 		T(test_names),
+		T(test_holds_temporary_profiles),
+		T(test_holds_balanced_is_set),
+		T(test_foreign_hold_blocks_setting),
+		T(test_holds_ended_elsewhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

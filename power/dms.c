@@ -1,0 +1,164 @@
+#include "dms.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "panther/config.h"
+#include "panther/log.h"
+#include "panther/util.h"
+
+#define SETTINGS_REST "DankMaterialShell/settings.json"
+#define WARNING_MAX 512
+
+struct dms {
+	char *path;
+	char warning[WARNING_MAX];
+	char problem[WARNING_MAX]; /* the last line about a file that could not be read */
+};
+
+/* Quickshell's PowerProfile enum, as DMS stores it. */
+static const char *profile_of(const char *value)
+{
+	static const char *const names[] = {"power-saver", "balanced", "performance"};
+	if (value[0] >= '0' && value[0] <= '2' && value[1] == '\0')
+		return names[value[0] - '0'];
+	return "an unknown profile";
+}
+
+/* Adds item to the list in buf, after ", " when it is not the first. */
+static void append(char *buf, size_t len, const char *item)
+{
+	size_t used = strlen(buf);
+	if (used < len)
+		snprintf(buf + used, len - used, "%s%s", used ? ", " : "", item);
+}
+
+/* What of obj switches profiles, as "key = value (meaning)" items. */
+static void describe(struct json_object *obj, char *buf, size_t len)
+{
+	static const char *const profile_keys[] = {"acProfileName", "batteryProfileName"};
+	struct json_object *v;
+	buf[0] = '\0';
+	for (size_t i = 0; i < PN_ARRAY_LEN(profile_keys); i++) {
+		if (!json_object_object_get_ex(obj, profile_keys[i], &v) ||
+			!json_object_is_type(v, json_type_string))
+			continue;
+		const char *value = json_object_get_string(v);
+		if (!value[0])
+			continue;
+		char *shown = pn_sanitize_text(value, 16);
+		char item[128];
+		snprintf(item, sizeof(item), "%s \"%s\" (%s)", profile_keys[i], shown ? shown : "",
+			profile_of(value));
+		free(shown);
+		append(buf, len, item);
+	}
+	if (json_object_object_get_ex(obj, "batteryAutoPowerSaver", &v) &&
+		json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v))
+		append(buf, len, "batteryAutoPowerSaver true");
+}
+
+/* Says a problem with the file once (again only when it changes). */
+static void say_problem(struct dms *dms, const char *text)
+{
+	if (strcmp(text, dms->problem) == 0)
+		return;
+	snprintf(dms->problem, sizeof(dms->problem), "%s", text);
+	if (text[0])
+		pn_warn("%s", text);
+}
+
+/*
+ * The settings object, or NULL: missing (*missing set: DMS's defaults), or a
+ * problem said.
+ */
+static struct json_object *read_settings(struct dms *dms, bool *missing)
+{
+	char line[WARNING_MAX];
+	struct stat st;
+	if (stat(dms->path, &st) < 0) {
+		if (errno == ENOENT) {
+			say_problem(dms, "");
+			*missing = true;
+			return NULL;
+		}
+		snprintf(line, sizeof(line), "%s: %s: cannot check DMS's power profile settings",
+			dms->path, strerror(errno));
+		say_problem(dms, line);
+		return NULL;
+	}
+	struct json_object *obj = NULL;
+	if (!S_ISREG(st.st_mode) || st.st_size > PN_CONFIG_MAX_SIZE) {
+		snprintf(line, sizeof(line),
+			"%s: not a regular file of at most 1 MiB: cannot check DMS's power profile "
+			"settings", dms->path);
+	} else if (!(obj = json_object_from_file(dms->path)) ||
+		!json_object_is_type(obj, json_type_object)) {
+		const char *why = obj ? "not a JSON object" : json_util_get_last_err();
+		char *shown = pn_sanitize_text(why ? why : "invalid JSON", 160);
+		snprintf(line, sizeof(line), "%s: %s: cannot check DMS's power profile settings",
+			dms->path, shown ? shown : "invalid JSON");
+		free(shown);
+		json_object_put(obj);
+		obj = NULL;
+	}
+	say_problem(dms, obj ? "" : line);
+	return obj;
+}
+
+void dms_reload(struct dms *dms)
+{
+	if (!dms->path)
+		return;
+	bool missing = false;
+	struct json_object *obj = read_settings(dms, &missing);
+	if (!obj && !missing)
+		return; /* unreadable: what was found before still holds */
+	char found[256] = "";
+	if (obj)
+		describe(obj, found, sizeof(found));
+	json_object_put(obj);
+	char warning[WARNING_MAX] = "";
+	if (found[0])
+		snprintf(warning, sizeof(warning),
+			"DankMaterialShell switches power profiles itself (%s in %s): each of its "
+			"switches counts as a choice made by hand; set \"Profile when Plugged In (AC)\" "
+			"and \"Profile when on Battery\" to \"Don't Change\" and turn \"Auto Power "
+			"Saver\" off in DMS's Settings, Battery",
+			found, dms->path);
+	if (strcmp(warning, dms->warning) == 0)
+		return;
+	snprintf(dms->warning, sizeof(dms->warning), "%s", warning);
+	if (warning[0])
+		pn_warn("%s", warning);
+	else
+		pn_info("DankMaterialShell no longer switches power profiles itself");
+}
+
+const char *dms_warning(const struct dms *dms)
+{
+	return dms->warning;
+}
+
+struct dms *dms_create(const char *path)
+{
+	struct dms *dms = pn_xcalloc(1, sizeof(*dms));
+	char buf[4096];
+	if (path)
+		dms->path = pn_xstrdup(path);
+	else if (pn_xdg_path(buf, sizeof(buf), "XDG_CONFIG_HOME", ".config", SETTINGS_REST))
+		dms->path = pn_xstrdup(buf);
+	return dms;
+}
+
+void dms_destroy(struct dms *dms)
+{
+	if (!dms)
+		return;
+	free(dms->path);
+	free(dms);
+}

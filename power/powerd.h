@@ -1,0 +1,119 @@
+#ifndef POWER_POWERD_H
+#define POWER_POWERD_H
+
+/*
+ * panther-powerd's state, shared by main.c (inputs, org.pantheros.Power1,
+ * carrying out the policy's decisions) and backends.c (what
+ * power-profiles-daemon and asusd report, holds included).
+ */
+
+#include <stdbool.h>
+
+#include "apps.h"
+#include "asusd.h"
+#include "dms.h"
+#include "holds.h"
+#include "idle.h"
+#include "notify.h"
+#include "panther/daemon.h"
+#include "panther/dbus.h"
+#include "policy.h"
+#include "ppd.h"
+#include "service.h"
+#include "upower.h"
+
+enum backend_kind { BACKEND_NONE, BACKEND_PPD, BACKEND_ASUSD };
+
+/* "none", "power-profiles-daemon", "asusd" */
+extern const char *const backend_names[];
+
+/* Why a profile is being set: decides the bubble and the reply. */
+enum cause {
+	CAUSE_POLICY, /* power source, battery level: shown */
+	CAUSE_QUIET,  /* idle, app rules, backend (re)appearing: not shown */
+	CAUSE_SET,
+	CAUSE_CYCLE,
+	CAUSE_AUTO,
+};
+
+struct powerd;
+
+/* What one backend last reported. */
+struct backend_slot {
+	struct powerd *d;
+	enum backend_kind kind;
+	bool known;
+	bool present;
+	unsigned offered;
+	enum pn_profile active;
+};
+
+/* A switch asked of the backend, waiting for its answer. */
+struct switch_request {
+	struct powerd *d;
+	enum pn_profile profile;
+	enum policy_reason reason;
+	enum cause cause;
+	DBusMessage *call; /* the Power1 call to answer, or NULL */
+	struct switch_request *next;
+};
+
+struct powerd {
+	struct pn_loop *loop;
+	struct pn_config cfg;
+	const char *config_path;
+	struct pn_config_watch *config_watch;
+	struct pn_bus *session;
+	struct pn_bus *system;
+	struct policy policy;
+
+	struct ppd *ppd;
+	struct asusd *asusd;
+	struct backend_slot ppd_slot;
+	struct backend_slot asusd_slot;
+	enum backend_kind backend;
+	bool said_no_backend;
+	/* The profile last asked of the backend, until it reports it. */
+	enum pn_profile expect;
+	struct switch_request *requests;
+	struct holds *holds;
+	bool ppd_held;              /* ppd's last report had holds */
+	char foreign_text[512];     /* other programs' holds, as last logged */
+	char degraded[128];         /* ppd's PerformanceDegraded, as last logged */
+	enum pn_profile shown_hold; /* the temporary profile last handed to holds */
+
+	struct upower *upower;
+	bool power_known;
+	bool on_battery;
+	double percent;
+
+	struct idle *idle;
+	struct apps *apps;
+	char *app_id;
+	struct notify *notify;
+	struct dms *dms;
+	struct service *service;
+	bool name_owned;
+};
+
+/* ---- main.c ---- */
+
+/* Hands the state to org.pantheros.Power1's properties. */
+void powerd_sync_service(struct powerd *d);
+/*
+ * Does what the policy decided. call (when not NULL) is answered once the
+ * backend has switched, or at once when there is nothing to switch.
+ */
+void powerd_carry_out(struct powerd *d, struct policy_action action, DBusMessage *call,
+	enum cause cause);
+/* Hands the policy's temporary profile to holds.c (ppd only). */
+void powerd_sync_hold(struct powerd *d, enum cause cause);
+/* Takes org.pantheros.Power1 once the backends and the power source are known. */
+void powerd_maybe_ready(struct powerd *d);
+
+/* ---- backends.c ---- */
+
+/* For ppd_create() and asusd_create(), with the struct backend_slot as data. */
+extern const struct backend_listener backends_listener;
+
+#endif
