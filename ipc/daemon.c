@@ -192,8 +192,8 @@ static int parse_options(struct pn_daemon *daemon, int argc, char **argv)
 		const struct pn_daemon_option *o =
 			i < own ? &info->options[i] : &common_options[i - own];
 		int val = o->short_name ? o->short_name : OWN_OPTION_VAL + (int)i;
-		long_options[i] = (struct option){o->name, o->value ? required_argument : no_argument,
-			NULL, val};
+		int has_arg = o->value ? required_argument : no_argument;
+		long_options[i] = (struct option){o->name, has_arg, NULL, val};
 		if (o->short_name) {
 			size_t len = strlen(short_options);
 			short_options[len++] = o->short_name;
@@ -225,11 +225,11 @@ static int parse_options(struct pn_daemon *daemon, int argc, char **argv)
 		case '?':
 			/* A short one may sit in a group ("-vx"): name it alone. */
 			if (strncmp(argv[optind - 1], "--", 2) == 0 || !optopt)
-				fprintf(stderr, "%s: unknown option \"%s\" (see --help)\n", info->name,
+				fprintf(stderr, "%s: unknown option \"%s\"", info->name,
 					argv[optind - 1]);
 			else
-				fprintf(stderr, "%s: unknown option \"-%c\" (see --help)\n", info->name,
-					optopt);
+				fprintf(stderr, "%s: unknown option \"-%c\"", info->name, optopt);
+			fputs(" (see --help)\n", stderr);
 			return 2;
 		}
 		/* One of the daemon's own options, by its short or its long name. */
