@@ -186,8 +186,10 @@ static int parse_options(struct pn_daemon *daemon, int argc, char **argv)
 	size_t own = option_count(info->options), common = option_count(common_options);
 	struct option long_options[MAX_OPTIONS + 1] = {{0}};
 	char short_options[3 * MAX_OPTIONS + 2] = ":";
-	if (own + common > MAX_OPTIONS)
-		return 2;
+	if (own + common > MAX_OPTIONS) {
+		fprintf(stderr, "%s: more than %d options\n", info->name, MAX_OPTIONS);
+		return 1;
+	}
 	for (size_t i = 0; i < own + common; i++) {
 		const struct pn_daemon_option *o =
 			i < own ? &info->options[i] : &common_options[i - own];

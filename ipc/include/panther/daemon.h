@@ -87,7 +87,8 @@ struct pn_daemon {
  * owns, and which SIGHUP replaces), creates the loop and handles SIGTERM,
  * SIGINT and SIGHUP on it. Returns -1 to go on, or the status to exit with at
  * once: 0 after --help or --version, 2 on a usage error, PN_EX_CONFIG on a bad
- * config, 1 when the loop cannot be made. Nothing is left to free then.
+ * config, 1 when the loop cannot be made (or info has over 16 options).
+ * Nothing is left to free then.
  */
 int pn_daemon_init(struct pn_daemon *daemon, const struct pn_daemon_info *info, void *data,
 	struct pn_config *cfg, int argc, char **argv);
