@@ -34,10 +34,10 @@ c_files() {
 if ! $all && base=$(git merge-base origin/main HEAD 2>/dev/null); then
 	# Committed and uncommitted changes alike; deleted files are gone.
 	files=$(git diff --name-only --diff-filter=ACMR "$base" -- | c_files)
-	what="changed since $(git rev-parse --short "$base")"
+	what="C files changed since $(git rev-parse --short "$base")"
 else
 	files=$(git ls-files | c_files)
-	what="tracked"
+	what="tracked C files"
 fi
 
 bad=()
@@ -50,8 +50,8 @@ done
 
 count=$(printf '%s\n' $files | grep -c .)
 if [ "${#bad[@]}" -gt 0 ]; then
-	echo "check-format: ${#bad[@]} of $count $what C files differ; to fix them:"
+	echo "check-format: ${#bad[@]} of $count $what differ; to fix them:"
 	echo "  clang-format -i ${bad[*]}"
 	exit 1
 fi
-echo "check-format: $count $what C files formatted"
+echo "check-format: $count $what, all formatted"
