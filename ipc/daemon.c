@@ -1,6 +1,7 @@
 #include "panther/daemon.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "panther/log.h"
+#include "panther/loop.h"
 #include "panther/util.h"
 
 struct pn_config_watch {
@@ -144,4 +146,182 @@ int pn_notify_ready(const char *state)
 	int r = n < 0 ? -errno : 0;
 	close(fd);
 	return r;
+}
+
+/* ---- the skeleton every daemon shares ---- */
+
+static const struct pn_daemon_option common_options[] = {
+	{"config", 'c', "FILE", "use FILE instead of ~/.config/panther/config.json", NULL},
+	{"verbose", 'v', NULL, "log debug messages too", NULL},
+	{"help", 'h', NULL, "show this help", NULL},
+	{"version", 'V', NULL, "print the version", NULL},
+	{0},
+};
+
+/* The daemon's own options take getopt values from here up, one per entry. */
+#define OWN_OPTION_VAL 256
+#define MAX_OPTIONS 16
+
+static size_t option_count(const struct pn_daemon_option *options)
+{
+	size_t n = 0;
+	while (options && options[n].name)
+		n++;
+	return n;
+}
+
+static int option_column(const struct pn_daemon_option *option, char *buf, size_t len)
+{
+	return snprintf(buf, len, "  %c%c%c --%s%s%s", option->short_name ? '-' : ' ',
+		option->short_name ? option->short_name : ' ', option->short_name ? ',' : ' ',
+		option->name, option->value ? " " : "", option->value ? option->value : "");
+}
+
+void pn_daemon_usage(const struct pn_daemon_info *info, FILE *out)
+{
+	const struct pn_daemon_option *lists[] = {info->options, common_options};
+	char left[128];
+	int width = 0;
+	for (size_t l = 0; l < PN_ARRAY_LEN(lists); l++) {
+		for (size_t i = 0; i < option_count(lists[l]); i++) {
+			int n = option_column(&lists[l][i], left, sizeof(left));
+			if (n > width)
+				width = n;
+		}
+	}
+	fprintf(out, "Usage: %s [OPTIONS]\n\n%s\n", info->name, info->summary);
+	for (size_t l = 0; l < PN_ARRAY_LEN(lists); l++) {
+		for (size_t i = 0; i < option_count(lists[l]); i++) {
+			option_column(&lists[l][i], left, sizeof(left));
+			fprintf(out, "%-*s  %s\n", width, left, lists[l][i].help);
+		}
+	}
+}
+
+/* -1 to go on, or the status to exit with. */
+static int parse_options(struct pn_daemon *daemon, int argc, char **argv)
+{
+	const struct pn_daemon_info *info = daemon->info;
+	size_t own = option_count(info->options), common = option_count(common_options);
+	struct option long_options[MAX_OPTIONS + 1] = {{0}};
+	char short_options[3 * MAX_OPTIONS + 2] = ":";
+	if (own + common > MAX_OPTIONS) {
+		fprintf(stderr, "%s: more than %d options\n", info->name, MAX_OPTIONS);
+		return 1;
+	}
+	for (size_t i = 0; i < own + common; i++) {
+		const struct pn_daemon_option *o =
+			i < own ? &info->options[i] : &common_options[i - own];
+		int val = o->short_name ? o->short_name : OWN_OPTION_VAL + (int)i;
+		int has_arg = o->value ? required_argument : no_argument;
+		long_options[i] = (struct option){o->name, has_arg, NULL, val};
+		if (o->short_name) {
+			size_t len = strlen(short_options);
+			short_options[len++] = o->short_name;
+			if (o->value)
+				short_options[len++] = ':';
+			short_options[len] = '\0';
+		}
+	}
+
+	int c, index;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_options, long_options, &index)) != -1) {
+		switch (c) {
+		case 'c':
+			daemon->config_path = optarg;
+			continue;
+		case 'v':
+			daemon->verbose = true;
+			continue;
+		case 'h':
+			pn_daemon_usage(info, stdout);
+			return 0;
+		case 'V':
+			printf("%s %s\n", info->name, PANTHER_VERSION);
+			return 0;
+		case ':':
+			fprintf(stderr, "%s: %s needs a value\n", info->name, argv[optind - 1]);
+			return 2;
+		case '?':
+			/* A short one may sit in a group ("-vx"): name it alone. */
+			if (strncmp(argv[optind - 1], "--", 2) == 0 || !optopt)
+				fprintf(stderr, "%s: unknown option \"%s\"", info->name,
+					argv[optind - 1]);
+			else
+				fprintf(stderr, "%s: unknown option \"-%c\"", info->name, optopt);
+			fputs(" (see --help)\n", stderr);
+			return 2;
+		}
+		/* One of the daemon's own options, by its short or its long name. */
+		for (size_t i = 0; i < own; i++) {
+			const struct pn_daemon_option *o = &info->options[i];
+			if (c == (o->short_name ? o->short_name : OWN_OPTION_VAL + (int)i)) {
+				int r = o->parse(daemon->data, o->value ? optarg : NULL);
+				if (r != 0)
+					return r;
+			}
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument \"%s\" (see --help)\n", info->name,
+			argv[optind]);
+		return 2;
+	}
+	return -1;
+}
+
+static void stop_signal(void *data, int signo)
+{
+	struct pn_daemon *daemon = data;
+	if (daemon->info->stop) {
+		daemon->info->stop(daemon->data, signo);
+		return;
+	}
+	pn_info("stopping on %s", strsignal(signo));
+	pn_loop_quit(daemon->loop, 0);
+}
+
+int pn_daemon_init(struct pn_daemon *daemon, const struct pn_daemon_info *info, void *data,
+	struct pn_config *cfg, int argc, char **argv)
+{
+	*daemon = (struct pn_daemon){.info = info, .data = data, .cfg = cfg};
+	int status = parse_options(daemon, argc, argv);
+	if (status >= 0)
+		return status;
+	pn_log_init(info->name, daemon->verbose ? PN_LOG_DEBUG : PN_LOG_INFO);
+	/* A reader that went away is an error to handle where we write, not a death. */
+	signal(SIGPIPE, SIG_IGN);
+
+	pn_config_init(cfg);
+	status = pn_daemon_load_config_checked(cfg, daemon->config_path, info->config_check);
+	if (status != 0) {
+		pn_config_finish(cfg);
+		return status;
+	}
+	daemon->loop = pn_loop_create();
+	if (!daemon->loop) {
+		pn_err("cannot create the event loop");
+		pn_config_finish(cfg);
+		return 1;
+	}
+	if (pn_loop_add_signal(daemon->loop, SIGTERM, stop_signal, daemon) < 0 ||
+		pn_loop_add_signal(daemon->loop, SIGINT, stop_signal, daemon) < 0) {
+		pn_err("cannot watch for SIGTERM");
+		pn_daemon_finish(daemon);
+		return 1;
+	}
+	daemon->config_watch = pn_daemon_watch_config(daemon->loop, cfg, daemon->config_path,
+		info->config_applied, data);
+	pn_config_watch_set_check(daemon->config_watch, info->config_check);
+	return -1;
+}
+
+void pn_daemon_finish(struct pn_daemon *daemon)
+{
+	pn_config_watch_remove(daemon->config_watch);
+	daemon->config_watch = NULL;
+	pn_loop_destroy(daemon->loop);
+	daemon->loop = NULL;
+	pn_config_finish(daemon->cfg);
 }

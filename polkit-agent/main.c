@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <glib.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,91 +21,49 @@
 
 extern char **environ;
 
-static const char usage[] =
-	"Usage: panther-polkit-agent [OPTIONS]\n"
-	"\n"
-	"The polkit authentication agent of the panther session: asks 1Password\n"
-	"for the password first, and shows a prompt only when that fails.\n"
-	"\n"
-	"  --process PID[,START_TIME]  serve one process instead of this logind session\n"
-	"  -c, --config FILE           use FILE instead of ~/.config/panther/config.json\n"
-	"  -v, --verbose               log debug messages\n"
-	"  -h, --help                  show this help\n"
-	"      --version               print the version\n";
-
 struct options {
-	const char *config_path;
-	bool verbose;
 	pid_t pid;
 	uint64_t start_time;
 };
 
-/* 0 to run, or the exit status. */
-static int parse_options(int argc, char **argv, struct options *opts)
+static int parse_process(void *data, const char *value)
 {
-	static const struct option long_options[] = {
-		{"process", required_argument, NULL, 'p'},
-		{"config", required_argument, NULL, 'c'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{0},
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, "c:vh", long_options, NULL)) != -1) {
-		char *end;
-		switch (c) {
-		case 'p': {
-			errno = 0;
-			long pid = strtol(optarg, &end, 10);
-			if (errno || pid <= 0 || pid > INT32_MAX || (*end && *end != ',')) {
-				fprintf(stderr, "panther-polkit-agent: --process: \"%s\" is not PID[,START_TIME]\n",
-					optarg);
-				return 2;
-			}
-			opts->pid = (pid_t)pid;
-			if (*end == ',') {
-				const char *start = end + 1;
-				errno = 0;
-				opts->start_time = strtoull(start, &end, 10);
-				if (errno || *end || !*start) {
-					fprintf(stderr, "panther-polkit-agent: --process: \"%s\" is not PID[,START_TIME]\n",
-						optarg);
-					return 2;
-				}
-			}
-			break;
-		}
-		case 'c':
-			opts->config_path = optarg;
-			break;
-		case 'v':
-			opts->verbose = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return -1;
-		case 'V':
-			printf("panther-polkit-agent %s\n", PANTHER_VERSION);
-			return -1;
-		default:
-			fputs(usage, stderr);
+	struct options *opts = data;
+	char *end;
+	errno = 0;
+	long pid = strtol(value, &end, 10);
+	if (errno || pid <= 0 || pid > INT32_MAX || (*end && *end != ',')) {
+		fprintf(stderr, "panther-polkit-agent: --process: \"%s\" is not PID[,START_TIME]\n",
+			value);
+		return 2;
+	}
+	opts->pid = (pid_t)pid;
+	if (*end == ',') {
+		const char *start = end + 1;
+		errno = 0;
+		opts->start_time = strtoull(start, &end, 10);
+		if (errno || *end || !*start) {
+			fprintf(stderr, "panther-polkit-agent: --process: \"%s\" is not PID[,START_TIME]\n",
+				value);
 			return 2;
 		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "panther-polkit-agent: unexpected argument \"%s\"\n", argv[optind]);
-		return 2;
 	}
 	return 0;
 }
 
-static void on_quit_signal(void *data, int signo)
-{
-	struct agent *agent = data;
-	pn_info("stopping (signal %d)", signo);
-	pn_loop_quit(agent->loop, 0);
-}
+static const struct pn_daemon_option own_options[] = {
+	{"process", 0, "PID[,START_TIME]", "serve one process instead of this logind session",
+		parse_process},
+	{0},
+};
+
+static const struct pn_daemon_info daemon_info = {
+	.name = "panther-polkit-agent",
+	.summary = "The polkit authentication agent of the panther session: asks 1Password\n"
+		"for the password first, and shows a prompt only when that fails.\n",
+	.options = own_options,
+	.config_check = pn_config_check_token_file,
+};
 
 /*
  * The loop blocks the signals it handles, and a blocked mask survives exec:
@@ -173,37 +130,23 @@ static void flush_glib(void)
 int main(int argc, char **argv)
 {
 	struct options opts = {0};
-	int status = parse_options(argc, argv, &opts);
-	if (status)
-		return status < 0 ? 0 : status;
+	struct pn_daemon daemon;
+	struct pn_config cfg;
 
 	/* polkit prints the cookie to stdout when this is set. */
 	unsetenv("POLKIT_DEBUG");
 	drop_op_credentials();
-	pn_log_init("panther-polkit-agent", opts.verbose ? PN_LOG_DEBUG : PN_LOG_INFO);
-	struct pn_config cfg;
-	if (pn_daemon_load_config_checked(&cfg, opts.config_path, pn_config_check_token_file) != 0)
-		return PN_EX_CONFIG;
+	int status = pn_daemon_init(&daemon, &daemon_info, &opts, &cfg, argc, argv);
+	if (status >= 0)
+		return status;
 
 	int r = pn_harden_process();
 	if (r < 0)
 		pn_warn("cannot turn off core dumps and ptrace: %s", strerror(-r));
-	signal(SIGPIPE, SIG_IGN);
 	pthread_atfork(NULL, NULL, unblock_signals_in_child);
 	g_log_set_default_handler(on_glib_log, NULL);
 
-	struct agent agent = {.cfg = &cfg};
-	agent.loop = pn_loop_create();
-	if (!agent.loop) {
-		pn_err("cannot create the event loop");
-		pn_config_finish(&cfg);
-		return 1;
-	}
-	pn_loop_add_signal(agent.loop, SIGTERM, on_quit_signal, &agent);
-	pn_loop_add_signal(agent.loop, SIGINT, on_quit_signal, &agent);
-	struct pn_config_watch *watch =
-		pn_daemon_watch_config(agent.loop, &cfg, opts.config_path, NULL, NULL);
-	pn_config_watch_set_check(watch, pn_config_check_token_file);
+	struct agent agent = {.cfg = &cfg, .loop = daemon.loop};
 	struct gmain *gmain = gmain_attach(agent.loop);
 	if (!gmain) {
 		pn_err("cannot drive GLib's main context");
@@ -250,8 +193,6 @@ out:
 	flush_glib();
 	gmain_detach(gmain);
 out_loop:
-	pn_config_watch_remove(watch);
-	pn_loop_destroy(agent.loop);
-	pn_config_finish(&cfg);
+	pn_daemon_finish(&daemon);
 	return status;
 }

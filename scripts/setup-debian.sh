@@ -6,7 +6,7 @@
 #   sh scripts/setup-debian.sh sandbox    only what scripts/sandbox.sh needs (a gcc build and the session)
 set -eu
 
-BUILD_PKGS="meson ninja-build pkg-config gcc clang libclang-rt-14-dev llvm
+BUILD_PKGS="meson ninja-build pkg-config gcc clang clang-format libclang-rt-14-dev llvm
 	libwayland-dev wayland-protocols librust-wayland-protocols-dev libjson-c-dev
 	libcmocka-dev libdbus-1-dev libpolkit-agent-1-dev libpolkit-gobject-1-dev
 	libglib2.0-dev libcairo2-dev libpango1.0-dev libfontconfig-dev libxkbcommon-dev scdoc"

@@ -9,6 +9,8 @@
 #
 #   PANTHER_FUZZ_SECONDS   seconds per fuzzer (default 120; they run side by side)
 #   PANTHER_SUITES         only these meson suites (space separated), for development
+#                          ("fuzz" and "format" name the fuzzers and the format check)
+#   PANTHER_FORMAT_CHECK   0 leaves out the format check (scripts/check-format.sh)
 set -uo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,6 +89,16 @@ if [ -z "${PANTHER_SUITES:-}" ] || [[ " ${PANTHER_SUITES} " == *" fuzz "* ]]; th
 		) &
 	done
 	wait
+fi
+
+if [ "${PANTHER_FORMAT_CHECK:-1}" != 0 ] &&
+	{ [ -z "${PANTHER_SUITES:-}" ] || [[ " ${PANTHER_SUITES} " == *" format "* ]]; }; then
+	step "format: clang-format on the changed C files"
+	if scripts/check-format.sh; then
+		echo "format: OK" >>"$results/extra"
+	else
+		echo "format: FAIL" >>"$results/extra"
+	fi
 fi
 
 step "summary"

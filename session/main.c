@@ -1,53 +1,22 @@
+/*
+ * panther-session: started by Niri, it brings the session's services up
+ * (start.c), answers pantherctl over D-Bus (service.c) and takes everything
+ * down when Niri exits (niri-watch.c) or it is told to stop.
+ */
+
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "environment.h"
 #include "niri-watch.h"
-#include "notification.h"
-#include "panther/config.h"
 #include "panther/daemon.h"
-#include "panther/dbus.h"
 #include "panther/log.h"
-#include "panther/loop.h"
 #include "panther/util.h"
-#include "service.h"
-#include "supervisor.h"
-#include "systemd.h"
-
-extern char **environ;
-
-enum mode { MODE_STARTING, MODE_DIRECT, MODE_SYSTEMD };
-
-struct session {
-	struct pn_loop *loop;
-	struct pn_config cfg;
-	const char *config_path;
-	struct pn_config_watch *config_watch;
-	struct pn_bus *bus;
-	struct session_object *object;
-	struct niri_watch *niri;
-	enum mode mode;
-	struct supervisor *sup;
-	struct systemd_session *sd;
-	bool stopping;
-};
-
-static const char usage[] =
-	"Usage: panther-session [OPTIONS]\n"
-	"\n"
-	"Started by Niri: brings the session's services up, supervises them, and\n"
-	"takes them down when Niri exits.\n"
-	"\n"
-	"  -c, --config FILE   use FILE instead of ~/.config/panther/config.json\n"
-	"  -v, --verbose       log debugging messages too\n"
-	"  -h, --help          show this help\n"
-	"  -V, --version       print the version\n";
+#include "session.h"
 
 static void quit(struct session *s, int status)
 {
@@ -56,7 +25,7 @@ static void quit(struct session *s, int status)
 
 /* ---- the end ---- */
 
-static void session_stop(struct session *s, const char *why)
+void session_stop(struct session *s, const char *why)
 {
 	if (s->stopping)
 		return;
@@ -76,102 +45,12 @@ static void handle_stop_signal(void *data, int signo)
 	session_stop(data, signo == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
-static void session_up(void *data)
-{
-	int r = pn_notify_ready("READY=1");
-	if (r < 0)
-		pn_warn("cannot tell the service manager we are ready: %s", strerror(-r));
-}
-
-static void session_ended(void *data)
-{
-	quit(data, 0);
-}
-
-/* ---- the two modes ---- */
-
-static void crash_loop(void *data, const char *name)
-{
-	struct session *s = data;
-	notify_crash_loop(s->bus, name);
-}
-
-static const struct supervisor_listener supervisor_listener = {
-	.up = session_up,
-	.crash_loop = crash_loop,
-	.stopped = session_ended,
-};
-
-static void start_services(void *data)
-{
-	struct session *s = data;
-	if (s->stopping) {
-		quit(s, 0);
-		return;
-	}
-	int r = supervisor_start(s->sup, &s->cfg.session);
-	if (r < 0) {
-		pn_err("cannot order session.services: %s", strerror(-r));
-		session_stop(s, "no services to start");
-	}
-}
-
-static void start_direct(struct session *s)
-{
-	s->mode = MODE_DIRECT;
-	s->sup = supervisor_create(s->loop, s->bus, &supervisor_listener, s);
-	char **assignments = environment_assignments(s->cfg.session.import_env, environ);
-	/* D-Bus activation gets the same environment before anything can ask for it. */
-	if (!s->bus || !assignments[0] ||
-		environment_export_activation(s->bus, assignments, start_services, s) < 0)
-		start_services(s);
-	pn_strv_free(assignments);
-}
-
-static const struct systemd_listener systemd_listener = {
-	.up = session_up,
-	.stopped = session_ended,
-};
-
-static void start_systemd(struct session *s)
-{
-	s->mode = MODE_SYSTEMD;
-	s->sd = systemd_session_start(s->bus, &s->cfg.session, environ, &systemd_listener, s);
-}
-
-static void systemd_probed(void *data, bool present)
-{
-	struct session *s = data;
-	if (s->stopping) {
-		quit(s, 0);
-		return;
-	}
-	pn_info("mode auto: systemd's user manager is %son the session bus",
-		present ? "" : "not ");
-	if (present)
-		start_systemd(s);
-	else
-		start_direct(s);
-}
-
 static void niri_ready(void *data, const char *version)
 {
 	struct session *s = data;
 	pn_info("Niri %s answers", version);
-	if (s->stopping)
-		return;
-	switch (s->cfg.session.mode) {
-	case PN_SESSION_DIRECT:
-		start_direct(s);
-		break;
-	case PN_SESSION_SYSTEMD:
-		start_systemd(s);
-		break;
-	case PN_SESSION_AUTO:
-		if (!s->bus || systemd_probe(s->bus, systemd_probed, s) < 0)
-			start_direct(s);
-		break;
-	}
+	if (!s->stopping)
+		session_start(s);
 }
 
 static void niri_timeout(void *data, const char *why)
@@ -316,42 +195,6 @@ static void ensure_std_fds(void)
 	}
 }
 
-static int parse_options(struct session *s, int argc, char **argv, bool *verbose)
-{
-	static const struct option options[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, "c:vhV", options, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			s->config_path = optarg;
-			break;
-		case 'v':
-			*verbose = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case 'V':
-			printf("panther-session %s\n", PANTHER_VERSION);
-			return 0;
-		default:
-			fputs(usage, stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "panther-session: unexpected argument \"%s\"\n%s", argv[optind], usage);
-		return 2;
-	}
-	return -1;
-}
-
 static void session_finish(struct session *s)
 {
 	niri_watch_destroy(s->niri);
@@ -362,42 +205,25 @@ static void session_finish(struct session *s)
 		dbus_connection_flush(pn_bus_connection(s->bus));
 		pn_bus_close(s->bus);
 	}
-	pn_config_watch_remove(s->config_watch);
-	pn_config_finish(&s->cfg);
-	pn_loop_destroy(s->loop);
+	pn_daemon_finish(&s->daemon);
 }
+
+static const struct pn_daemon_info daemon_info = {
+	.name = "panther-session",
+	.summary = "Started by Niri: brings the session's services up, supervises them, and\n"
+		"takes them down when Niri exits.\n",
+	.stop = handle_stop_signal,
+	.config_applied = config_applied,
+};
 
 int main(int argc, char **argv)
 {
 	struct session s = {0};
-	bool verbose = false;
-	int status = parse_options(&s, argc, argv, &verbose);
+	ensure_std_fds();
+	int status = pn_daemon_init(&s.daemon, &daemon_info, &s, &s.cfg, argc, argv);
 	if (status >= 0)
 		return status;
-	pn_log_init("panther-session", verbose ? PN_LOG_DEBUG : PN_LOG_INFO);
-	ensure_std_fds();
-	signal(SIGPIPE, SIG_IGN);
-
-	pn_config_init(&s.cfg);
-	status = pn_daemon_load_config(&s.cfg, s.config_path);
-	if (status != 0) {
-		pn_config_finish(&s.cfg);
-		return status;
-	}
-
-	s.loop = pn_loop_create();
-	if (!s.loop) {
-		pn_err("cannot create the event loop");
-		pn_config_finish(&s.cfg);
-		return 1;
-	}
-	if (pn_loop_add_signal(s.loop, SIGTERM, handle_stop_signal, &s) < 0 ||
-		pn_loop_add_signal(s.loop, SIGINT, handle_stop_signal, &s) < 0) {
-		pn_err("cannot watch for SIGTERM");
-		session_finish(&s);
-		return 1;
-	}
-	s.config_watch = pn_daemon_watch_config(s.loop, &s.cfg, s.config_path, config_applied, &s);
+	s.loop = s.daemon.loop;
 
 	status = open_bus(&s);
 	if (status != 0) {

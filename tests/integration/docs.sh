@@ -66,13 +66,13 @@ done
 
 # ---- panther.json(5) ----
 
-# The keys the parser accepts: every *_keys[] table of ipc/config.c.
+# The keys the parser accepts: every *_keys[] table of ipc/config.c and ipc/config/.
 keys=$(awk '/^static const char \*const [a-z_]+_keys\[\] = \{/ { on = 1 }
-	on { print } on && /\};/ { on = 0 }' "$src/ipc/config.c" |
+	on { print } on && /\};/ { on = 0 }' "$src/ipc/config.c" "$src"/ipc/config/*.c |
 	grep -o '"[a-z_]*"' | tr -d '"' | sort -u)
 nkeys=$(echo "$keys" | grep -c .)
 if [ "$nkeys" -lt 30 ] || ! grep -qx on_battery <<<"$keys"; then
-	fail "found only $nkeys keys in ipc/config.c: the key tables changed shape"
+	fail "found only $nkeys keys in ipc/config.c and ipc/config/: the key tables changed shape"
 fi
 page5=$build/doc/panther.json.5
 if [ -f "$page5" ]; then
