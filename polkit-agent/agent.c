@@ -47,8 +47,20 @@ void agent_free_requests(struct agent *agent)
 	agent->prompt_owner = NULL;
 }
 
+static void end_prompts(struct agent *agent, uint32_t id)
+{
+	for (size_t i = 0; i < sizeof(agent->prompts) / sizeof(agent->prompts[0]); i++)
+		prompt_end(agent->prompts[i], id);
+}
+
 bool agent_acquire_prompt(struct agent *agent, struct request *req)
 {
+	struct request *owner = agent->prompt_owner;
+	if (owner && request_waits_on_onepassword(owner) && request_for_onepassword(req)) {
+		request_prompt_taken(owner);
+		end_prompts(agent, owner->id);
+		agent->prompt_owner = NULL;
+	}
 	if (!agent->prompt_owner) {
 		agent->prompt_owner = req;
 		return true;
@@ -63,8 +75,7 @@ void agent_release_prompt(struct agent *agent, struct request *req)
 	if (agent->prompt_owner != req)
 		return;
 	agent->prompt_owner = NULL;
-	for (size_t i = 0; i < sizeof(agent->prompts) / sizeof(agent->prompts[0]); i++)
-		prompt_end(agent->prompts[i], req->id);
+	end_prompts(agent, req->id);
 	if (agent->cancelling)
 		return;
 	/* The next in arrival order among those waiting. */

@@ -12,6 +12,7 @@
 #include "child.h"
 #include "gmain.h"
 #include "listener.h"
+#include "op-queue.h"
 #include "prompt.h"
 #include "registration.h"
 #include "service.h"
@@ -97,6 +98,11 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		return 2;
 	}
 	return 0;
+}
+
+static void on_op_queue_changed(void *data)
+{
+	agent_status_changed(data);
 }
 
 static void on_quit_signal(void *data, int signo)
@@ -186,6 +192,7 @@ int main(int argc, char **argv)
 		goto out_loop;
 	}
 	agent.children = children_create(agent.loop);
+	agent.op_queue = op_queue_new(agent.children, on_op_queue_changed, &agent);
 	agent.listener = panther_listener_new(&agent);
 	/* Made now, so a prompt that cannot work is reported at start. */
 	agent_prompt(&agent);
@@ -220,6 +227,7 @@ out:
 	agent_free_requests(&agent);
 	for (size_t i = 0; i < PN_ARRAY_LEN(agent.prompts); i++)
 		prompt_destroy(agent.prompts[i]);
+	op_queue_free(agent.op_queue);
 	children_destroy(agent.children, 1000);
 	g_object_unref(agent.listener);
 	flush_glib();

@@ -9,7 +9,8 @@
 
 /*
  * Keys, through the compositor's keymap: text goes into the password, Enter
- * answers, Escape cancels, Tab / Shift+Tab / arrows pick the identity.
+ * answers (or confirms 1Password's answer when nothing is typed; typing
+ * replaces it), Escape cancels, Tab / Shift+Tab / arrows pick the identity.
  */
 
 void keyboard_keymap(struct state *state, uint32_t format, int fd, uint32_t size)
@@ -100,8 +101,20 @@ static void insert(struct state *state, const char *text, size_t len)
 		state->typed_chars++;
 }
 
+bool keyboard_shows_fill(const struct state *state)
+{
+	return state->req.fill == FILL_READY && state->typed_chars == 0 && state->echo_len == 0 &&
+		state->phase == PHASE_ASKING;
+}
+
 static void submit(struct state *state)
 {
+	/* The one press that lets 1Password's answer (kept by the agent) go to PAM. */
+	if (keyboard_shows_fill(state)) {
+		state->phase = PHASE_CHECKING;
+		protocol_send_confirm(state);
+		return;
+	}
 	if (state->req.echo) {
 		pn_secret_clear(state->password);
 		pn_secret_append(state->password, state->echo_text, state->echo_len);

@@ -24,6 +24,8 @@
 #define DOT_RADIUS 4.5
 #define DOT_STEP 16.0
 #define BACKDROP_ALPHA 0.55
+/* 1Password's answer is shown as this many dots, whatever its length. */
+#define FILLED_DOTS 10
 
 struct block {
 	PangoLayout *layout; /* NULL: the password field */
@@ -122,9 +124,19 @@ static void build(struct frame *f, const struct state *state)
 	const struct theme *t = f->theme;
 	char text[1024];
 
-	add_text(f, "Authentication required", 13, PANGO_WEIGHT_SEMIBOLD, 1, t->primary, 0);
-	add_text(f, req->message ? req->message : "A program wants to act as another user.", 19,
-		PANGO_WEIGHT_MEDIUM, 4, t->on_surface, 8);
+	const char *polkit_message = req->message ? req->message :
+		"A program wants to act as another user.";
+	if (req->purpose) {
+		/* One of 1Password's own requests: say what it is for first. */
+		add_text(f, "1Password", 13, PANGO_WEIGHT_SEMIBOLD, 1, t->primary, 0);
+		add_text(f, req->purpose, 19, PANGO_WEIGHT_MEDIUM, 4, t->on_surface, 8);
+		add_text(f, polkit_message, 13, PANGO_WEIGHT_NORMAL, 3, t->on_surface_variant, 6);
+	} else {
+		add_text(f, "Authentication required", 13, PANGO_WEIGHT_SEMIBOLD, 1, t->primary, 0);
+		add_text(f, polkit_message, 19, PANGO_WEIGHT_MEDIUM, 4, t->on_surface, 8);
+	}
+	if (req->then)
+		add_text(f, req->then, 13, PANGO_WEIGHT_NORMAL, 3, t->tertiary, 6);
 	if (req->program) {
 		snprintf(text, sizeof(text), "Requested by %s", req->program);
 		add(f, layout_new(f, text, 13, PANGO_WEIGHT_NORMAL, 2, PANGO_ELLIPSIZE_END,
@@ -169,10 +181,32 @@ static void build(struct frame *f, const struct state *state)
 		snprintf(text, sizeof(text), "1Password did not answer: %s", req->onepassword);
 		add_text(f, text, 12, PANGO_WEIGHT_NORMAL, 3, t->on_surface_variant, 10);
 	}
-	PangoLayout *footer = layout_new(f, "Enter to confirm \xc2\xb7 Esc to cancel", 11,
+	const char *keys = keyboard_shows_fill(state) ?
+		"Enter to authenticate \xc2\xb7 type to replace \xc2\xb7 Esc to cancel" :
+		"Enter to confirm \xc2\xb7 Esc to cancel";
+	PangoLayout *footer = layout_new(f, keys, 11,
 		PANGO_WEIGHT_NORMAL, 1, PANGO_ELLIPSIZE_END, f->inner_width);
 	pango_layout_set_alignment(footer, PANGO_ALIGN_RIGHT);
 	add(f, footer, t->outline, 18);
+}
+
+/* The field as 1Password filled it: dots in the accent color and a label. */
+static void draw_filled(struct frame *f, double x, double y)
+{
+	cairo_t *cr = f->cr;
+	const struct theme *t = f->theme;
+	double mid = y + FIELD_HEIGHT / 2, text_x = x + 16;
+	set_color(cr, t->primary, 1);
+	for (int i = 0; i < FILLED_DOTS; i++) {
+		cairo_arc(cr, text_x + DOT_RADIUS + i * DOT_STEP, mid, DOT_RADIUS, 0, 2 * M_PI);
+		cairo_fill(cr);
+	}
+	PangoLayout *label = layout_new(f, "Filled by 1Password", 12, PANGO_WEIGHT_SEMIBOLD, 1,
+		PANGO_ELLIPSIZE_END, f->inner_width / 2);
+	cairo_move_to(cr, x + f->inner_width - 14 - layout_width(label),
+		mid - layout_height(label) / 2);
+	pango_cairo_show_layout(cr, label);
+	g_object_unref(label);
 }
 
 static void draw_field(struct frame *f, const struct state *state, double x, double y)
@@ -196,6 +230,15 @@ static void draw_field(struct frame *f, const struct state *state, double x, dou
 		status = "Checking\xe2\x80\xa6";
 	else if (state->phase == PHASE_SWITCHING)
 		status = "Switching identity\xe2\x80\xa6";
+	else if (asking && state->req.fill == FILL_PENDING && state->typed_chars == 0 &&
+		state->echo_len == 0)
+		status = "1Password is filling this in\xe2\x80\xa6";
+	if (keyboard_shows_fill(state)) {
+		draw_filled(f, x, y);
+		status = NULL;
+		caret_x = text_x + FILLED_DOTS * DOT_STEP;
+		goto caret;
+	}
 	if (status || (asking && state->req.echo)) {
 		PangoLayout *layout = layout_new(f, status ? status : state->echo_text, 15,
 			PANGO_WEIGHT_NORMAL, 1, PANGO_ELLIPSIZE_START, w - 40);
@@ -215,6 +258,7 @@ static void draw_field(struct frame *f, const struct state *state, double x, dou
 		}
 		caret_x = text_x + (double)dots * DOT_STEP;
 	}
+caret:
 	/* No caret without the keyboard: nothing typed now would arrive here. */
 	if (active) {
 		set_color(cr, t->primary, 1);

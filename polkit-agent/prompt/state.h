@@ -35,6 +35,14 @@ struct theme {
 	struct color scrim;
 };
 
+/* 1Password's part (protocol "fill"): the agent keeps its answer. */
+enum fill {
+	FILL_NONE,
+	FILL_PENDING, /* 1Password is being asked */
+	FILL_READY,   /* the field is filled: Enter confirms, typing replaces it */
+	FILL_FAILED,  /* onepassword says why */
+};
+
 /* What the agent asked to show (protocol "ask" ... "show"). */
 struct request_view {
 	uint32_t id;
@@ -45,6 +53,9 @@ struct request_view {
 	char *error;       /* the last attempt's failure, and PAM errors since */
 	char *info;        /* PAM information text */
 	char *onepassword; /* why 1Password did not answer */
+	char *purpose;     /* what 1Password's own action is for */
+	char *then;        /* what follows this card */
+	enum fill fill;
 	char **users;
 	size_t n_users;
 	size_t selected;
@@ -86,6 +97,7 @@ struct state {
 	struct pn_fd *agent_source;
 	struct request_view req;     /* on screen */
 	struct request_view pending; /* being received */
+	bool receiving;              /* between "ask" and "show" */
 	bool have_request;           /* "show" arrived at least once */
 	enum phase phase;
 
@@ -148,6 +160,7 @@ int protocol_start(struct state *state, int fd);
 void protocol_stop(struct state *state);
 void request_view_clear(struct request_view *req);
 void protocol_send_answer(struct state *state);
+void protocol_send_confirm(struct state *state);
 void protocol_send_cancel(struct state *state);
 void protocol_send_user(struct state *state, size_t user);
 void protocol_send_keyboard(struct state *state, bool has_keyboard);
@@ -171,6 +184,8 @@ void keyboard_repeat_info(struct state *state, int32_t rate, int32_t delay);
 void keyboard_finish(struct state *state);
 /* Wipes what was typed. */
 void keyboard_clear_input(struct state *state);
+/* Nothing is typed and 1Password's answer stands: Enter confirms it. */
+bool keyboard_shows_fill(const struct state *state);
 
 /* render.c: paints the whole surface into data (ARGB8888, stride width * 4). */
 void render(struct state *state, void *data, uint32_t width, uint32_t height, double scale);
