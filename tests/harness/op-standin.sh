@@ -9,7 +9,7 @@
 #             hang     never answer
 #             garbage  print the password with a newline in the middle
 #             huge     print 10 MiB
-#             nested   ask polkit for com.1password.1Password.unlock for the
+#             nested   ask polkit for com.1password.1Password.authorizeCLI for the
 #                      process in the file "subject" (pkcheck) and wait for it,
 #                      then answer as "right"
 #   password  the right answer
@@ -60,7 +60,7 @@ huge)
 	head -c 10485760 /dev/zero | tr '\0' a
 	;;
 nested)
-	pkcheck -a com.1password.1Password.unlock -p "$(cat "$dir/subject")" -u >/dev/null 2>&1
+	pkcheck -a com.1password.1Password.authorizeCLI -p "$(cat "$dir/subject")" -u >/dev/null 2>&1
 	echo $? >"$dir/nested.$n"
 	right
 	;;
