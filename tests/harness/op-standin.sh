@@ -4,6 +4,7 @@
 # tests inspect for secrets):
 #   mode      one word per call, the last one repeats:
 #             right    print the password from the file "password" (no newline)
+#             slow     the same after 0.2 s (two runs at once then overlap)
 #             wrong    print "not-the-password"
 #             dismiss  fail like op when the approval is dismissed (exit 1)
 #             hang     never answer
@@ -16,7 +17,7 @@
 # Each call appends its number and arguments to "calls" and leaves its
 # environment and command line in env.N and cmdline.N (NUL-separated, as in
 # /proc), its pid in pid.N, and for "nested" the exit status of pkcheck in
-# nested.N.
+# nested.N. Two runs at once (but "hang") add a line to "overlap".
 set -u
 dir=${PANTHER_TEST_OP_DIR:?PANTHER_TEST_OP_DIR is not set}
 exec 9>>"$dir/lock"
@@ -33,6 +34,10 @@ read -r -a modes <"$dir/mode"
 i=$((n - 1))
 [ "$i" -lt "${#modes[@]}" ] || i=$((${#modes[@]} - 1))
 mode=${modes[$i]}
+if [ "$mode" != hang ]; then
+	mkdir "$dir/running" 2>/dev/null || echo "$n" >>"$dir/overlap"
+	trap 'rmdir "$dir/running" 2>/dev/null' EXIT
+fi
 
 right() {
 	cat "$dir/password"
@@ -40,6 +45,10 @@ right() {
 
 case $mode in
 right)
+	right
+	;;
+slow)
+	sleep 0.2
 	right
 	;;
 wrong)
