@@ -569,22 +569,29 @@ static bool skipped_action(const struct pn_polkit_config *cfg, const char *actio
 	return false;
 }
 
-/* The one 1Password attempt: queues op and sets req->fill. */
-static void try_onepassword(struct request *req)
+/* The reference 1Password is asked for, or NULL when it is not asked. */
+static const char *onepassword_reference(const struct request *req)
 {
 	const struct pn_polkit_config *cfg = &req->agent->cfg->polkit;
 	if (!cfg->op_enable)
-		return;
+		return NULL;
 	const char *reference = op_reference(cfg, request_user(req));
 	if (!reference) {
 		pn_debug("request %u: no 1Password reference for %s", req->id, request_user(req));
-		return;
+		return NULL;
 	}
 	if (skipped_action(cfg, req->action_id)) {
 		pn_debug("request %u: %s is in skip_actions: not asking 1Password", req->id,
 			req->action_id);
-		return;
+		return NULL;
 	}
+	return reference;
+}
+
+/* The one 1Password attempt, once the card is up: queues op. */
+static void ask_onepassword(struct request *req, const char *reference)
+{
+	const struct pn_polkit_config *cfg = &req->agent->cfg->polkit;
 	char err[512];
 	struct op_job_spec spec = {.op_path = cfg->op_path, .reference = reference,
 		.timeout_s = cfg->op_timeout_s};
@@ -593,9 +600,10 @@ static void try_onepassword(struct request *req)
 		pn_warn("request %u: %s", req->id, err);
 		set_text(&req->error, err);
 		req->fill = PROMPT_FILL_FAILED;
+		show_fill(req);
 		return;
 	}
-	req->fill = PROMPT_FILL_PENDING;
+	agent_status_changed(req->agent);
 }
 
 /* ---- start ---- */
@@ -657,8 +665,13 @@ struct request *request_start(struct agent *agent, const struct request_params *
 		req->cancel_handler = g_cancellable_connect(p->cancellable,
 			G_CALLBACK(on_cancelled), req, NULL);
 	}
-	try_onepassword(req);
+	/* The card first (its program takes longest to start), then op. */
+	const char *reference = onepassword_reference(req);
+	if (reference)
+		req->fill = PROMPT_FILL_PENDING;
 	go_to_prompt(req);
+	if (reference && !req->finished)
+		ask_onepassword(req, reference);
 	return req;
 }
 

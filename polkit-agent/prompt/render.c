@@ -344,6 +344,21 @@ done:
 	cairo_surface_destroy(surface);
 }
 
+void render_warm_up(void)
+{
+	cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+	cairo_t *cr = cairo_create(surface);
+	struct frame f = {.cr = cr, .inner_width = CARD_WIDTH};
+	f.pango = pango_cairo_create_context(cr);
+	PangoLayout *layout = layout_new(&f, "Authentication required", 13, PANGO_WEIGHT_SEMIBOLD, 1,
+		PANGO_ELLIPSIZE_END, f.inner_width);
+	(void)layout_height(layout);
+	g_object_unref(layout);
+	g_object_unref(f.pango);
+	cairo_destroy(cr);
+	cairo_surface_destroy(surface);
+}
+
 void render_finish(void)
 {
 	/* pango's font map holds fontconfig's caches: let go of them at exit. */

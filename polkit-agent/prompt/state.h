@@ -189,6 +189,8 @@ bool keyboard_shows_fill(const struct state *state);
 
 /* render.c: paints the whole surface into data (ARGB8888, stride width * 4). */
 void render(struct state *state, void *data, uint32_t width, uint32_t height, double scale);
+/* Loads the fonts now, so the first frame does not wait for fontconfig. */
+void render_warm_up(void);
 /* Frees what the drawing libraries keep for the next frame. */
 void render_finish(void);
 

@@ -283,6 +283,8 @@ int wayland_show(struct state *state, char *err, size_t errlen)
 		snprintf(err, errlen, "Wayland connection: %s", strerror(errno));
 		return -errno;
 	}
+	/* While the compositor answers with the surface's size. */
+	render_warm_up();
 	return 0;
 }
 
