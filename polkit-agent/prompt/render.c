@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "state.h"
+#include "panther/log.h"
 #include "panther/secret.h"
 
 /*
@@ -21,14 +22,23 @@
 #define RADIUS 20.0
 #define FIELD_HEIGHT 44.0
 #define FIELD_RADIUS 12.0
+#define BUTTON_HEIGHT 36.0
+#define BUTTON_PAD 18.0
 #define DOT_RADIUS 4.5
 #define DOT_STEP 16.0
 #define BACKDROP_ALPHA 0.55
 /* 1Password's answer is shown as this many dots, whatever its length. */
 #define FILLED_DOTS 10
 
+enum block_kind {
+	BLOCK_TEXT,
+	BLOCK_FIELD,   /* the password field */
+	BLOCK_BUTTONS, /* the key hints, Cancel and Authenticate */
+};
+
 struct block {
-	PangoLayout *layout; /* NULL: the password field */
+	enum block_kind kind;
+	PangoLayout *layout; /* the text, or the key hints */
 	struct color color;
 	double gap;          /* space above it */
 	double height;
@@ -91,19 +101,28 @@ static double layout_width(PangoLayout *layout)
 	return (double)w / PANGO_SCALE;
 }
 
-static void add(struct frame *f, PangoLayout *layout, struct color color, double gap)
+static void add_block(struct frame *f, enum block_kind kind, PangoLayout *layout,
+	struct color color, double gap)
 {
 	if (f->n_blocks == sizeof(f->blocks) / sizeof(f->blocks[0])) {
 		if (layout)
 			g_object_unref(layout);
 		return;
 	}
+	double height = kind == BLOCK_FIELD ? FIELD_HEIGHT :
+		kind == BLOCK_BUTTONS ? BUTTON_HEIGHT : layout_height(layout);
 	f->blocks[f->n_blocks++] = (struct block){
+		.kind = kind,
 		.layout = layout,
 		.color = color,
 		.gap = gap,
-		.height = layout ? layout_height(layout) : FIELD_HEIGHT,
+		.height = height,
 	};
+}
+
+static void add(struct frame *f, PangoLayout *layout, struct color color, double gap)
+{
+	add_block(f, layout ? BLOCK_TEXT : BLOCK_FIELD, layout, color, gap);
 }
 
 static void add_text(struct frame *f, const char *text, double px, PangoWeight weight,
@@ -182,12 +201,10 @@ static void build(struct frame *f, const struct state *state)
 		add_text(f, text, 12, PANGO_WEIGHT_NORMAL, 3, t->on_surface_variant, 10);
 	}
 	const char *keys = keyboard_shows_fill(state) ?
-		"Enter to authenticate \xc2\xb7 type to replace \xc2\xb7 Esc to cancel" :
-		"Enter to confirm \xc2\xb7 Esc to cancel";
-	PangoLayout *footer = layout_new(f, keys, 11,
-		PANGO_WEIGHT_NORMAL, 1, PANGO_ELLIPSIZE_END, f->inner_width);
-	pango_layout_set_alignment(footer, PANGO_ALIGN_RIGHT);
-	add(f, footer, t->outline, 18);
+		"Enter to authenticate \xc2\xb7 type to replace" : "Enter to confirm \xc2\xb7 Esc to cancel";
+	PangoLayout *footer = layout_new(f, keys, 11, PANGO_WEIGHT_NORMAL, 2, PANGO_ELLIPSIZE_END,
+		f->inner_width * 0.45);
+	add_block(f, BLOCK_BUTTONS, footer, t->outline, 18);
 }
 
 /* The field as 1Password filled it: dots in the accent color and a label. */
@@ -267,6 +284,50 @@ caret:
 	}
 }
 
+/* A button's label centred in its rounded box; its place is where it was drawn. */
+static void draw_button(struct frame *f, const char *label, bool filled, double right, double y,
+	struct rect *place)
+{
+	cairo_t *cr = f->cr;
+	const struct theme *t = f->theme;
+	PangoLayout *layout = layout_new(f, label, 14, PANGO_WEIGHT_SEMIBOLD, 1,
+		PANGO_ELLIPSIZE_END, f->inner_width / 2);
+	double w = layout_width(layout) + 2 * BUTTON_PAD;
+	*place = (struct rect){right - w, y, w, BUTTON_HEIGHT};
+	rounded_rect(cr, place->x, y, w, BUTTON_HEIGHT, BUTTON_HEIGHT / 2);
+	if (filled) {
+		set_color(cr, t->primary, 1);
+		cairo_fill(cr);
+		set_color(cr, t->surface_container, 1);
+	} else {
+		set_color(cr, t->outline, 1);
+		cairo_set_line_width(cr, 1);
+		cairo_stroke(cr);
+		set_color(cr, t->primary, 1);
+	}
+	cairo_move_to(cr, place->x + BUTTON_PAD, y + (BUTTON_HEIGHT - layout_height(layout)) / 2);
+	pango_cairo_show_layout(cr, layout);
+	g_object_unref(layout);
+}
+
+static void draw_buttons(struct frame *f, struct state *state, const struct block *b, double x,
+	double y)
+{
+	set_color(f->cr, b->color, 1);
+	cairo_move_to(f->cr, x, y + (BUTTON_HEIGHT - layout_height(b->layout)) / 2);
+	pango_cairo_show_layout(f->cr, b->layout);
+	double right = x + f->inner_width;
+	bool asking = state->phase == PHASE_ASKING;
+	state->button_ok = (struct rect){0};
+	if (asking)
+		draw_button(f, "Authenticate", true, right, y, &state->button_ok);
+	double cancel_right = asking ? state->button_ok.x - 8 : right;
+	draw_button(f, "Cancel", false, cancel_right, y, &state->button_cancel);
+	const struct rect *ok = &state->button_ok;
+	if (asking)
+		pn_debug("the Authenticate button is at %.0f,%.0f (%.0fx%.0f)", ok->x, ok->y, ok->w, ok->h);
+}
+
 void render(struct state *state, void *data, uint32_t width, uint32_t height, double scale)
 {
 	cairo_surface_t *surface = cairo_image_surface_create_for_data(data, CAIRO_FORMAT_ARGB32,
@@ -318,8 +379,11 @@ void render(struct state *state, void *data, uint32_t width, uint32_t height, do
 	for (size_t i = 0; i < f.n_blocks; i++) {
 		struct block *b = &f.blocks[i];
 		y += b->gap;
-		if (!b->layout) {
+		if (b->kind == BLOCK_FIELD) {
 			draw_field(&f, state, x, y);
+		} else if (b->kind == BLOCK_BUTTONS) {
+			draw_buttons(&f, state, b, x, y);
+			g_object_unref(b->layout);
 		} else {
 			set_color(cr, b->color, 1);
 			cairo_move_to(cr, x, y);

@@ -69,6 +69,11 @@ enum phase {
 	PHASE_SWITCHING /* another identity was chosen; waiting for its question */
 };
 
+/* A place on the card, in logical pixels. */
+struct rect {
+	double x, y, w, h;
+};
+
 struct output {
 	struct wl_list link;
 	struct state *state;
@@ -121,6 +126,10 @@ struct state {
 	struct wl_list outputs;
 	struct wl_seat *seat;
 	struct wl_keyboard *keyboard;
+	struct wl_pointer *pointer;
+	double pointer_x, pointer_y; /* where it is on our surface */
+	struct rect button_ok;       /* drawn by render(); empty when not shown */
+	struct rect button_cancel;
 
 	struct wl_surface *surface;
 	struct zwlr_layer_surface_v1 *layer_surface;
@@ -186,6 +195,8 @@ void keyboard_finish(struct state *state);
 void keyboard_clear_input(struct state *state);
 /* Nothing is typed and 1Password's answer stands: Enter confirms it. */
 bool keyboard_shows_fill(const struct state *state);
+/* A click at x, y (logical): the buttons do what Enter and Escape do. */
+void keyboard_click(struct state *state, double x, double y);
 
 /* render.c: paints the whole surface into data (ARGB8888, stride width * 4). */
 void render(struct state *state, void *data, uint32_t width, uint32_t height, double scale);
