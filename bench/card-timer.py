@@ -68,7 +68,7 @@ def main():
                               start_new_session=True)
     lines = queue.Queue()
     threading.Thread(target=reader, args=(events.stdout, lines), daemon=True).start()
-    time.sleep(0.5)  # the follower is reading before the first round
+    time.sleep(0.3)  # the follower is reading before the first round
     try:
         for _ in range(args.rounds):
             t0 = time.monotonic_ns()
