@@ -202,8 +202,9 @@ prompts_shown() { grep -cE 'request [0-9]+: the prompt has the keyboard' "$FS_SE
 prompts_more() { [ "$(prompts_shown)" -gt "$1" ]; }
 fills() { grep -c '1Password filled the answer' "$FS_SESSION_LOG"; }
 fills_more() { [ "$(fills)" -gt "$1" ]; }
-# pkexec_wait PID: its exit status in rc ("timeout" after 10 s: stopped).
-pkexec_wait() {
+# pkexec_done PID LOG: waits for pkexec; rc is its exit status ("timeout"
+# after 10 s: stopped), ms the time since t0, who what it printed.
+pkexec_done() {
 	if pn_wait_exit -t 10 "$1"; then
 		wait "$1"
 		rc=$?
@@ -211,6 +212,15 @@ pkexec_wait() {
 		rc=timeout
 		pn_stop "$1"
 	fi
+	ms=$(ms_since "$t0")
+	who=$(grep -x root "$2" || true)
+	say "pkexec /usr/bin/id -un printed \"$who\" (exit $rc)"
+}
+# shoot FILE: a screenshot once the frame has settled.
+shoot() {
+	sleep 0.3
+	pn_screenshot "$1"
+	say "screenshot: $1 ($(png_info "$1"))"
 }
 if [ -z "$FS_HAVE_AGENT" ]; then
 	not_run "panther-polkit-agent is not built ($FS_AGENT_BIN)"
@@ -232,16 +242,10 @@ else
 		pn_stop "$pkexec_pid"
 	else
 		say "the card is on screen, filled by 1Password; PAM waits for Enter"
-		sleep 0.3 # let the frame settle
-		shot=$out/prompt.png
-		pn_screenshot "$shot"
-		say "screenshot: $shot ($(png_info "$shot"))"
+		shoot "$out/prompt.png"
 		pn_key Return
 		say "pressed Return"
-		pkexec_wait "$pkexec_pid"
-		ms=$(ms_since "$t0")
-		who=$(grep -x root "$pkexec_log" || true)
-		say "pkexec /usr/bin/id -un printed \"$who\" (exit $rc)"
+		pkexec_done "$pkexec_pid" "$pkexec_log"
 		if [ "$rc" = 0 ] && [ "$who" = root ] && [ "$(fs_op_calls)" -eq 1 ]; then
 			ok "authorized in $ms ms (the press included), op was asked once ($(cut -d' ' -f2- "$FS_OP_DIR/calls"))"
 		else
@@ -274,17 +278,11 @@ else
 		pn_wait_for -t 10 grep -q '1Password: authorization prompt dismissed' "$FS_SESSION_LOG"
 		why=$(grep -o '1Password: authorization prompt dismissed' "$FS_SESSION_LOG" | head -n 1)
 		say "op refused (${why:-no reason logged}); the prompt is on screen with the keyboard"
-		sleep 0.3 # let the frame settle
-		shot=$out/prompt-typed.png
-		pn_screenshot "$shot"
-		say "screenshot: $shot ($(png_info "$shot"))"
+		shoot "$out/prompt-typed.png"
 		pn_type "$PN_TEST_PASSWORD"
 		pn_key Return
 		say "typed the password with wtype, then Return"
-		pkexec_wait "$pkexec_pid"
-		ms=$(ms_since "$t0")
-		who=$(grep -x root "$pkexec_log" || true)
-		say "pkexec /usr/bin/id -un printed \"$who\" (exit $rc)"
+		pkexec_done "$pkexec_pid" "$pkexec_log"
 		if [ "$rc" = 0 ] && [ "$who" = root ] && [ "$(fs_op_calls)" -eq 1 ]; then
 			ok "authorized in $ms ms (typing included); op was asked once and refused${why:+, the prompt was told why}"
 		else
