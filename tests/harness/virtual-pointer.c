@@ -101,6 +101,10 @@ int main(int argc, char **argv)
 	wl_display_roundtrip(display);
 	zwlr_virtual_pointer_v1_destroy(pointer);
 	wl_display_roundtrip(display);
+	zwlr_virtual_pointer_manager_v1_destroy(g.manager);
+	if (g.seat)
+		wl_seat_destroy(g.seat);
+	wl_registry_destroy(registry);
 	wl_display_disconnect(display);
 	return 0;
 }
