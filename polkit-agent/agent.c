@@ -69,6 +69,24 @@ bool agent_acquire_prompt(struct agent *agent, struct request *req)
 	return false;
 }
 
+/*
+ * The next among those waiting, in arrival order; but while an op runs, one
+ * of 1Password's own requests first: that op may be waiting for it.
+ */
+static struct request *next_owner(struct agent *agent)
+{
+	bool op_waits = false;
+	for (struct request *r = agent->requests; r; r = r->next)
+		op_waits = op_waits || request_waits_on_onepassword(r);
+	for (int pass = op_waits ? 0 : 1; pass < 2; pass++) {
+		for (struct request *r = agent->requests; r; r = r->next) {
+			if (r->wants_prompt && !r->finished && (pass == 1 || request_for_onepassword(r)))
+				return r;
+		}
+	}
+	return NULL;
+}
+
 void agent_release_prompt(struct agent *agent, struct request *req)
 {
 	req->wants_prompt = false;
@@ -78,13 +96,10 @@ void agent_release_prompt(struct agent *agent, struct request *req)
 	end_prompts(agent, req->id);
 	if (agent->cancelling)
 		return;
-	/* The next in arrival order among those waiting. */
-	for (struct request *next = agent->requests; next; next = next->next) {
-		if (next->wants_prompt && !next->finished) {
-			agent->prompt_owner = next;
-			request_prompt_granted(next);
-			return;
-		}
+	struct request *next = next_owner(agent);
+	if (next) {
+		agent->prompt_owner = next;
+		request_prompt_granted(next);
 	}
 }
 

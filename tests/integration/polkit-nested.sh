@@ -58,6 +58,27 @@ grep -q "1Password waits for one of its own requests" "$PK_AGENT_LOG" ||
 	pn_fail "the agent did not say the nested card came first"
 pn_note "nested authorizeCLI, then the filled card confirmed: done in ${elapsed} ms (goal: under 12 s)"
 
+# The card is taken by a request someone is at when op asks for
+# authorizeCLI: when that card ends, 1Password's card comes next (not the
+# request whose op waits for it, which came earlier).
+pk_mode op dismiss nested
+pk_mode prompt hang right confirm
+pn_spawn_as_user busy pkcheck -a org.freedesktop.policykit.exec -p "$PK_SUBJECT" -u
+busy=$PN_PID
+pn_wait_for test -e "$PK_PROMPT/pid.1" || pn_fail "the first card was not shown"
+pn_spawn_as_user waiting pkcheck -a org.freedesktop.policykit.exec -p "$PK_SUBJECT" -u
+waiting=$PN_PID
+pn_wait_for grep -q "com.1password.1Password.authorizeCLI for $PN_TEST_USER" "$PK_AGENT_LOG" ||
+	pn_fail "op did not ask for authorizeCLI"
+pn_stop "$busy"
+pn_wait_exit -t 60 "$waiting" || pn_fail "the request behind the busy card did not finish (deadlock?)"
+wait "$waiting" || pn_fail "the request behind the busy card was not authorized"
+grep -q "^2 user=$PN_TEST_USER action=com.1password.1Password.authorizeCLI " "$PK_PROMPT/calls" ||
+	pn_fail "1Password's card did not come next: $(cat "$PK_PROMPT/calls")"
+grep -q "^3 user=$PN_TEST_USER action=org.freedesktop.policykit.exec .* fill=filled " "$PK_PROMPT/calls" ||
+	pn_fail "the waiting card was not filled after the authorization: $(cat "$PK_PROMPT/calls")"
+[ "$(cat "$PK_OP/nested.2" 2>/dev/null)" = 0 ] || pn_fail "authorizeCLI was not authorized"
+
 # While one request waits on op, another one is prompted and finishes.
 pk_mode op hang
 pk_mode prompt right
