@@ -35,7 +35,7 @@ run_sandbox() {
 	local colors
 	colors=$("$PN_PYTHON" "$PN_HARNESS_DIR/png.py" distinct "$out/prompt.png")
 	[ "$colors" -gt 30 ] || pn_fail "run $n: the screenshot looks blank ($colors colors)"
-	grep -qF "screenshots: $out/prompt.png" "$log" || pn_fail "run $n: the screenshot's path is not printed"
+	grep '^screenshots: ' "$log" | grep -qF "$out/prompt.png" || pn_fail "run $n: the screenshot's path is not printed"
 	pn_note "run $n: $(grep '^sandbox: ' "$log")"
 }
 
