@@ -24,8 +24,8 @@
 static const char usage[] =
 	"Usage: panther-polkit-agent [OPTIONS]\n"
 	"\n"
-	"The polkit authentication agent of the panther session: asks 1Password\n"
-	"for the password first, and shows a prompt only when that fails.\n"
+	"The polkit authentication agent of the panther session: shows its card\n"
+	"at once, 1Password fills in the password, and Enter confirms it.\n"
 	"\n"
 	"  --process PID[,START_TIME]  serve one process instead of this logind session\n"
 	"  -c, --config FILE           use FILE instead of ~/.config/panther/config.json\n"
