@@ -92,6 +92,31 @@ pn_stop "$first"
 op_pid=$(cat "$PK_OP/pid.1")
 pn_wait_for -t 5 pk_no_process "$op_pid" || pn_fail "op (pid $op_pid) still runs after its request was cancelled"
 
+# A fingerprint reader's message (Debian's pam_echo standing in for
+# pam_fprintd's "Place your finger", as PAM info text) reaches 1Password's
+# own card at once, since PAM starts with that card: one touch would answer
+# it. The filled card does not start PAM before it is confirmed.
+pam_file=/etc/pam.d/polkit-1
+if [ -e "$pam_file" ]; then
+	pn_note "SKIPPED the PAM message check: $pam_file exists already and is not this test's to change"
+else
+	pn_on_exit rm -f "$pam_file"
+	printf '%s\n' 'auth optional pam_echo.so Place your finger on the reader' \
+		'@include common-auth' '@include common-account' >"$pam_file"
+	pk_mode op nested
+	pk_mode prompt right confirm
+	pk_check org.freedesktop.policykit.exec
+	rm -f "$pam_file"
+	pk_expect_status 0 "nested request with a PAM message in the polkit-1 stack"
+	grep -q "^1 user=$PN_TEST_USER action=com.1password.1Password.authorizeCLI " "$PK_PROMPT/calls" ||
+		pn_fail "1Password's card was not the first: $(cat "$PK_PROMPT/calls")"
+	tr '\0' '\n' <"$PK_PROMPT/env.1" | grep -qx 'PANTHER_PROMPT_INFO=Place your finger on the reader' ||
+		pn_fail "1Password's card did not get PAM's message: $(tr '\0' '\n' <"$PK_PROMPT/env.1" | grep PANTHER_PROMPT_INFO)"
+	tr '\0' '\n' <"$PK_PROMPT/env.2" | grep -qx 'PANTHER_PROMPT_INFO=' ||
+		pn_fail "the filled card shows PAM's message: PAM started before it was confirmed"
+	pn_note "PAM's message reached 1Password's card at once; the filled card waited for its confirmation"
+fi
+
 pk_no_secret_in "$PK_AGENT_LOG"
 pk_stop_agent
 pn_pass
