@@ -426,7 +426,17 @@ void render_warm_up(void)
 void render_finish(void)
 {
 	/* pango's font map holds fontconfig's caches: let go of them at exit. */
+	PangoFontMap *map = pango_cairo_font_map_get_default();
+	g_object_add_weak_pointer(G_OBJECT(map), (gpointer *)&map);
 	pango_cairo_font_map_set_default(NULL);
+	if (map) {
+		/*
+		 * One of pango's font-sorting threads still holds it, and with it
+		 * cairo's fonts: resetting cairo now would abort. Exit leaves them.
+		 */
+		g_object_remove_weak_pointer(G_OBJECT(map), (gpointer *)&map);
+		return;
+	}
 	cairo_debug_reset_static_data();
 	FcFini();
 }
