@@ -16,6 +16,8 @@
 #include "panther/util.h"
 
 #define TEXT_MAX 512
+/* 1Password's own actions: never filled by 1Password, their card comes first. */
+#define ONEPASSWORD_ACTIONS "com.1password.*"
 
 static void start_session(struct request *req, enum request_send send);
 static void go_to_prompt(struct request *req);
@@ -55,7 +57,7 @@ bool request_waits_on_onepassword(const struct request *req)
 
 bool request_for_onepassword(const struct request *req)
 {
-	return fnmatch("com.1password.*", req->action_id, 0) == 0;
+	return fnmatch(ONEPASSWORD_ACTIONS, req->action_id, 0) == 0;
 }
 
 const char *request_user(const struct request *req)
@@ -560,7 +562,7 @@ static bool skipped_action(const struct pn_polkit_config *cfg, const char *actio
 	 * waits for them: deferring them to op could never succeed, whatever
 	 * skip_actions says.
 	 */
-	if (fnmatch("com.1password.*", action_id, 0) == 0)
+	if (fnmatch(ONEPASSWORD_ACTIONS, action_id, 0) == 0)
 		return true;
 	for (size_t i = 0; cfg->skip_actions && cfg->skip_actions[i]; i++) {
 		if (fnmatch(cfg->skip_actions[i], action_id, 0) == 0)
