@@ -110,7 +110,11 @@ def tables(b, m):
     ppctl = ps.get(r"powerprofilesctl set\s+([\d.]+) ms")
     busctl = ps.get(r"busctl set-property\s+([\d.]+) ms")
     tty = pa.get(r"pkttyagent[^\n]*?\s([\d.]+) ms")
-    ours = pa.get(r"panther-polkit-agent \(stand-in op\)\s+([\d.]+) ms")
+    ours = pa.get(r"panther-polkit-agent \(stand-in op fills, command prompt confirms\)\s+([\d.]+) ms")
+    card_ours = pa.get(r"panther-polkit-agent \(Wayland card\)\s+([\d.]+) ms")
+    card_mate = pa.get(r"mate-polkit \(its dialog mapped\)\s+([\d.]+) ms")
+    press_ours = pa.get(r"Enter pressed \(wtype\)[^\n]*\n\s+panther-polkit-agent\s+([\d.]+) ms")
+    n_card = int(pa.get(r"first frame\), median of (\d+)") or 0) or MISSING
     agent_idle = pa.get(r"panther-polkit-agent idle\s+([\d.]+) MiB")
     agent_prompt = pa.get(r"panther-polkit-agent after a prompt\s+([\d.]+) MiB")
     mate_idle = pa.get(r"mate-polkit idle\s+([\d.]+) MiB")
@@ -127,9 +131,16 @@ def tables(b, m):
         f"| `powerprofilesctl set` {ms(ppctl, 2)}; `busctl set-property` {ms(busctl, 2)} "
         f"| powerprofilesctl takes {times(ppctl, direct)} as long as pantherctl, busctl {times(busctl, direct)} |",
         f"| a polkit request answered: `pkcheck` round trip (median of {n_pa}) "
-        f"| panther-polkit-agent, password from (stand-in) 1Password: {ms(ours)} "
+        f"| panther-polkit-agent, (stand-in) 1Password fills the card, a command prompt confirms at once: {ms(ours)} "
         f"| pkttyagent, password typed on its terminal at once: {ms(tty)} "
         f"| panther takes {times(ours, tty)} pkttyagent's time |",
+        f"| request to card on screen: `pkcheck`'s start to the first frame, headless sway (median of {n_card}) "
+        f"| panther's Wayland card {ms(card_ours)} "
+        f"| mate-polkit's dialog {ms(card_mate)} "
+        f"| panther takes {times(card_ours, card_mate)} mate-polkit's time |",
+        f"| round trip with the card: 1Password fills it, Enter pressed with `wtype` (median of {n_card}) "
+        f"| {ms(press_ours)} "
+        f"| mate-polkit: not measured (its GTK dialog loses a Return typed with `wtype`) | |",
         f"| polkit agent memory (VmRSS), idle | {in_mib(agent_idle)} "
         f"| mate-polkit {in_mib(mate_idle)} "
         f"| mate-polkit uses {times(mate_idle, agent_idle)} |",
@@ -162,7 +173,10 @@ def tables(b, m):
                      f"panther-powerd {p_anon:.0f} KiB (PSS {p_pss:.0f} KiB).")
     if ours is not None:
         notes.append("Most of a polkit round trip is polkit's setuid PAM helper and pkcheck itself; "
-                     "panther adds the run of `op` (a fork and exec) to it.")
+                     "panther adds the runs of `op` and of the card's program (a fork and exec each) "
+                     "to it. The card's program is started for each request, so its first frame "
+                     "includes loading cairo, pango and fontconfig; mate-polkit has GTK loaded "
+                     "all along.")
     return "\n".join(rows), "\n".join(daemons), " ".join(notes)
 
 

@@ -47,8 +47,20 @@ void agent_free_requests(struct agent *agent)
 	agent->prompt_owner = NULL;
 }
 
+static void end_prompts(struct agent *agent, uint32_t id)
+{
+	for (size_t i = 0; i < sizeof(agent->prompts) / sizeof(agent->prompts[0]); i++)
+		prompt_end(agent->prompts[i], id);
+}
+
 bool agent_acquire_prompt(struct agent *agent, struct request *req)
 {
+	struct request *owner = agent->prompt_owner;
+	if (owner && request_waits_on_onepassword(owner) && request_for_onepassword(req)) {
+		request_prompt_taken(owner);
+		end_prompts(agent, owner->id);
+		agent->prompt_owner = NULL;
+	}
 	if (!agent->prompt_owner) {
 		agent->prompt_owner = req;
 		return true;
@@ -57,23 +69,37 @@ bool agent_acquire_prompt(struct agent *agent, struct request *req)
 	return false;
 }
 
+/*
+ * The next among those waiting, in arrival order; but while an op runs, one
+ * of 1Password's own requests first: that op may be waiting for it.
+ */
+static struct request *next_owner(struct agent *agent)
+{
+	bool op_waits = false;
+	for (struct request *r = agent->requests; r; r = r->next)
+		op_waits = op_waits || request_waits_on_onepassword(r);
+	for (int pass = op_waits ? 0 : 1; pass < 2; pass++) {
+		for (struct request *r = agent->requests; r; r = r->next) {
+			if (r->wants_prompt && !r->finished && (pass == 1 || request_for_onepassword(r)))
+				return r;
+		}
+	}
+	return NULL;
+}
+
 void agent_release_prompt(struct agent *agent, struct request *req)
 {
 	req->wants_prompt = false;
 	if (agent->prompt_owner != req)
 		return;
 	agent->prompt_owner = NULL;
-	for (size_t i = 0; i < sizeof(agent->prompts) / sizeof(agent->prompts[0]); i++)
-		prompt_end(agent->prompts[i], req->id);
+	end_prompts(agent, req->id);
 	if (agent->cancelling)
 		return;
-	/* The next in arrival order among those waiting. */
-	for (struct request *next = agent->requests; next; next = next->next) {
-		if (next->wants_prompt && !next->finished) {
-			agent->prompt_owner = next;
-			request_prompt_granted(next);
-			return;
-		}
+	struct request *next = next_owner(agent);
+	if (next) {
+		agent->prompt_owner = next;
+		request_prompt_granted(next);
 	}
 }
 

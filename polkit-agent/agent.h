@@ -14,6 +14,7 @@
 #include "panther/loop.h"
 
 struct children;
+struct op_queue;
 struct prompt;
 struct registration;
 struct request;
@@ -23,6 +24,7 @@ struct agent {
 	struct pn_loop *loop;
 	struct pn_config *cfg; /* replaced in place on SIGHUP */
 	struct children *children;
+	struct op_queue *op_queue; /* `op` runs one at a time */
 	struct registration *reg;
 	struct service *service;
 	void *listener; /* PolkitAgentListener */
@@ -44,8 +46,10 @@ void agent_cancel_all(struct agent *agent, const char *why);
 void agent_free_requests(struct agent *agent);
 
 /*
- * The prompt shows one request at a time, in arrival order. true when req
- * has it now; otherwise request_prompt_granted() runs when its turn comes.
+ * The prompt shows one request at a time, in arrival order, except that one
+ * of 1Password's own requests takes it from a request whose `op` is waiting
+ * (op waits for it). true when req has it now; otherwise
+ * request_prompt_granted() runs when its turn comes.
  */
 bool agent_acquire_prompt(struct agent *agent, struct request *req);
 /* Gives the prompt up (or leaves the queue) and hands it to the next one. */

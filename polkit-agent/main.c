@@ -11,6 +11,7 @@
 #include "child.h"
 #include "gmain.h"
 #include "listener.h"
+#include "op-queue.h"
 #include "prompt.h"
 #include "registration.h"
 #include "service.h"
@@ -59,11 +60,16 @@ static const struct pn_daemon_option own_options[] = {
 
 static const struct pn_daemon_info daemon_info = {
 	.name = "panther-polkit-agent",
-	.summary = "The polkit authentication agent of the panther session: asks 1Password\n"
-		"for the password first, and shows a prompt only when that fails.\n",
+	.summary = "The polkit authentication agent of the panther session: shows its card\n"
+		"at once, 1Password fills in the password, and Enter confirms it.\n",
 	.options = own_options,
 	.config_check = pn_config_check_token_file,
 };
+
+static void on_op_queue_changed(void *data)
+{
+	agent_status_changed(data);
+}
 
 /*
  * The loop blocks the signals it handles, and a blocked mask survives exec:
@@ -154,6 +160,7 @@ int main(int argc, char **argv)
 		goto out_loop;
 	}
 	agent.children = children_create(agent.loop);
+	agent.op_queue = op_queue_new(agent.children, on_op_queue_changed, &agent);
 	agent.listener = panther_listener_new(&agent);
 	/* Made now, so a prompt that cannot work is reported at start. */
 	agent_prompt(&agent);
@@ -188,6 +195,7 @@ out:
 	agent_free_requests(&agent);
 	for (size_t i = 0; i < PN_ARRAY_LEN(agent.prompts); i++)
 		prompt_destroy(agent.prompts[i]);
+	op_queue_free(agent.op_queue);
 	children_destroy(agent.children, 1000);
 	g_object_unref(agent.listener);
 	flush_glib();

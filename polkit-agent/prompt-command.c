@@ -17,6 +17,10 @@
  * The `command` prompter (DESIGN.md 3): runs polkit.prompt.argv for each
  * question with the request in PANTHER_PROMPT_* variables; what it prints
  * on stdout (one line end removed) is the answer, a non-zero exit cancels.
+ * When 1Password has filled the answer (PANTHER_PROMPT_FILL=filled), exit
+ * status 0 with nothing on stdout confirms it; a printed answer replaces it.
+ * A change of the fill (1Password answered or failed) starts the command
+ * again with the new variables.
  */
 struct prompt_command {
 	struct prompt base;
@@ -27,6 +31,7 @@ struct prompt_command {
 	struct pn_secret *answer;
 	bool overflow;
 	size_t user;
+	enum prompt_fill fill;
 };
 
 static char *const dropped_env[] = {
@@ -82,6 +87,8 @@ static void on_exit_status(void *data, int wstatus)
 		} else {
 			pn_secret_chomp(pc->answer);
 			result = PROMPT_ANSWERED;
+			if (pc->fill == PROMPT_FILL_READY && pn_secret_len(pc->answer) == 0)
+				result = PROMPT_CONFIRMED;
 		}
 	} else if (WIFEXITED(wstatus)) {
 		pn_debug("prompt command exited with status %d: cancelled", WEXITSTATUS(wstatus));
@@ -102,6 +109,21 @@ static void push_var(char ***env, const char *name, const char *value)
 	if (!pn_strv_push(env, entry))
 		abort();
 	free(entry);
+}
+
+static const char *fill_name(enum prompt_fill fill)
+{
+	switch (fill) {
+	case PROMPT_FILL_PENDING:
+		return "pending";
+	case PROMPT_FILL_READY:
+		return "filled";
+	case PROMPT_FILL_FAILED:
+		return "failed";
+	case PROMPT_FILL_NONE:
+		break;
+	}
+	return "none";
 }
 
 static char **prompt_variables(const struct prompt_info *info)
@@ -128,6 +150,9 @@ static char **prompt_variables(const struct prompt_info *info)
 	push_var(&vars, "PANTHER_PROMPT_ECHO", info->echo ? "1" : "0");
 	push_var(&vars, "PANTHER_PROMPT_ERROR", info->error);
 	push_var(&vars, "PANTHER_PROMPT_INFO", info->info);
+	push_var(&vars, "PANTHER_PROMPT_FILL", fill_name(info->fill));
+	push_var(&vars, "PANTHER_PROMPT_PURPOSE", info->purpose);
+	push_var(&vars, "PANTHER_PROMPT_THEN", info->then);
 	free(users);
 	return vars;
 }
@@ -164,6 +189,7 @@ static int command_ask(struct prompt *prompt, const struct prompt_info *info,
 	pc->answer = answer;
 	pc->overflow = false;
 	pc->user = info->user;
+	pc->fill = info->fill;
 	pn_secret_clear(answer);
 	pc->out_source = pn_loop_add_fd(children_loop(pc->ctx.children), pc->out_fd, POLLIN,
 		on_stdout, pc);
@@ -190,6 +216,20 @@ static void command_dismiss(struct prompt *prompt)
 	stop(pc);
 }
 
+static void command_fill(struct prompt *prompt, const struct prompt_info *info)
+{
+	struct prompt_command *pc = (struct prompt_command *)prompt;
+	struct pn_secret *answer = pc->answer;
+	if (!pc->child || !answer)
+		return;
+	command_dismiss(prompt);
+	char err[256];
+	if (command_ask(prompt, info, answer, err, sizeof(err)) < 0) {
+		pn_err("request %u: cannot start the prompt command again: %s", info->id, err);
+		prompt_finish(prompt, PROMPT_CANCELLED, info->user);
+	}
+}
+
 static void command_destroy(struct prompt *prompt)
 {
 	command_dismiss(prompt);
@@ -200,6 +240,7 @@ static const struct prompt_impl command_impl = {
 	.ask = command_ask,
 	.message = NULL, /* PAM's texts go into the next question's variables */
 	.dismiss = command_dismiss,
+	.fill = command_fill,
 	.destroy = command_destroy,
 };
 

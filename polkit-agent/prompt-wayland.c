@@ -54,6 +54,7 @@ struct prompt_wayland {
 	size_t user;
 	size_t n_users;
 	long expect;                 /* -1, or the length "answer N" announced */
+	enum prompt_fill fill;       /* of the open question */
 	struct prompt *fallback;     /* the command prompter, without a display */
 };
 
@@ -196,6 +197,12 @@ static void handle(struct prompt_wayland *pw, struct prompt_run *run, const stru
 			finish(pw, PROMPT_ANSWERED, pw->user);
 		else
 			pw->expect = (long)n;
+	} else if (strcmp(msg->key, "confirm") == 0) {
+		if (pw->asking && pw->fill == PROMPT_FILL_READY)
+			finish(pw, PROMPT_CONFIRMED, pw->user);
+		else
+			pn_warn("request %u: the prompt confirmed an answer 1Password has not given",
+				run->id);
 	} else if (strcmp(msg->key, "cancel") == 0) {
 		finish(pw, PROMPT_CANCELLED, pw->user);
 	} else if (strcmp(msg->key, "user") == 0) {
@@ -295,15 +302,26 @@ static struct prompt_run *start_run(struct prompt_wayland *pw, uint32_t id, char
 	return run;
 }
 
+static const char *const fill_names[] = {
+	[PROMPT_FILL_NONE] = "none",
+	[PROMPT_FILL_PENDING] = "pending",
+	[PROMPT_FILL_READY] = "filled",
+	[PROMPT_FILL_FAILED] = "failed",
+};
+
+/* 1Password's failure (onepassword.c says "1Password: ...") gets its own line. */
+static const char *onepassword_reason(const char *error)
+{
+	if (error && strncmp(error, "1Password: ", 11) == 0 && !strchr(error, '\n'))
+		return error + 11;
+	return NULL;
+}
+
 static int send_question(int fd, const struct prompt_info *info)
 {
 	int r = pp_send_uint(fd, "ask", info->id);
-	const char *onepassword = NULL, *error = info->error;
-	/* 1Password's failure (onepassword.c says "1Password: ...") gets its own line. */
-	if (error && strncmp(error, "1Password: ", 11) == 0 && !strchr(error, '\n')) {
-		onepassword = error + 11;
-		error = NULL;
-	}
+	const char *onepassword = onepassword_reason(info->error);
+	const char *error = onepassword ? NULL : info->error;
 	struct {
 		const char *key, *value;
 	} fields[] = {
@@ -315,6 +333,9 @@ static int send_question(int fd, const struct prompt_info *info)
 		{"error", error},
 		{"info", info->info},
 		{"onepassword", onepassword},
+		{"fill", fill_names[info->fill]},
+		{"purpose", info->purpose},
+		{"then", info->then},
 	};
 	for (size_t i = 0; r >= 0 && i < PN_ARRAY_LEN(fields); i++) {
 		if (fields[i].value)
@@ -381,7 +402,29 @@ static int wayland_ask(struct prompt *prompt, const struct prompt_info *info,
 	pw->user = info->user;
 	pw->n_users = pn_strv_len(info->users);
 	pw->expect = -1;
+	pw->fill = info->fill;
 	return 0;
+}
+
+static void wayland_fill(struct prompt *prompt, const struct prompt_info *info)
+{
+	struct prompt_wayland *pw = (struct prompt_wayland *)prompt;
+	if (pw->asking && pw->fallback && !pw->run) {
+		prompt_fill(pw->fallback, info);
+		return;
+	}
+	if (!pw->run || !pw->asking)
+		return;
+	pw->fill = info->fill;
+	const char *reason = onepassword_reason(info->error);
+	int r = 0;
+	if (reason)
+		r = pp_send(pw->run->fd, "onepassword", reason);
+	if (r >= 0)
+		r = pp_send(pw->run->fd, "fill", fill_names[info->fill]);
+	if (r < 0)
+		pn_warn("request %u: cannot tell the prompt about 1Password: %s", info->id,
+			strerror(-r));
 }
 
 static void wayland_message(struct prompt *prompt, const char *text, bool error)
@@ -439,6 +482,7 @@ static const struct prompt_impl wayland_impl = {
 	.ask = wayland_ask,
 	.message = wayland_message,
 	.dismiss = wayland_dismiss,
+	.fill = wayland_fill,
 	.end = wayland_end,
 	.destroy = wayland_destroy,
 };

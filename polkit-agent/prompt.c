@@ -39,6 +39,11 @@ void prompt_dismiss(struct prompt *prompt)
 	prompt->impl->dismiss(prompt);
 }
 
+void prompt_fill(struct prompt *prompt, const struct prompt_info *info)
+{
+	prompt->impl->fill(prompt, info);
+}
+
 void prompt_end(struct prompt *prompt, uint32_t id)
 {
 	if (prompt && prompt->impl->end)

@@ -21,6 +21,18 @@
 struct children;
 struct prompt;
 
+/*
+ * 1Password's part in the question: the agent holds its answer (in locked
+ * memory); the prompter only learns that the field is filled, and answers
+ * PROMPT_CONFIRMED when the person confirms it without typing.
+ */
+enum prompt_fill {
+	PROMPT_FILL_NONE,    /* 1Password is not asked for this request */
+	PROMPT_FILL_PENDING, /* 1Password is being asked (or waits for its turn) */
+	PROMPT_FILL_READY,   /* 1Password filled the field: confirm, or type over it */
+	PROMPT_FILL_FAILED,  /* it could not; error says why */
+};
+
 /* What the prompt shows. All text is sanitized already (untrusted input). */
 struct prompt_info {
 	uint32_t id;            /* the request, as in `pantherctl polkit status` */
@@ -33,6 +45,9 @@ struct prompt_info {
 	bool echo;              /* the answer is not secret (PAM echo-on) */
 	const char *error;      /* why the last attempt failed, or NULL */
 	const char *info;       /* PAM's information text so far, or NULL */
+	enum prompt_fill fill;
+	const char *purpose;    /* what a 1Password action is for, in plain words, or NULL */
+	const char *then;       /* what follows once this one is done, or NULL */
 };
 
 enum prompt_result {
@@ -40,6 +55,7 @@ enum prompt_result {
 	PROMPT_CANCELLED,    /* the user said no, or the prompter failed */
 	PROMPT_USER_CHANGED, /* ask again for users[user] */
 	PROMPT_TOO_LONG,     /* the answer did not fit (more than 510 bytes) */
+	PROMPT_CONFIRMED,    /* use 1Password's answer (only after PROMPT_FILL_READY) */
 };
 
 typedef void (*prompt_done_fn)(void *data, enum prompt_result result, size_t user);
@@ -50,6 +66,8 @@ struct prompt_impl {
 		struct pn_secret *answer, char *err, size_t errlen);
 	void (*message)(struct prompt *prompt, const char *text, bool error);
 	void (*dismiss)(struct prompt *prompt);
+	/* The open question's fill (and error) changed; what was typed stays. */
+	void (*fill)(struct prompt *prompt, const struct prompt_info *info);
 	/* Optional: request id is over (answered or not); its window may close. */
 	void (*end)(struct prompt *prompt, uint32_t id);
 	void (*destroy)(struct prompt *prompt);
@@ -77,6 +95,7 @@ int prompt_ask(struct prompt *prompt, const struct prompt_info *info,
 	struct pn_secret *answer, prompt_done_fn done, void *data, char *err, size_t errlen);
 void prompt_message(struct prompt *prompt, const char *text, bool error);
 void prompt_dismiss(struct prompt *prompt);
+void prompt_fill(struct prompt *prompt, const struct prompt_info *info);
 void prompt_end(struct prompt *prompt, uint32_t id);
 void prompt_destroy(struct prompt *prompt);
 /* For implementations: report the end of the question. */

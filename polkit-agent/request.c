@@ -9,21 +9,22 @@
 
 #include "agent.h"
 #include "onepassword.h"
+#include "op-queue.h"
 #include "prompt.h"
 #include "subject.h"
 #include "panther/log.h"
 #include "panther/util.h"
 
 #define TEXT_MAX 512
+/* 1Password's own actions: never filled by 1Password, their card comes first. */
+#define ONEPASSWORD_ACTIONS "com.1password.*"
 
-static void start_session(struct request *req, bool automatic);
+static void start_session(struct request *req, enum request_send send);
 static void go_to_prompt(struct request *req);
 
 const char *request_state_name(enum request_state state)
 {
 	switch (state) {
-	case REQ_ONEPASSWORD:
-		return "1password";
 	case REQ_CHECKING_OP:
 		return "checking-1password";
 	case REQ_WAITING:
@@ -36,6 +37,27 @@ const char *request_state_name(enum request_state state)
 		return "done";
 	}
 	return "unknown";
+}
+
+const char *request_status(const struct request *req)
+{
+	if (req->state == REQ_WAITING || req->state == REQ_PROMPTING) {
+		if (req->fill == PROMPT_FILL_PENDING && req->op)
+			return op_job_running(req->op) ? "1password" : "1password-queued";
+		if (req->fill == PROMPT_FILL_READY && req->state == REQ_PROMPTING)
+			return "filled";
+	}
+	return request_state_name(req->state);
+}
+
+bool request_waits_on_onepassword(const struct request *req)
+{
+	return !req->finished && req->fill == PROMPT_FILL_PENDING && op_job_running(req->op);
+}
+
+bool request_for_onepassword(const struct request *req)
+{
+	return fnmatch(ONEPASSWORD_ACTIONS, req->action_id, 0) == 0;
 }
 
 const char *request_user(const struct request *req)
@@ -123,7 +145,7 @@ static void finish(struct request *req, bool authorized, const char *why)
 	if (req->finished)
 		return;
 	req->finished = true;
-	op_run_cancel(req->op);
+	op_queue_cancel(req->op);
 	req->op = NULL;
 	pn_secret_free(req->op_answer);
 	req->op_answer = NULL;
@@ -185,6 +207,18 @@ static void on_cancelled(GCancellable *cancellable, gpointer data)
 
 /* ---- the prompt ---- */
 
+/* 1Password's answer is no longer wanted: it is not used for this request. */
+static void drop_onepassword(struct request *req)
+{
+	op_queue_cancel(req->op);
+	req->op = NULL;
+	pn_secret_free(req->op_answer);
+	req->op_answer = NULL;
+	req->fill = PROMPT_FILL_NONE;
+	if (req->send == SEND_ONEPASSWORD)
+		req->send = SEND_NONE;
+}
+
 static void failed_attempt(struct request *req, const char *why)
 {
 	req->failures++;
@@ -194,7 +228,19 @@ static void failed_attempt(struct request *req, const char *why)
 	}
 	if (!req->error)
 		set_text(&req->error, why);
-	start_session(req, false);
+	start_session(req, SEND_NONE);
+}
+
+/* The card was answered before PAM started: PAM starts now, with that answer. */
+static void start_with(struct request *req, enum request_send send)
+{
+	set_text(&req->error, NULL);
+	set_text(&req->info, NULL);
+	if (send == SEND_TYPED)
+		drop_onepassword(req);
+	else
+		req->fill = PROMPT_FILL_NONE;
+	start_session(req, send);
 }
 
 static void on_prompt_done(void *data, enum prompt_result result, size_t user)
@@ -202,10 +248,19 @@ static void on_prompt_done(void *data, enum prompt_result result, size_t user)
 	struct request *req = data;
 	req->asked = NULL;
 	switch (result) {
+	case PROMPT_CONFIRMED:
+		if (!req->op_answer || req->session) {
+			pn_warn("request %u: confirmed without an answer from 1Password", req->id);
+			finish(req, false, "confirmed without an answer from 1Password");
+			return;
+		}
+		pn_info("request %u: 1Password's answer confirmed at the prompt", req->id);
+		start_with(req, SEND_ONEPASSWORD);
+		return;
 	case PROMPT_ANSWERED:
 		if (!req->session) {
-			pn_secret_clear(req->answer);
-			start_session(req, false);
+			/* Typed on the card before PAM started (or between attempts). */
+			start_with(req, SEND_TYPED);
 			return;
 		}
 		if (!pn_secret_is_valid_password(req->answer)) {
@@ -220,6 +275,7 @@ static void on_prompt_done(void *data, enum prompt_result result, size_t user)
 		return;
 	case PROMPT_TOO_LONG:
 		end_session(req);
+		drop_onepassword(req);
 		failed_attempt(req, "The answer is longer than 510 bytes and cannot be used");
 		return;
 	case PROMPT_USER_CHANGED:
@@ -228,13 +284,59 @@ static void on_prompt_done(void *data, enum prompt_result result, size_t user)
 			pn_info("request %u: identity changed to %s", req->id, request_user(req));
 			agent_status_changed(req->agent);
 		}
+		/* 1Password's answer belongs to the identity it was read for. */
+		drop_onepassword(req);
 		end_session(req);
-		start_session(req, false);
+		start_session(req, SEND_NONE);
 		return;
 	case PROMPT_CANCELLED:
 		break;
 	}
 	finish(req, false, "dismissed at the prompt");
+}
+
+static const char *onepassword_purpose(const char *action_id)
+{
+	if (strcmp(action_id, "com.1password.1Password.authorizeCLI") == 0)
+		return "1Password asks to let panther read your password (for about 10 minutes)";
+	if (strcmp(action_id, "com.1password.1Password.unlock") == 0)
+		return "Unlock 1Password";
+	return NULL;
+}
+
+/* The request whose op waits for this one of 1Password's, if any. */
+static const struct request *waiting_on(const struct request *req)
+{
+	if (!request_for_onepassword(req))
+		return NULL;
+	for (const struct request *r = req->agent->requests; r; r = r->next) {
+		if (r != req && request_waits_on_onepassword(r))
+			return r;
+	}
+	return NULL;
+}
+
+static void build_info(const struct request *req, struct prompt_info *info, char *then,
+	size_t then_len)
+{
+	const struct request *outer = waiting_on(req);
+	if (outer)
+		snprintf(then, then_len, "Then 1Password fills the card for: %s", outer->message);
+	*info = (struct prompt_info){
+		.id = req->id,
+		.message = req->message,
+		.action_id = req->action_id,
+		.program = req->program,
+		.users = req->users,
+		.user = req->user,
+		.question = req->question,
+		.echo = req->echo,
+		.error = req->error,
+		.info = req->info,
+		.fill = req->fill,
+		.purpose = onepassword_purpose(req->action_id),
+		.then = outer ? then : NULL,
+	};
 }
 
 static void ask(struct request *req)
@@ -250,18 +352,9 @@ static void ask(struct request *req)
 		finish(req, false, "no memory for the answer");
 		return;
 	}
-	struct prompt_info info = {
-		.id = req->id,
-		.message = req->message,
-		.action_id = req->action_id,
-		.program = req->program,
-		.users = req->users,
-		.user = req->user,
-		.question = req->question,
-		.echo = req->echo,
-		.error = req->error,
-		.info = req->info,
-	};
+	struct prompt_info info;
+	char then[TEXT_MAX + 64];
+	build_info(req, &info, then, sizeof(then));
 	char err[256];
 	set_state(req, REQ_PROMPTING);
 	req->asked = prompt;
@@ -272,15 +365,33 @@ static void ask(struct request *req)
 		return;
 	}
 	/* Shown once; PAM's texts from here on belong to the next question. */
-	set_text(&req->error, NULL);
-	set_text(&req->info, NULL);
+	if (req->fill == PROMPT_FILL_NONE) {
+		set_text(&req->error, NULL);
+		set_text(&req->info, NULL);
+	}
 }
 
 void request_prompt_granted(struct request *req)
 {
 	req->wants_prompt = false;
 	req->has_prompt = true;
-	start_session(req, false);
+	/* The card comes first; PAM waits for the person's confirmation. */
+	if (req->fill != PROMPT_FILL_NONE)
+		ask(req);
+	else
+		start_session(req, SEND_NONE);
+}
+
+void request_prompt_taken(struct request *req)
+{
+	pn_info("request %u: 1Password waits for one of its own requests: that card comes first",
+		req->id);
+	if (req->asked)
+		prompt_dismiss(req->asked);
+	req->asked = NULL;
+	req->has_prompt = false;
+	req->wants_prompt = true;
+	set_state(req, REQ_WAITING);
 }
 
 static void go_to_prompt(struct request *req)
@@ -296,23 +407,33 @@ static void on_session_request(PolkitAgentSession *session, const gchar *text,
 	gboolean echo_on, gpointer data)
 {
 	struct request *req = data;
-	if (req->automatic) {
-		if (req->op_answer && !echo_on) {
-			set_state(req, REQ_CHECKING_OP);
-			polkit_agent_session_response(session, pn_secret_expose(req->op_answer));
-			pn_secret_free(req->op_answer);
-			req->op_answer = NULL;
+	enum request_send send = req->send;
+	if (send != SEND_NONE && !echo_on) {
+		req->send = SEND_NONE;
+		struct pn_secret *answer = send == SEND_ONEPASSWORD ? req->op_answer : req->answer;
+		if (!pn_secret_is_valid_password(answer)) {
+			pn_secret_clear(answer);
+			end_session(req);
+			failed_attempt(req, "The answer contains a line break and cannot be used");
 			return;
 		}
-		/* A second question, or one that is not a password: a person must answer. */
-		pn_info("request %u: PAM asks more than the password; going to the prompt",
-			req->id);
-		pn_secret_free(req->op_answer);
-		req->op_answer = NULL;
-		req->automatic = false;
-		end_session(req);
-		go_to_prompt(req);
+		set_state(req, send == SEND_ONEPASSWORD ? REQ_CHECKING_OP : REQ_CHECKING);
+		polkit_agent_session_response(session, pn_secret_expose(answer));
+		if (send == SEND_ONEPASSWORD) {
+			pn_secret_free(req->op_answer);
+			req->op_answer = NULL;
+		} else {
+			pn_secret_clear(req->answer);
+		}
 		return;
+	}
+	if (send != SEND_NONE) {
+		/* A question that is not the password comes first: a person answers it. */
+		pn_info("request %u: PAM asks more than the password; asking at the prompt", req->id);
+		if (send == SEND_TYPED) {
+			pn_secret_clear(req->answer);
+			req->send = SEND_NONE;
+		}
 	}
 	set_text(&req->question, text);
 	req->echo = echo_on;
@@ -327,7 +448,7 @@ static void on_session_text(struct request *req, const char *text, bool error)
 		add_text(error ? &req->error : &req->info, text);
 	/* Shown at once when the prompt is ours: "Place your finger on the reader". */
 	struct prompt *prompt = req->asked;
-	if (!prompt && req->has_prompt && !req->automatic)
+	if (!prompt && req->has_prompt)
 		prompt = agent_prompt(req->agent);
 	if (prompt) {
 		char *clean = pn_sanitize_text(text, TEXT_MAX);
@@ -349,23 +470,22 @@ static void on_session_show_error(PolkitAgentSession *session, const gchar *text
 static void on_session_completed(PolkitAgentSession *session, gboolean gained, gpointer data)
 {
 	struct request *req = data;
-	bool automatic = req->automatic;
+	bool onepassword = req->state == REQ_CHECKING_OP;
 	/* PAM gave up (or its helper died) while the question was still open. */
 	if (req->asked)
 		prompt_dismiss(req->asked);
 	req->asked = NULL;
 	end_session(req);
-	req->automatic = false;
-	pn_secret_free(req->op_answer);
-	req->op_answer = NULL;
+	drop_onepassword(req);
+	req->send = SEND_NONE;
 	if (gained) {
 		finish(req, true, NULL);
 		return;
 	}
-	if (automatic) {
+	if (onepassword) {
 		pn_info("request %u: the password from 1Password was not accepted", req->id);
 		set_text(&req->error, "1Password: the password from 1Password was not accepted");
-		go_to_prompt(req);
+		start_session(req, SEND_NONE);
 		return;
 	}
 	pn_info("request %u: authentication failed (attempt %u of %d)", req->id,
@@ -373,38 +493,57 @@ static void on_session_completed(PolkitAgentSession *session, gboolean gained, g
 	failed_attempt(req, "Authentication failed; try again");
 }
 
-static void start_session(struct request *req, bool automatic)
+static void start_session(struct request *req, enum request_send send)
 {
 	end_session(req);
 	PolkitIdentity *identity = polkit_unix_user_new((gint)req->uids[req->user]);
 	PolkitAgentSession *session = polkit_agent_session_new(identity, req->cookie);
 	g_object_unref(identity);
 	req->session = session;
-	req->automatic = automatic;
-	set_state(req, automatic ? REQ_CHECKING_OP : REQ_CHECKING);
+	req->send = send;
+	set_state(req, send == SEND_ONEPASSWORD ? REQ_CHECKING_OP : REQ_CHECKING);
 	g_signal_connect(session, "request", G_CALLBACK(on_session_request), req);
 	g_signal_connect(session, "show-info", G_CALLBACK(on_session_show_info), req);
 	g_signal_connect(session, "show-error", G_CALLBACK(on_session_show_error), req);
 	g_signal_connect(session, "completed", G_CALLBACK(on_session_completed), req);
+	pn_debug("request %u: starting PAM for %s", req->id, request_user(req));
 	/* May complete (and finish the request) before it returns. */
 	polkit_agent_session_initiate(session);
 }
 
 /* ---- 1Password ---- */
 
+/* The card shows what 1Password did, without losing what was typed. */
+static void show_fill(struct request *req)
+{
+	agent_status_changed(req->agent);
+	if (!req->asked || req->session)
+		return;
+	struct prompt_info info;
+	char then[TEXT_MAX + 64];
+	build_info(req, &info, then, sizeof(then));
+	prompt_fill(req->asked, &info);
+}
+
 static void on_op_done(void *data, struct pn_secret *answer, const char *why)
 {
 	struct request *req = data;
 	req->op = NULL;
-	if (!answer) {
-		pn_info("request %u: %s", req->id, why);
-		set_text(&req->error, why);
-		go_to_prompt(req);
+	if (req->fill != PROMPT_FILL_PENDING || req->finished) {
+		pn_secret_free(answer);
 		return;
 	}
-	pn_debug("request %u: 1Password answered; checking it", req->id);
+	if (!answer) {
+		pn_info("request %u: %s", req->id, why);
+		req->fill = PROMPT_FILL_FAILED;
+		set_text(&req->error, why);
+		show_fill(req);
+		return;
+	}
+	pn_info("request %u: 1Password filled the answer; waiting for Enter", req->id);
 	req->op_answer = answer;
-	start_session(req, true);
+	req->fill = PROMPT_FILL_READY;
+	show_fill(req);
 }
 
 static const char *op_reference(const struct pn_polkit_config *cfg, const char *user)
@@ -423,7 +562,7 @@ static bool skipped_action(const struct pn_polkit_config *cfg, const char *actio
 	 * waits for them: deferring them to op could never succeed, whatever
 	 * skip_actions says.
 	 */
-	if (fnmatch("com.1password.*", action_id, 0) == 0)
+	if (fnmatch(ONEPASSWORD_ACTIONS, action_id, 0) == 0)
 		return true;
 	for (size_t i = 0; cfg->skip_actions && cfg->skip_actions[i]; i++) {
 		if (fnmatch(cfg->skip_actions[i], action_id, 0) == 0)
@@ -432,32 +571,40 @@ static bool skipped_action(const struct pn_polkit_config *cfg, const char *actio
 	return false;
 }
 
-/* The one automatic attempt: true when op was started. */
-static bool try_onepassword(struct request *req)
+/* The reference 1Password is asked for, or NULL when it is not asked. */
+static const char *onepassword_reference(const struct request *req)
 {
 	const struct pn_polkit_config *cfg = &req->agent->cfg->polkit;
 	if (!cfg->op_enable)
-		return false;
+		return NULL;
 	const char *reference = op_reference(cfg, request_user(req));
 	if (!reference) {
 		pn_debug("request %u: no 1Password reference for %s", req->id, request_user(req));
-		return false;
+		return NULL;
 	}
 	if (skipped_action(cfg, req->action_id)) {
 		pn_debug("request %u: %s is in skip_actions: not asking 1Password", req->id,
 			req->action_id);
-		return false;
+		return NULL;
 	}
+	return reference;
+}
+
+/* The one 1Password attempt, once the card is up: queues op. */
+static void ask_onepassword(struct request *req, const char *reference)
+{
+	const struct pn_polkit_config *cfg = &req->agent->cfg->polkit;
 	char err[512];
-	req->op = op_run_start(req->agent->children, cfg, reference, on_op_done, req, err,
-		sizeof(err));
+	struct op_job_spec spec = {.cfg = cfg, .reference = reference};
+	req->op = op_queue_submit(req->agent->op_queue, &spec, on_op_done, req, err, sizeof(err));
 	if (!req->op) {
 		pn_warn("request %u: %s", req->id, err);
 		set_text(&req->error, err);
-		return false;
+		req->fill = PROMPT_FILL_FAILED;
+		show_fill(req);
+		return;
 	}
-	set_state(req, REQ_ONEPASSWORD);
-	return true;
+	agent_status_changed(req->agent);
 }
 
 /* ---- start ---- */
@@ -519,8 +666,13 @@ struct request *request_start(struct agent *agent, const struct request_params *
 		req->cancel_handler = g_cancellable_connect(p->cancellable,
 			G_CALLBACK(on_cancelled), req, NULL);
 	}
-	if (!try_onepassword(req))
-		go_to_prompt(req);
+	/* The card first (its program takes longest to start), then op. */
+	const char *reference = onepassword_reference(req);
+	if (reference)
+		req->fill = PROMPT_FILL_PENDING;
+	go_to_prompt(req);
+	if (reference && !req->finished)
+		ask_onepassword(req, reference);
 	return req;
 }
 

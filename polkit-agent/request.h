@@ -3,9 +3,11 @@
 
 /*
  * One authentication request (BeginAuthentication) from start to its one
- * finish: pick the identity, try 1Password once when allowed, then the
- * prompt with up to three attempts; cancel from polkitd or the user at any
- * point. Every PAM attempt is a PolkitAgentSession.
+ * finish: pick the identity, show the card at once and, when 1Password may
+ * answer for that identity, queue one `op` run that fills the card. PAM
+ * starts only when the person confirms (Enter) or types; then up to three
+ * attempts. Cancel from polkitd or the user at any point. Every PAM attempt
+ * is a PolkitAgentSession.
  */
 
 #include <polkitagent/polkitagent.h>
@@ -16,19 +18,26 @@
 #include "panther/loop.h"
 #include "panther/secret.h"
 
+#include "prompt.h"
+
 struct agent;
-struct op_run;
-struct prompt;
+struct op_job;
 
 #define REQUEST_MAX_ATTEMPTS 3
 
 enum request_state {
-	REQ_ONEPASSWORD,  /* waiting for op */
 	REQ_CHECKING_OP,  /* PAM checks 1Password's answer */
 	REQ_WAITING,      /* waiting for its turn at the prompt */
 	REQ_PROMPTING,    /* the prompt asks the user */
 	REQ_CHECKING,     /* PAM checks the typed answer */
 	REQ_DONE,
+};
+
+/* What the next password question of PAM gets. */
+enum request_send {
+	SEND_NONE,        /* ask the person */
+	SEND_TYPED,       /* what was typed on the card before PAM started */
+	SEND_ONEPASSWORD, /* 1Password's answer, confirmed by the person */
 };
 
 struct request {
@@ -53,9 +62,14 @@ struct request {
 	struct pn_timer *deferred; /* polkitd's cancel, and freeing after finish */
 
 	PolkitAgentSession *session;
-	bool automatic;            /* this session answers with 1Password's password */
-	struct op_run *op;
-	struct pn_secret *op_answer;
+	enum request_send send;
+	/*
+	 * Not NONE while the card is shown before PAM starts, for 1Password to
+	 * fill; NONE once a PAM attempt began (1Password is used at most once).
+	 */
+	enum prompt_fill fill;
+	struct op_job *op;
+	struct pn_secret *op_answer; /* 1Password's answer, until confirmed */
 	struct pn_secret *answer;  /* what the prompt returned */
 
 	bool wants_prompt;
@@ -85,9 +99,18 @@ struct request *request_start(struct agent *agent, const struct request_params *
 void request_cancel(struct request *req, const char *why);
 /* Its turn at the prompt has come (after agent_acquire_prompt said no). */
 void request_prompt_granted(struct request *req);
+/* The card is taken for a request op waits on (1Password's own). */
+void request_prompt_taken(struct request *req);
 void request_free(struct request *req);
 
+/* 1Password's `op` runs for req and has not answered yet. */
+bool request_waits_on_onepassword(const struct request *req);
+/* req is one of 1Password's own actions (com.1password.*). */
+bool request_for_onepassword(const struct request *req);
+
 const char *request_state_name(enum request_state state);
+/* What `pantherctl polkit status` shows for it. */
+const char *request_status(const struct request *req);
 /* The name of the identity in use. */
 const char *request_user(const struct request *req);
 

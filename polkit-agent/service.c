@@ -61,7 +61,7 @@ static bool get_requests(void *data, DBusMessageIter *iter)
 			!append_string(&entry, req->action_id) ||
 			!append_string(&entry, req->program) ||
 			!append_string(&entry, req->n_users ? request_user(req) : "") ||
-			!append_string(&entry, request_state_name(req->state)) ||
+			!append_string(&entry, request_status(req)) ||
 			!dbus_message_iter_close_container(&array, &entry)) {
 			dbus_message_iter_abandon_container(iter, &array);
 			return false;

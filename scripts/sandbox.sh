@@ -2,7 +2,7 @@
 # The sandbox session: installs what panther needs (Debian 12), builds it, and
 # runs the whole suite as a user's session would, then walks through what a
 # user does and prints each step and its result:
-#   a. pkexec answered through 1Password (a stand-in for `op`)
+#   a. pkexec: the card filled through 1Password (a stand-in for `op`), Enter
 #   b. pkexec with 1Password refusing, answered at the Wayland prompt
 #      (typed with wtype; a screenshot is saved)
 #   c. pantherctl power cycle, and its notification
@@ -36,7 +36,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 out=${PANTHER_SANDBOX_OUT:-$src/sandbox-out}
 steps=(pkexec-op pkexec-prompt power-cycle ac-unplug doctor niri-exit)
 declare -A step_title=(
-	[pkexec-op]="pkexec as pktest, answered by 1Password (stand-in op)"
+	[pkexec-op]="pkexec as pktest: the card filled by 1Password (stand-in op), confirmed with Enter"
 	[pkexec-prompt]="pkexec with 1Password refusing, answered at the Wayland prompt"
 	[power-cycle]="pantherctl power cycle"
 	[ac-unplug]="charger unplugged, then plugged in again"
@@ -257,28 +257,64 @@ PKEXEC_CMD='pkexec --disable-internal-agent /usr/bin/id -un; rc=$?; exit $rc'
 
 # ---------------------------------------------------------------- a
 step pkexec-op
+prompts_shown() { grep -cE 'request [0-9]+: the prompt has the keyboard' "$FS_SESSION_LOG"; }
+prompts_more() { [ "$(prompts_shown)" -gt "$1" ]; }
+fills() { grep -c '1Password filled the answer' "$FS_SESSION_LOG"; }
+fills_more() { [ "$(fills)" -gt "$1" ]; }
+# pkexec_done PID LOG: waits for pkexec; rc is its exit status ("timeout"
+# after 10 s: stopped), ms the time since t0, who what it printed.
+pkexec_done() {
+	if pn_wait_exit -t 10 "$1"; then
+		wait "$1"
+		rc=$?
+	else
+		rc=timeout
+		pn_stop "$1"
+	fi
+	ms=$(ms_since "$t0")
+	who=$(grep -x root "$2" || true)
+	say "pkexec /usr/bin/id -un printed \"$who\" (exit $rc)"
+}
+# shoot FILE: a screenshot once the frame has settled.
+shoot() {
+	sleep 0.3
+	pn_screenshot "$1"
+	say "screenshot: $1 ($(png_info "$1"))"
+}
 if [ -z "$FS_HAVE_AGENT" ]; then
 	not_run "panther-polkit-agent is not built ($FS_AGENT_BIN)"
+elif [ -z "$FS_HAVE_PROMPT" ]; then
+	not_run "panther-polkit-prompt (the Wayland prompt) is not built ($FS_PROMPT_BIN)"
 elif [ -z "$FS_AGENT_UP" ]; then
 	failed "panther-polkit-agent did not register for the session"
 else
 	fs_op_mode right
+	before=$(prompts_shown)
+	filled_before=$(fills)
 	t0=$(now_us)
-	who=$(pn_in_session sh -c "$PKEXEC_CMD" 2>"$PN_TMP/pkexec-a.err")
-	rc=$?
-	ms=$(ms_since "$t0")
-	say "pkexec /usr/bin/id -un printed \"$who\" (exit $rc)"
-	if [ "$rc" -eq 0 ] && [ "$who" = root ] && [ "$(fs_op_calls)" -eq 1 ]; then
-		ok "authorized in $ms ms, op was asked once ($(cut -d' ' -f2- "$FS_OP_DIR/calls"))"
+	pn_spawn_in_session pkexec-op sh -c "$PKEXEC_CMD"
+	pkexec_pid=$PN_PID
+	pkexec_log=$PN_LOG
+	record_pids
+	if ! pn_wait_for -t 15 prompts_more "$before" || ! pn_wait_for -t 15 fills_more "$filled_before"; then
+		failed "the card did not appear filled by 1Password (see $FS_SESSION_LOG)"
+		pn_stop "$pkexec_pid"
 	else
-		failed "exit $rc, printed \"$who\", op asked $(fs_op_calls) times: $(head -c 300 "$PN_TMP/pkexec-a.err")"
+		say "the card is on screen, filled by 1Password; PAM waits for Enter"
+		shoot "$out/prompt.png"
+		pn_key Return
+		say "pressed Return"
+		pkexec_done "$pkexec_pid" "$pkexec_log"
+		if [ "$rc" = 0 ] && [ "$who" = root ] && [ "$(fs_op_calls)" -eq 1 ]; then
+			ok "authorized in $ms ms (the press included), op was asked once ($(cut -d' ' -f2- "$FS_OP_DIR/calls"))"
+		else
+			failed "exit $rc, printed \"$who\", op asked $(fs_op_calls) times: $(tr '\n' ' ' <"$pkexec_log" | head -c 300)"
+		fi
 	fi
 fi
 
 # ---------------------------------------------------------------- b
 step pkexec-prompt
-prompts_shown() { grep -cE 'request [0-9]+: the prompt has the keyboard' "$FS_SESSION_LOG"; }
-prompts_more() { [ "$(prompts_shown)" -gt "$1" ]; }
 if [ -z "$FS_HAVE_AGENT" ]; then
 	not_run "panther-polkit-agent is not built ($FS_AGENT_BIN)"
 elif [ -z "$FS_HAVE_PROMPT" ]; then
@@ -297,25 +333,15 @@ else
 		failed "the prompt did not appear (see $FS_SESSION_LOG)"
 		pn_stop "$pkexec_pid"
 	else
+		# The card is up before op answers: its refusal follows.
+		pn_wait_for -t 10 grep -q '1Password: authorization prompt dismissed' "$FS_SESSION_LOG"
 		why=$(grep -o '1Password: authorization prompt dismissed' "$FS_SESSION_LOG" | head -n 1)
 		say "op refused (${why:-no reason logged}); the prompt is on screen with the keyboard"
-		sleep 0.3 # let the frame settle
-		shot=$out/prompt.png
-		pn_screenshot "$shot"
-		say "screenshot: $shot ($(png_info "$shot"))"
+		shoot "$out/prompt-typed.png"
 		pn_type "$PN_TEST_PASSWORD"
 		pn_key Return
 		say "typed the password with wtype, then Return"
-		if pn_wait_exit -t 10 "$pkexec_pid"; then
-			wait "$pkexec_pid"
-			rc=$?
-		else
-			rc=timeout
-			pn_stop "$pkexec_pid"
-		fi
-		ms=$(ms_since "$t0")
-		who=$(grep -x root "$pkexec_log" || true)
-		say "pkexec /usr/bin/id -un printed \"$who\" (exit $rc)"
+		pkexec_done "$pkexec_pid" "$pkexec_log"
 		if [ "$rc" = 0 ] && [ "$who" = root ] && [ "$(fs_op_calls)" -eq 1 ]; then
 			ok "authorized in $ms ms (typing included); op was asked once and refused${why:+, the prompt was told why}"
 		else

@@ -9,7 +9,9 @@
 
 /*
  * Keys, through the compositor's keymap: text goes into the password, Enter
- * answers, Escape cancels, Tab / Shift+Tab / arrows pick the identity.
+ * answers (or confirms 1Password's answer when nothing is typed; typing
+ * replaces it), Escape cancels, Tab / Shift+Tab / arrows pick the identity.
+ * A click on the card's buttons does what Enter or Escape does.
  */
 
 void keyboard_keymap(struct state *state, uint32_t format, int fd, uint32_t size)
@@ -100,8 +102,20 @@ static void insert(struct state *state, const char *text, size_t len)
 		state->typed_chars++;
 }
 
+bool keyboard_shows_fill(const struct state *state)
+{
+	return state->req.fill == FILL_READY && state->typed_chars == 0 && state->echo_len == 0 &&
+		state->phase == PHASE_ASKING;
+}
+
 static void submit(struct state *state)
 {
+	/* The one press that lets 1Password's answer (kept by the agent) go to PAM. */
+	if (keyboard_shows_fill(state)) {
+		state->phase = PHASE_CHECKING;
+		protocol_send_confirm(state);
+		return;
+	}
 	if (state->req.echo) {
 		pn_secret_clear(state->password);
 		pn_secret_append(state->password, state->echo_text, state->echo_len);
@@ -111,6 +125,28 @@ static void submit(struct state *state)
 	state->phase = PHASE_CHECKING;
 	protocol_send_answer(state);
 	keyboard_clear_input(state);
+}
+
+static void cancel(struct state *state)
+{
+	pn_debug("cancelled at the prompt");
+	protocol_send_cancel(state);
+	state_quit(state, 0);
+}
+
+static bool inside(const struct rect *r, double x, double y)
+{
+	return r->w > 0 && x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
+}
+
+void keyboard_click(struct state *state, double x, double y)
+{
+	if (inside(&state->button_ok, x, y) && state->phase == PHASE_ASKING) {
+		submit(state);
+		state_redraw(state);
+	} else if (inside(&state->button_cancel, x, y) && state->phase != PHASE_CHECKING) {
+		cancel(state);
+	}
 }
 
 static void handle_key(struct state *state, xkb_keycode_t code)
@@ -124,9 +160,7 @@ static void handle_key(struct state *state, xkb_keycode_t code)
 		/* While the answer is checked, the agent has no question to cancel. */
 		if (state->phase == PHASE_CHECKING)
 			return;
-		pn_debug("cancelled with Escape");
-		protocol_send_cancel(state);
-		state_quit(state, 0);
+		cancel(state);
 		return;
 	case XKB_KEY_Return:
 	case XKB_KEY_KP_Enter:

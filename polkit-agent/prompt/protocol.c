@@ -27,6 +27,8 @@ void request_view_clear(struct request_view *req)
 	free(req->error);
 	free(req->info);
 	free(req->onepassword);
+	free(req->purpose);
+	free(req->then);
 	pn_strv_free(req->users);
 	*req = (struct request_view){0};
 }
@@ -76,12 +78,32 @@ static void show(struct state *state)
 	state_redraw(state);
 }
 
+static bool parse_fill(const char *value, enum fill *fill)
+{
+	static const char *const names[] = {
+		[FILL_NONE] = "none",
+		[FILL_PENDING] = "pending",
+		[FILL_READY] = "filled",
+		[FILL_FAILED] = "failed",
+	};
+	for (size_t i = 0; i < PN_ARRAY_LEN(names); i++) {
+		if (strcmp(value, names[i]) == 0) {
+			*fill = (enum fill)i;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void handle(struct state *state, const struct pp_message *msg)
 {
-	struct request_view *p = &state->pending;
+	/* Between "ask" and "show" the next question; after it, the one on screen. */
+	struct request_view *p = state->receiving ? &state->pending : &state->req;
 	const char *key = msg->key, *value = msg->value;
 	unsigned long n;
 	if (strcmp(key, "ask") == 0) {
+		p = &state->pending;
+		state->receiving = true;
 		request_view_clear(p);
 		if (pp_parse_uint(value, UINT32_MAX, &n))
 			p->id = (uint32_t)n;
@@ -100,6 +122,17 @@ static void handle(struct state *state, const struct pp_message *msg)
 		set_text(&p->info, value);
 	} else if (strcmp(key, "onepassword") == 0) {
 		set_text(&p->onepassword, value);
+		if (!state->receiving)
+			state_redraw(state);
+	} else if (strcmp(key, "fill") == 0) {
+		if (!parse_fill(value, &p->fill))
+			pn_warn("ignoring an unknown fill \"%s\" from the agent", value);
+		if (!state->receiving)
+			state_redraw(state);
+	} else if (strcmp(key, "purpose") == 0) {
+		set_text(&p->purpose, value);
+	} else if (strcmp(key, "then") == 0) {
+		set_text(&p->then, value);
 	} else if (strcmp(key, "echo") == 0) {
 		p->echo = strcmp(value, "1") == 0;
 	} else if (strcmp(key, "user") == 0) {
@@ -112,6 +145,7 @@ static void handle(struct state *state, const struct pp_message *msg)
 		if (pp_parse_uint(value, MAX_USERS, &n))
 			p->selected = n;
 	} else if (strcmp(key, "show") == 0) {
+		state->receiving = false;
 		show(state);
 	} else if (strcmp(key, "pam-info") == 0 || strcmp(key, "pam-error") == 0) {
 		add_line(key[4] == 'i' ? &state->req.info : &state->req.error, value);
@@ -182,6 +216,11 @@ static void sent(struct state *state, int r)
 void protocol_send_answer(struct state *state)
 {
 	sent(state, pp_send_answer(state->agent_fd, state->password));
+}
+
+void protocol_send_confirm(struct state *state)
+{
+	sent(state, pp_send(state->agent_fd, "confirm", NULL));
 }
 
 void protocol_send_cancel(struct state *state)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "state.h"
+#include "panther/log.h"
 #include "panther/secret.h"
 
 /*
@@ -21,12 +22,23 @@
 #define RADIUS 20.0
 #define FIELD_HEIGHT 44.0
 #define FIELD_RADIUS 12.0
+#define BUTTON_HEIGHT 36.0
+#define BUTTON_PAD 18.0
 #define DOT_RADIUS 4.5
 #define DOT_STEP 16.0
 #define BACKDROP_ALPHA 0.55
+/* 1Password's answer is shown as this many dots, whatever its length. */
+#define FILLED_DOTS 10
+
+enum block_kind {
+	BLOCK_TEXT,
+	BLOCK_FIELD,   /* the password field */
+	BLOCK_BUTTONS, /* the key hints, Cancel and Authenticate */
+};
 
 struct block {
-	PangoLayout *layout; /* NULL: the password field */
+	enum block_kind kind;
+	PangoLayout *layout; /* the text, or the key hints */
 	struct color color;
 	double gap;          /* space above it */
 	double height;
@@ -89,19 +101,28 @@ static double layout_width(PangoLayout *layout)
 	return (double)w / PANGO_SCALE;
 }
 
-static void add(struct frame *f, PangoLayout *layout, struct color color, double gap)
+static void add_block(struct frame *f, enum block_kind kind, PangoLayout *layout,
+	struct color color, double gap)
 {
 	if (f->n_blocks == sizeof(f->blocks) / sizeof(f->blocks[0])) {
 		if (layout)
 			g_object_unref(layout);
 		return;
 	}
+	double height = kind == BLOCK_FIELD ? FIELD_HEIGHT :
+		kind == BLOCK_BUTTONS ? BUTTON_HEIGHT : layout_height(layout);
 	f->blocks[f->n_blocks++] = (struct block){
+		.kind = kind,
 		.layout = layout,
 		.color = color,
 		.gap = gap,
-		.height = layout ? layout_height(layout) : FIELD_HEIGHT,
+		.height = height,
 	};
+}
+
+static void add(struct frame *f, PangoLayout *layout, struct color color, double gap)
+{
+	add_block(f, layout ? BLOCK_TEXT : BLOCK_FIELD, layout, color, gap);
 }
 
 static void add_text(struct frame *f, const char *text, double px, PangoWeight weight,
@@ -122,9 +143,19 @@ static void build(struct frame *f, const struct state *state)
 	const struct theme *t = f->theme;
 	char text[1024];
 
-	add_text(f, "Authentication required", 13, PANGO_WEIGHT_SEMIBOLD, 1, t->primary, 0);
-	add_text(f, req->message ? req->message : "A program wants to act as another user.", 19,
-		PANGO_WEIGHT_MEDIUM, 4, t->on_surface, 8);
+	const char *polkit_message = req->message ? req->message :
+		"A program wants to act as another user.";
+	if (req->purpose) {
+		/* One of 1Password's own requests: say what it is for first. */
+		add_text(f, "1Password", 13, PANGO_WEIGHT_SEMIBOLD, 1, t->primary, 0);
+		add_text(f, req->purpose, 19, PANGO_WEIGHT_MEDIUM, 4, t->on_surface, 8);
+		add_text(f, polkit_message, 13, PANGO_WEIGHT_NORMAL, 3, t->on_surface_variant, 6);
+	} else {
+		add_text(f, "Authentication required", 13, PANGO_WEIGHT_SEMIBOLD, 1, t->primary, 0);
+		add_text(f, polkit_message, 19, PANGO_WEIGHT_MEDIUM, 4, t->on_surface, 8);
+	}
+	if (req->then)
+		add_text(f, req->then, 13, PANGO_WEIGHT_NORMAL, 3, t->tertiary, 6);
 	if (req->program) {
 		snprintf(text, sizeof(text), "Requested by %s", req->program);
 		add(f, layout_new(f, text, 13, PANGO_WEIGHT_NORMAL, 2, PANGO_ELLIPSIZE_END,
@@ -169,10 +200,30 @@ static void build(struct frame *f, const struct state *state)
 		snprintf(text, sizeof(text), "1Password did not answer: %s", req->onepassword);
 		add_text(f, text, 12, PANGO_WEIGHT_NORMAL, 3, t->on_surface_variant, 10);
 	}
-	PangoLayout *footer = layout_new(f, "Enter to confirm \xc2\xb7 Esc to cancel", 11,
-		PANGO_WEIGHT_NORMAL, 1, PANGO_ELLIPSIZE_END, f->inner_width);
-	pango_layout_set_alignment(footer, PANGO_ALIGN_RIGHT);
-	add(f, footer, t->outline, 18);
+	const char *keys = keyboard_shows_fill(state) ?
+		"Enter to authenticate \xc2\xb7 type to replace" : "Enter to confirm \xc2\xb7 Esc to cancel";
+	PangoLayout *footer = layout_new(f, keys, 11, PANGO_WEIGHT_NORMAL, 2, PANGO_ELLIPSIZE_END,
+		f->inner_width * 0.45);
+	add_block(f, BLOCK_BUTTONS, footer, t->outline, 18);
+}
+
+/* The field as 1Password filled it: dots in the accent color and a label. */
+static void draw_filled(struct frame *f, double x, double y)
+{
+	cairo_t *cr = f->cr;
+	const struct theme *t = f->theme;
+	double mid = y + FIELD_HEIGHT / 2, text_x = x + 16;
+	set_color(cr, t->primary, 1);
+	for (int i = 0; i < FILLED_DOTS; i++) {
+		cairo_arc(cr, text_x + DOT_RADIUS + i * DOT_STEP, mid, DOT_RADIUS, 0, 2 * M_PI);
+		cairo_fill(cr);
+	}
+	PangoLayout *label = layout_new(f, "Filled by 1Password", 12, PANGO_WEIGHT_SEMIBOLD, 1,
+		PANGO_ELLIPSIZE_END, f->inner_width / 2);
+	cairo_move_to(cr, x + f->inner_width - 14 - layout_width(label),
+		mid - layout_height(label) / 2);
+	pango_cairo_show_layout(cr, label);
+	g_object_unref(label);
 }
 
 static void draw_field(struct frame *f, const struct state *state, double x, double y)
@@ -196,6 +247,15 @@ static void draw_field(struct frame *f, const struct state *state, double x, dou
 		status = "Checking\xe2\x80\xa6";
 	else if (state->phase == PHASE_SWITCHING)
 		status = "Switching identity\xe2\x80\xa6";
+	else if (asking && state->req.fill == FILL_PENDING && state->typed_chars == 0 &&
+		state->echo_len == 0)
+		status = "1Password is filling this in\xe2\x80\xa6";
+	if (keyboard_shows_fill(state)) {
+		draw_filled(f, x, y);
+		status = NULL;
+		caret_x = text_x + FILLED_DOTS * DOT_STEP;
+		goto caret;
+	}
 	if (status || (asking && state->req.echo)) {
 		PangoLayout *layout = layout_new(f, status ? status : state->echo_text, 15,
 			PANGO_WEIGHT_NORMAL, 1, PANGO_ELLIPSIZE_START, w - 40);
@@ -215,12 +275,57 @@ static void draw_field(struct frame *f, const struct state *state, double x, dou
 		}
 		caret_x = text_x + (double)dots * DOT_STEP;
 	}
+caret:
 	/* No caret without the keyboard: nothing typed now would arrive here. */
 	if (active) {
 		set_color(cr, t->primary, 1);
 		cairo_rectangle(cr, caret_x, mid - 11, 2, 22);
 		cairo_fill(cr);
 	}
+}
+
+/* A button's label centred in its rounded box; its place is where it was drawn. */
+static void draw_button(struct frame *f, const char *label, bool filled, double right, double y,
+	struct rect *place)
+{
+	cairo_t *cr = f->cr;
+	const struct theme *t = f->theme;
+	PangoLayout *layout = layout_new(f, label, 14, PANGO_WEIGHT_SEMIBOLD, 1,
+		PANGO_ELLIPSIZE_END, f->inner_width / 2);
+	double w = layout_width(layout) + 2 * BUTTON_PAD;
+	*place = (struct rect){right - w, y, w, BUTTON_HEIGHT};
+	rounded_rect(cr, place->x, y, w, BUTTON_HEIGHT, BUTTON_HEIGHT / 2);
+	if (filled) {
+		set_color(cr, t->primary, 1);
+		cairo_fill(cr);
+		set_color(cr, t->surface_container, 1);
+	} else {
+		set_color(cr, t->outline, 1);
+		cairo_set_line_width(cr, 1);
+		cairo_stroke(cr);
+		set_color(cr, t->primary, 1);
+	}
+	cairo_move_to(cr, place->x + BUTTON_PAD, y + (BUTTON_HEIGHT - layout_height(layout)) / 2);
+	pango_cairo_show_layout(cr, layout);
+	g_object_unref(layout);
+}
+
+static void draw_buttons(struct frame *f, struct state *state, const struct block *b, double x,
+	double y)
+{
+	set_color(f->cr, b->color, 1);
+	cairo_move_to(f->cr, x, y + (BUTTON_HEIGHT - layout_height(b->layout)) / 2);
+	pango_cairo_show_layout(f->cr, b->layout);
+	double right = x + f->inner_width;
+	bool asking = state->phase == PHASE_ASKING;
+	state->button_ok = (struct rect){0};
+	if (asking)
+		draw_button(f, "Authenticate", true, right, y, &state->button_ok);
+	double cancel_right = asking ? state->button_ok.x - 8 : right;
+	draw_button(f, "Cancel", false, cancel_right, y, &state->button_cancel);
+	const struct rect *ok = &state->button_ok;
+	if (asking)
+		pn_debug("the Authenticate button is at %.0f,%.0f (%.0fx%.0f)", ok->x, ok->y, ok->w, ok->h);
 }
 
 void render(struct state *state, void *data, uint32_t width, uint32_t height, double scale)
@@ -274,8 +379,11 @@ void render(struct state *state, void *data, uint32_t width, uint32_t height, do
 	for (size_t i = 0; i < f.n_blocks; i++) {
 		struct block *b = &f.blocks[i];
 		y += b->gap;
-		if (!b->layout) {
+		if (b->kind == BLOCK_FIELD) {
 			draw_field(&f, state, x, y);
+		} else if (b->kind == BLOCK_BUTTONS) {
+			draw_buttons(&f, state, b, x, y);
+			g_object_unref(b->layout);
 		} else {
 			set_color(cr, b->color, 1);
 			cairo_move_to(cr, x, y);
@@ -300,10 +408,35 @@ done:
 	cairo_surface_destroy(surface);
 }
 
+void render_warm_up(void)
+{
+	cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+	cairo_t *cr = cairo_create(surface);
+	struct frame f = {.cr = cr, .inner_width = CARD_WIDTH};
+	f.pango = pango_cairo_create_context(cr);
+	PangoLayout *layout = layout_new(&f, "Authentication required", 13, PANGO_WEIGHT_SEMIBOLD, 1,
+		PANGO_ELLIPSIZE_END, f.inner_width);
+	(void)layout_height(layout);
+	g_object_unref(layout);
+	g_object_unref(f.pango);
+	cairo_destroy(cr);
+	cairo_surface_destroy(surface);
+}
+
 void render_finish(void)
 {
 	/* pango's font map holds fontconfig's caches: let go of them at exit. */
+	PangoFontMap *map = pango_cairo_font_map_get_default();
+	g_object_add_weak_pointer(G_OBJECT(map), (gpointer *)&map);
 	pango_cairo_font_map_set_default(NULL);
+	if (map) {
+		/*
+		 * One of pango's font-sorting threads still holds it, and with it
+		 * cairo's fonts: resetting cairo now would abort. Exit leaves them.
+		 */
+		g_object_remove_weak_pointer(G_OBJECT(map), (gpointer *)&map);
+		return;
+	}
 	cairo_debug_reset_static_data();
 	FcFini();
 }

@@ -35,6 +35,14 @@ struct theme {
 	struct color scrim;
 };
 
+/* 1Password's part (protocol "fill"): the agent keeps its answer. */
+enum fill {
+	FILL_NONE,
+	FILL_PENDING, /* 1Password is being asked */
+	FILL_READY,   /* the field is filled: Enter confirms, typing replaces it */
+	FILL_FAILED,  /* onepassword says why */
+};
+
 /* What the agent asked to show (protocol "ask" ... "show"). */
 struct request_view {
 	uint32_t id;
@@ -45,6 +53,9 @@ struct request_view {
 	char *error;       /* the last attempt's failure, and PAM errors since */
 	char *info;        /* PAM information text */
 	char *onepassword; /* why 1Password did not answer */
+	char *purpose;     /* what 1Password's own action is for */
+	char *then;        /* what follows this card */
+	enum fill fill;
 	char **users;
 	size_t n_users;
 	size_t selected;
@@ -56,6 +67,11 @@ enum phase {
 	PHASE_ASKING,   /* typing */
 	PHASE_CHECKING, /* the answer went to the agent */
 	PHASE_SWITCHING /* another identity was chosen; waiting for its question */
+};
+
+/* A place on the card, in logical pixels. */
+struct rect {
+	double x, y, w, h;
 };
 
 struct output {
@@ -86,6 +102,7 @@ struct state {
 	struct pn_fd *agent_source;
 	struct request_view req;     /* on screen */
 	struct request_view pending; /* being received */
+	bool receiving;              /* between "ask" and "show" */
 	bool have_request;           /* "show" arrived at least once */
 	enum phase phase;
 
@@ -109,6 +126,10 @@ struct state {
 	struct wl_list outputs;
 	struct wl_seat *seat;
 	struct wl_keyboard *keyboard;
+	struct wl_pointer *pointer;
+	double pointer_x, pointer_y; /* where it is on our surface */
+	struct rect button_ok;       /* drawn by render(); empty when not shown */
+	struct rect button_cancel;
 
 	struct wl_surface *surface;
 	struct zwlr_layer_surface_v1 *layer_surface;
@@ -148,6 +169,7 @@ int protocol_start(struct state *state, int fd);
 void protocol_stop(struct state *state);
 void request_view_clear(struct request_view *req);
 void protocol_send_answer(struct state *state);
+void protocol_send_confirm(struct state *state);
 void protocol_send_cancel(struct state *state);
 void protocol_send_user(struct state *state, size_t user);
 void protocol_send_keyboard(struct state *state, bool has_keyboard);
@@ -171,9 +193,15 @@ void keyboard_repeat_info(struct state *state, int32_t rate, int32_t delay);
 void keyboard_finish(struct state *state);
 /* Wipes what was typed. */
 void keyboard_clear_input(struct state *state);
+/* Nothing is typed and 1Password's answer stands: Enter confirms it. */
+bool keyboard_shows_fill(const struct state *state);
+/* A click at x, y (logical): the buttons do what Enter and Escape do. */
+void keyboard_click(struct state *state, double x, double y);
 
 /* render.c: paints the whole surface into data (ARGB8888, stride width * 4). */
 void render(struct state *state, void *data, uint32_t width, uint32_t height, double scale);
+/* Loads the fonts now, so the first frame does not wait for fontconfig. */
+void render_warm_up(void);
 /* Frees what the drawing libraries keep for the next frame. */
 void render_finish(void);
 

@@ -283,6 +283,8 @@ int wayland_show(struct state *state, char *err, size_t errlen)
 		snprintf(err, errlen, "Wayland connection: %s", strerror(errno));
 		return -errno;
 	}
+	/* While the compositor answers with the surface's size. */
+	render_warm_up();
 	return 0;
 }
 
@@ -374,9 +376,91 @@ static const struct wl_keyboard_listener keyboard_listener = {
 	.repeat_info = kb_repeat_info,
 };
 
+/* ---- pointer: a click on the card's buttons ---- */
+
+static void ptr_enter(void *data, struct wl_pointer *pointer, uint32_t serial,
+	struct wl_surface *surface, wl_fixed_t x, wl_fixed_t y)
+{
+	struct state *state = data;
+	state->pointer_x = wl_fixed_to_double(x);
+	state->pointer_y = wl_fixed_to_double(y);
+}
+
+static void ptr_leave(void *data, struct wl_pointer *pointer, uint32_t serial,
+	struct wl_surface *surface)
+{
+	struct state *state = data;
+	state->pointer_x = state->pointer_y = -1;
+}
+
+static void ptr_motion(void *data, struct wl_pointer *pointer, uint32_t time, wl_fixed_t x,
+	wl_fixed_t y)
+{
+	ptr_enter(data, pointer, 0, NULL, x, y);
+}
+
+static void ptr_button(void *data, struct wl_pointer *pointer, uint32_t serial, uint32_t time,
+	uint32_t button, uint32_t button_state)
+{
+	struct state *state = data;
+	/* BTN_LEFT (linux/input-event-codes.h), on release as buttons do. */
+	if (button == 0x110 && button_state == WL_POINTER_BUTTON_STATE_RELEASED)
+		keyboard_click(state, state->pointer_x, state->pointer_y);
+}
+
+static void ptr_axis(void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis,
+	wl_fixed_t value)
+{
+}
+
+static void ptr_frame(void *data, struct wl_pointer *pointer)
+{
+}
+
+static void ptr_axis_source(void *data, struct wl_pointer *pointer, uint32_t source)
+{
+}
+
+static void ptr_axis_stop(void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis)
+{
+}
+
+static void ptr_axis_discrete(void *data, struct wl_pointer *pointer, uint32_t axis,
+	int32_t discrete)
+{
+}
+
+/* Every event of wl_seat version 5 (as bound). */
+static const struct wl_pointer_listener pointer_listener = {
+	.enter = ptr_enter,
+	.leave = ptr_leave,
+	.motion = ptr_motion,
+	.button = ptr_button,
+	.axis = ptr_axis,
+	.frame = ptr_frame,
+	.axis_source = ptr_axis_source,
+	.axis_stop = ptr_axis_stop,
+	.axis_discrete = ptr_axis_discrete,
+};
+
+static void seat_pointer(struct state *state, struct wl_seat *seat, bool has)
+{
+	if (has && !state->pointer) {
+		state->pointer = wl_seat_get_pointer(seat);
+		wl_pointer_add_listener(state->pointer, &pointer_listener, state);
+	} else if (!has && state->pointer) {
+		if (wl_pointer_get_version(state->pointer) >= WL_POINTER_RELEASE_SINCE_VERSION)
+			wl_pointer_release(state->pointer);
+		else
+			wl_pointer_destroy(state->pointer);
+		state->pointer = NULL;
+	}
+}
+
 static void seat_capabilities(void *data, struct wl_seat *seat, uint32_t caps)
 {
 	struct state *state = data;
+	seat_pointer(state, seat, caps & WL_SEAT_CAPABILITY_POINTER);
 	bool has = caps & WL_SEAT_CAPABILITY_KEYBOARD;
 	if (has && !state->keyboard) {
 		state->keyboard = wl_seat_get_keyboard(seat);
@@ -560,6 +644,8 @@ void wayland_disconnect(struct state *state)
 		output_destroy(output);
 	if (state->keyboard)
 		wl_keyboard_destroy(state->keyboard);
+	if (state->pointer)
+		wl_pointer_destroy(state->pointer);
 	if (state->seat)
 		wl_seat_destroy(state->seat);
 	if (state->fractional_scale_manager)

@@ -18,7 +18,7 @@ pk_agent
 
 # A first request, so that what the agent allocates once is allocated.
 pk_mode op right
-pk_mode prompt cancel
+pk_mode prompt confirm
 pk_check "$action"
 pk_expect_status 0 "op answering"
 rss_before=$(pn_rss_kib "$PK_AGENT_PID")

@@ -41,7 +41,7 @@ restart_and_check() {
 	pn_wait_for registered_again "$before" ||
 		pn_fail "$1: the agent did not register with the new polkitd (see $PK_AGENT_LOG)"
 	pk_mode op right
-	pk_mode prompt cancel
+	pk_mode prompt confirm
 	pk_check "$action"
 	pk_expect_status 0 "$1: the first request after polkitd came back"
 	pn_note "$1: registered again, next request authorized in ${PK_ELAPSED_MS} ms"
@@ -66,8 +66,9 @@ pending_then_kill() {
 		pk_mode op hang
 		pk_mode prompt hang
 	else
-		pk_mode op dismiss
-		pk_mode prompt hang
+		# 1Password's answer is confirmed and refused: PAM asks at the prompt.
+		pk_mode op wrong
+		pk_mode prompt confirm hang
 	fi
 	ft_mark "$PK_AGENT_LOG"
 	pn_spawn_as_user "pending-$stage" pkcheck -a "$action" -p "$PK_SUBJECT" -u
@@ -76,8 +77,8 @@ pending_then_kill() {
 		pn_wait_for test -e "$PK_OP/pid.1" || pn_fail "op did not start"
 		child=$(cat "$PK_OP/pid.1")
 	else
-		pn_wait_for test -e "$PK_PROMPT/pid.1" || pn_fail "the prompt did not open"
-		child=$(cat "$PK_PROMPT/pid.1")
+		pn_wait_for -t 10 test -e "$PK_PROMPT/pid.2" || pn_fail "the prompt did not open"
+		child=$(cat "$PK_PROMPT/pid.2")
 		[ -n "$(pgrep -P "$PK_AGENT_PID" -x polkit-agent-he)" ] ||
 			pn_fail "no PAM helper runs while the prompt is open"
 	fi

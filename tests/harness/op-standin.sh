@@ -6,12 +6,13 @@
 # tests inspect for secrets:
 #   mode      one word per call, the last one repeats:
 #             right    print the password from the file "password" (no newline)
+#             slow     the same after 0.2 s (two runs at once then overlap)
 #             wrong    print "not-the-password"
 #             dismiss  fail like op when the approval is dismissed (exit 1)
 #             hang     never answer
 #             garbage  print the password with a newline in the middle
 #             huge     print 10 MiB
-#             nested   ask polkit for com.1password.1Password.unlock for the
+#             nested   ask polkit for com.1password.1Password.authorizeCLI for the
 #                      process in the file "subject" (pkcheck) and wait for it,
 #                      then answer as "right"
 #   password  the right answer
@@ -27,6 +28,7 @@
 # "nested" answer as "right" then. A token that does not start with "ops_"
 # is refused (exit 1) before anything is read. Without the variable op asks
 # the 1Password app (the modes above).
+# Two runs at once (but "hang") add a line to "overlap".
 set -u
 if [ "$*" = --version ]; then
 	echo 2.30.3
@@ -51,6 +53,10 @@ read -r -a modes <"$dir/mode"
 i=$((n - 1))
 [ "$i" -lt "${#modes[@]}" ] || i=$((${#modes[@]} - 1))
 mode=${modes[$i]}
+if [ "$mode" != hang ]; then
+	mkdir "$dir/running" 2>/dev/null || echo "$n" >>"$dir/overlap"
+	trap 'rmdir "$dir/running" 2>/dev/null' EXIT
+fi
 
 if [ -n "${OP_SERVICE_ACCOUNT_TOKEN+set}" ]; then
 	echo service-account >"$dir/auth.$n"
@@ -76,6 +82,10 @@ case $mode in
 right)
 	right
 	;;
+slow)
+	sleep 0.2
+	right
+	;;
 wrong)
 	printf 'not-the-password'
 	;;
@@ -94,7 +104,7 @@ huge)
 	head -c 10485760 /dev/zero | tr '\0' a
 	;;
 nested)
-	pkcheck -a com.1password.1Password.unlock -p "$(cat "$dir/subject")" -u >/dev/null 2>&1
+	pkcheck -a com.1password.1Password.authorizeCLI -p "$(cat "$dir/subject")" -u >/dev/null 2>&1
 	echo $? >"$dir/nested.$n"
 	right
 	;;

@@ -12,6 +12,7 @@
 
 PN_DARK_CARD='#1e2b36'
 PN_DARK_ERROR='#ff8a80'
+PN_DARK_PRIMARY='#8fcdff'
 PN_LIGHT_CARD='#e3edf6'
 PN_LIGHT_ERROR='#c62828'
 
@@ -42,7 +43,7 @@ pn_prompt_theme() {
 	fi
 	cat >"$dir/dms-colors.json" <<-EOF
 		{"colors": {
-		 "dark": {"primary": "#8fcdff", "on_primary": "#003352", "surface": "#0f1418",
+		 "dark": {"primary": "$PN_DARK_PRIMARY", "on_primary": "#003352", "surface": "#0f1418",
 		  "on_surface": "#dee3e9", "on_surface_variant": "#c1c7ce",
 		  "surface_container": "$PN_DARK_CARD", "surface_container_highest": "#303a44",
 		  "outline": "#8b9198", "outline_variant": "#41484d", "error": "$PN_DARK_ERROR",

@@ -20,13 +20,14 @@ no_agent_children() {
 	[ -z "$(agent_children)" ]
 }
 
-# The requesting program is killed while the prompt waits for the user.
-pk_mode op dismiss
-pk_mode prompt hang
+# The requesting program is killed while the prompt waits for the user
+# (after 1Password's answer was confirmed and refused, so PAM runs).
+pk_mode op wrong
+pk_mode prompt confirm hang
 pn_spawn_as_user doomed pkcheck -a "$action" -p "$PK_SUBJECT" -u
 doomed=$PN_PID
-pn_wait_for test -e "$PK_PROMPT/pid.1" || pn_fail "the prompt was not opened"
-prompt_pid=$(cat "$PK_PROMPT/pid.1")
+pn_wait_for -t 10 test -e "$PK_PROMPT/pid.2" || pn_fail "the prompt was not opened"
+prompt_pid=$(cat "$PK_PROMPT/pid.2")
 helpers=$(pgrep -P "$PK_AGENT_PID" -x polkit-agent-he)
 [ -n "$helpers" ] || pn_fail "no PAM helper runs while the prompt is open"
 { kill -KILL "$doomed" && wait "$doomed"; } 2>/dev/null
@@ -43,6 +44,7 @@ pk_check "$action"
 pk_expect_status 0 "request after a withdrawn one"
 
 # The prompt is closed: the request is dismissed, nothing is left running.
+pk_mode op dismiss
 pk_mode prompt cancel
 pk_check "$action"
 pk_expect_status 3 "prompt closed with a non-zero exit"
@@ -58,7 +60,7 @@ pn_polkit_rule 10-panther-test-admin 'polkit.addAdminRule(function(action, subje
 		return ["unix-group:sudo", "unix-user:root"];
 });'
 pk_mode op right
-pk_mode prompt cancel
+pk_mode prompt confirm
 pk_check "$action"
 pk_expect_status 0 "two identities, current user's password from op"
 # Only the test user has a 1Password reference: op ran, so it was picked.

@@ -1,8 +1,13 @@
 #!/bin/bash
-# panther-polkit-agent asks 1Password first, with real polkitd and PAM: the
-# right password from op authorizes at once; a wrong one, a dismissed
-# approval, a hung op, or an unusable answer go to the prompt, with op run
-# exactly once per request, as `op read -n REF`, without the service token.
+# panther-polkit-agent with 1Password (the op stand-in) and the `command`
+# prompter (the stand-in acting as the person), real polkitd and PAM. The
+# card comes first, with PANTHER_PROMPT_FILL=pending; when op answers it is
+# shown again as "filled" and PAM starts only when it is confirmed (exit 0,
+# nothing printed): cancelling there never reaches PAM and op is not asked
+# again; typing replaces 1Password's answer. A wrong password, a dismissed
+# approval, a hung op or an unusable answer leave the card asking for the
+# password, saying why; op runs exactly once per request, as `op read -n
+# REF`, without the service token.
 set -u
 . "$PANTHER_SOURCE_DIR/tests/harness/polkit-agent.sh"
 
@@ -11,13 +16,21 @@ pk_setup 2
 pk_subject
 pk_agent
 
-# Right password from op.
+# pk_pam_started: how many PAM conversations the agent has started.
+pam_started() {
+	grep -c "starting PAM" "$PK_AGENT_LOG"
+}
+
+# Right password from op, confirmed at the card.
 pk_mode op right
-pk_mode prompt cancel
+pk_mode prompt confirm
 pk_check "$action"
-pk_expect_status 0 "right password from op"
+pk_expect_status 0 "right password from op, confirmed"
 [ "$(pk_calls op)" -eq 1 ] || pn_fail "op ran $(pk_calls op) times for one request"
-[ "$(pk_calls prompt)" -eq 0 ] || pn_fail "the prompt was shown although op answered"
+[ -s "$PK_PROMPT/pending" ] || pn_fail "the card was not shown before 1Password answered"
+[ "$(pk_calls prompt)" -eq 1 ] || pn_fail "the filled card was shown $(pk_calls prompt) times (expected once)"
+grep -q "^1 user=$PN_TEST_USER action=$action .* fill=filled " "$PK_PROMPT/calls" ||
+	pn_fail "the card was not shown as filled by 1Password: $(cat "$PK_PROMPT/calls")"
 grep -qx "1 read -n $PK_REFERENCE" "$PK_OP/calls" ||
 	pn_fail "op was not run as 'read -n $PK_REFERENCE': $(cat "$PK_OP/calls")"
 tr '\0' '\n' <"$PK_OP/env.1" | grep -q '^OP_SERVICE_ACCOUNT_TOKEN=' &&
@@ -32,18 +45,47 @@ tr '\0' '\n' <"$PK_OP/env.1" | grep -qx 'OP_BIOMETRIC_UNLOCK_ENABLED=true' ||
 grep -qx app "$PK_OP/auth.1" || pn_fail "op did not sign in through the app"
 [ -e "$PK_OP/env.1" ] && [ "$(stat -c %U "$PK_OP/env.1")" = "$PN_TEST_USER" ] ||
 	pn_fail "op did not run as the test user"
-pn_note "right password from op: authorized in ${PK_ELAPSED_MS} ms"
+tr '\0' '\n' <"$PK_PROMPT/env.1" | grep -qF -- "$PN_TEST_PASSWORD" &&
+	pn_fail "the prompt command got 1Password's answer in its environment"
+pn_note "right password from op, confirmed: authorized in ${PK_ELAPSED_MS} ms"
 
-# Wrong password from op: the prompt is asked, says why, and its answer counts.
+# The filled card is cancelled: PAM never starts, op is not asked again.
+pk_mode op right
+pk_mode prompt cancel
+pam_before=$(pam_started)
+pk_check "$action"
+[ "$PK_STATUS" -ne 0 ] || pn_fail "authorized although the filled card was cancelled"
+[ "$(pam_started)" -eq "$pam_before" ] || pn_fail "PAM started although nobody confirmed 1Password's answer"
+[ "$(pk_calls op)" -eq 1 ] || pn_fail "op ran $(pk_calls op) times for a cancelled request"
+grep -q "dismissed at the prompt" "$PK_AGENT_LOG" || pn_fail "the agent did not log the dismissal"
+
+# Typing replaces 1Password's answer (here a wrong one from op).
 pk_mode op wrong
 pk_mode prompt right
 pk_check "$action"
+pk_expect_status 0 "typed over a wrong answer from 1Password"
+grep -q "fill=filled" "$PK_PROMPT/calls" || pn_fail "the card was not filled: $(cat "$PK_PROMPT/calls")"
+grep -q "authentication failed" "$PK_AGENT_LOG" && pn_fail "1Password's wrong answer reached PAM although the person typed"
+
+# Typing before 1Password answers: op is stopped, the typed answer counts.
+pk_mode op hang
+pk_mode prompt early
+pk_check "$action"
+pk_expect_status 0 "typed while 1Password was still asked"
+grep -q "fill=pending" "$PK_PROMPT/calls" || pn_fail "the card did not say 1Password was asked: $(cat "$PK_PROMPT/calls")"
+op_pid=$(cat "$PK_OP/pid.1")
+pn_wait_for -t 5 pk_no_process "$op_pid" || pn_fail "op (pid $op_pid) still runs after the person typed"
+
+# Wrong password from op, confirmed: the card asks again, says why, and its answer counts.
+pk_mode op wrong
+pk_mode prompt confirm right
+pk_check "$action"
 pk_expect_status 0 "wrong password from op, right one at the prompt"
 [ "$(pk_calls op)" -eq 1 ] || pn_fail "op ran $(pk_calls op) times after a wrong password (expected once)"
-[ "$(pk_calls prompt)" -eq 1 ] || pn_fail "the prompt ran $(pk_calls prompt) times (expected once)"
+[ "$(pk_calls prompt)" -eq 2 ] || pn_fail "the prompt ran $(pk_calls prompt) times (expected twice)"
 grep -q "error=1Password: the password from 1Password was not accepted" "$PK_PROMPT/calls" ||
 	pn_fail "the prompt was not told why: $(cat "$PK_PROMPT/calls")"
-grep -q "user=$PN_TEST_USER action=$action" "$PK_PROMPT/calls" ||
+grep -q "2 user=$PN_TEST_USER action=$action .* fill=none " "$PK_PROMPT/calls" ||
 	pn_fail "the prompt did not get the user and action: $(cat "$PK_PROMPT/calls")"
 grep -q "program=/usr/bin/sleep 3600" "$PK_PROMPT/calls" ||
 	pn_fail "the prompt did not get the requesting program: $(cat "$PK_PROMPT/calls")"
@@ -81,10 +123,10 @@ grep -q "longer than 510 bytes" "$PK_AGENT_LOG" || pn_fail "10 MiB from op was n
 
 # Wrong answers at the prompt too: three attempts, then the request ends.
 pk_mode op wrong
-pk_mode prompt wrong
+pk_mode prompt confirm wrong
 pk_check "$action"
 [ "$PK_STATUS" -ne 0 ] || pn_fail "authorized with wrong passwords only"
-[ "$(pk_calls prompt)" -eq 3 ] || pn_fail "the prompt was asked $(pk_calls prompt) times (expected three attempts)"
+[ "$(pk_calls prompt)" -eq 4 ] || pn_fail "the prompt was asked $(pk_calls prompt) times (expected the filled card and three attempts)"
 
 # 1Password turned off: straight to the prompt.
 pk_write_config 2 false

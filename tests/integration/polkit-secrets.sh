@@ -21,6 +21,13 @@ snapshot() {
 	pk_snapshot_children "$PN_TMP/procs"
 }
 
+# expect_locked WHAT: the agent holds locked memory (its answer buffers).
+expect_locked() {
+	local locked
+	locked=$(awk '/^VmLck:/ { print $2 }' "/proc/$PK_AGENT_PID/status")
+	[ "${locked:-0}" -gt 0 ] || pn_fail "no locked memory $1 (VmLck ${locked:-?} kB)"
+}
+
 # Not dumpable: another process of the same user cannot read its memory or environment.
 pn_as_user cat "/proc/$PK_AGENT_PID/environ" >/dev/null 2>&1 &&
 	pn_fail "the agent's /proc/PID/environ is readable by its user (still dumpable)"
@@ -34,15 +41,26 @@ pn_spawn_as_user req1 pkcheck -a "$action" -p "$PK_SUBJECT" -u
 req1=$PN_PID
 pn_wait_for test -e "$PK_OP/pid.1" || pn_fail "op did not start"
 snapshot
-# 2. ...then the prompt is open and PAM's helper waits for the answer.
+# 2. ...then the card says op timed out and waits for typing.
 pn_wait_for -t 10 test -e "$PK_PROMPT/pid.1" || pn_fail "the prompt did not open after op timed out"
 snapshot
-locked=$(awk '/^VmLck:/ { print $2 }' "/proc/$PK_AGENT_PID/status")
-[ "${locked:-0}" -gt 0 ] || pn_fail "no locked memory while the prompt is open (VmLck ${locked:-?} kB)"
+expect_locked "while the prompt is open"
 pn_stop "$req1"
 
-# 3. The full round trips: op's password, then wrong and right ones typed.
+# 3. 1Password's answer waits in the agent for the person's confirmation:
+# the filled card (the prompt command) never sees it, the memory is locked.
 pk_mode op right
+pk_mode prompt hang
+pn_spawn_as_user req3 pkcheck -a "$action" -p "$PK_SUBJECT" -u
+req3=$PN_PID
+pn_wait_for test -e "$PK_PROMPT/pid.1" || pn_fail "the filled card was not shown"
+snapshot
+expect_locked "while 1Password's answer waits for Enter"
+pn_stop "$req3"
+
+# 4. The full round trips: op's password confirmed, then wrong and right ones typed.
+pk_mode op right
+pk_mode prompt confirm
 pk_check "$action"
 pk_expect_status 0 "right password from op"
 pk_mode op wrong
@@ -51,6 +69,7 @@ pk_check "$action"
 pk_expect_status 0 "wrong password from op and at the prompt, then the right one"
 [ "$(pk_calls prompt)" -eq 2 ] || pn_fail "the prompt ran $(pk_calls prompt) times (expected 2)"
 pk_mode op right
+pk_mode prompt confirm
 pn_spawn_as_user req2 pkcheck -a "$action" -p "$PK_SUBJECT" -u
 pn_wait_for test -e "$PK_OP/pid.1"
 snapshot

@@ -7,7 +7,7 @@
 #   naming the key), and pantherctl check-config says the same.
 # - A good file: the token reaches op's environment, and nothing else: not
 #   the agent's environment, the PAM helper's, the prompt's, nor the log at
-#   debug level. The inherited OP_SERVICE_ACCOUNT_TOKEN never reaches op.
+#   debug level. The filled card is confirmed before PAM gets the answer. The inherited OP_SERVICE_ACCOUNT_TOKEN never reaches op.
 # - $CREDENTIALS_DIRECTORY/NAME (systemd LoadCredential=) is resolved.
 # - A token file spoilt while the agent runs: SIGHUP keeps the old config,
 #   and the next run of op is refused with a reason; the prompt takes over.
@@ -113,11 +113,14 @@ PK_AGENT_LOG=$PN_LOG
 pn_wait_for pk__registered || pn_fail "the agent did not register with a good token file (see $PK_AGENT_LOG)"
 
 # 1. op answers from the service account: no approval ("nested" would ask
-#    the 1Password app through polkit), no prompt.
+#    the 1Password app through polkit); the card is filled and confirmed.
+pk_mode prompt confirm
 pk_check "$action"
-pk_expect_status 0 "service account answering"
+pk_expect_status 0 "service account answering, confirmed at the card"
 [ "$(pk_calls op)" -eq 1 ] || pn_fail "op ran $(pk_calls op) times"
-[ "$(pk_calls prompt)" -eq 0 ] || pn_fail "the prompt was shown although op answered"
+[ "$(pk_calls prompt)" -eq 1 ] || pn_fail "the filled card was shown $(pk_calls prompt) times (expected once)"
+grep -q "^1 .* fill=filled " "$PK_PROMPT/calls" ||
+	pn_fail "the card was not filled from the service account: $(cat "$PK_PROMPT/calls")"
 grep -qx service-account "$PK_OP/auth.1" || pn_fail "op did not sign in with the service account"
 [ ! -e "$PK_OP/nested.1" ] || pn_fail "op asked the 1Password app for an approval"
 grep -qx "1 read -n --account pantheros.1password.com $PK_REFERENCE" "$PK_OP/calls" ||
@@ -130,12 +133,13 @@ grep -q "started op (pid [0-9]*, service account)" "$PK_AGENT_LOG" ||
 	pn_fail "the log does not say op ran with the service account"
 pn_note "service account: authorized in ${PK_ELAPSED_MS} ms, op ran once"
 
-# 2. A wrong password from 1Password: the prompt is open, PAM's helper waits.
+# 2. A wrong password from 1Password, confirmed: PAM refuses it, the card
+#    asks again and PAM's helper waits for the typed answer.
 pk_mode op wrong
-pk_mode prompt hang
+pk_mode prompt confirm hang
 pn_spawn_as_user req pkcheck -a "$action" -p "$PK_SUBJECT" -u
 req=$PN_PID
-pn_wait_for -t 10 test -e "$PK_PROMPT/pid.1" || pn_fail "the prompt did not open"
+pn_wait_for -t 15 test -e "$PK_PROMPT/pid.2" || pn_fail "the card did not ask again after a wrong answer"
 pk_snapshot_children "$PN_TMP/procs"
 grep -lqa polkit-agent-helper "$PN_TMP"/procs/*.cmdline ||
 	pn_fail "polkit's helper was not among the agent's children"

@@ -29,23 +29,39 @@ out=$("$ctl" polkit status)
 [[ $out == *"agent: registered for unix-session:$PN_SESSION_ID"* && $out == *"requests: none"* ]] ||
 	pn_fail "pantherctl polkit status says: $out"
 
-# A request that waits on op shows in the status, without its cookie.
+# Requests that wait on op show in the status, without their cookie: the
+# first one's op runs, the second one waits its turn at op (the queue).
 pk_mode op hang
+pk_mode prompt hang
 pn_spawn_in_session waiting sh -c 'exec pkcheck -a '"$action"' -p $$ -u'
 waiting=$PN_PID
 pn_wait_for test -e "$PK_OP/pid.1" || pn_fail "op did not start"
+pn_spawn_in_session queued sh -c 'exec pkcheck -a '"$action"' -p $$ -u'
+queued=$PN_PID
+two_requests() {
+	[ "$("$ctl" --json polkit status | grep -o '"id"' | wc -l)" -eq 2 ]
+}
+pn_wait_for two_requests || pn_fail "pantherctl polkit status does not show two requests"
 json=$("$ctl" --json polkit status)
 /usr/bin/python3 - "$json" "$action" <<'PY' || pn_fail "pantherctl --json polkit status: $json"
 import json, sys
 s = json.loads(sys.argv[1])
 assert s["state"] == "registered", s
-assert len(s["requests"]) == 1, s
-r = s["requests"][0]
-assert r["action"] == sys.argv[2] and r["state"] == "1password" and r["user"] == "pktest", r
-assert "pkcheck" in r["program"], r
+assert len(s["requests"]) == 2, s
+first, second = s["requests"]
+for r in (first, second):
+    assert r["action"] == sys.argv[2] and r["user"] == "pktest", r
+    assert "pkcheck" in r["program"], r
+assert first["state"] == "1password", first
+assert second["state"] == "1password-queued", second
 assert "cookie" not in json.dumps(s).lower()
 PY
+out=$("$ctl" polkit status)
+[[ $out == *1password-queued* ]] || pn_fail "pantherctl polkit status does not show the queue: $out"
+[ ! -e "$PK_OP/pid.2" ] || pn_fail "a second op started while the first one runs"
 pn_stop "$waiting"
+pn_wait_for test -e "$PK_OP/pid.2" || pn_fail "the queued request's op did not start after the first request ended"
+pn_stop "$queued"
 
 # 20 requests at once from 20 processes in the session, 1Password answering.
 run_twenty() {
@@ -65,7 +81,7 @@ run_twenty() {
 	return "$bad"
 }
 pk_mode op right
-pk_mode prompt cancel
+pk_mode prompt confirm
 run_twenty || pn_fail "$? of 20 concurrent requests answered by 1Password were not authorized"
 [ "$(pk_calls op)" -eq 20 ] || pn_fail "op ran $(pk_calls op) times for 20 requests"
 pn_note "20 concurrent requests (1Password): all authorized within ${twenty_ms} ms"

@@ -1,7 +1,9 @@
 #!/bin/bash
 # The agent's Wayland prompt end to end under headless sway, with the real
-# polkitd and PAM: 1Password (the stand-in) is dismissed, the prompt shows
-# why; the password typed with wtype authorizes; a wrong one shows the error
+# polkitd and PAM: 1Password (the stand-in) answers, the card is on screen
+# filled by 1Password (dots and a label) and PAM is not started until Enter,
+# which authorizes; Escape on a filled card cancels and op is not asked
+# again; a click on Authenticate (a virtual pointer) confirms too. 1Password is dismissed, the prompt shows why; the password typed with wtype authorizes; a wrong one shows the error
 # and the right one then works; Escape dismisses and the next request still
 # works; with two identities Tab picks the other one and its password is the
 # one checked.
@@ -17,25 +19,86 @@ pn_prompt_theme dark
 pk_subject
 pk_wayland_agent
 
+# pam_helpers: the agent's running polkit-agent-helper-1 (PAM) processes.
+pam_helpers() {
+	pgrep -P "$PK_AGENT_PID" -f polkit-agent-helper-1 | wc -l
+}
+filled() {
+	[ "$(grep -c "1Password filled the answer" "$PK_AGENT_LOG")" -ge "$1" ]
+}
+
+pn_note "1Password fills the card, Enter confirms"
+pk_mode op right
+pk_check_start "$action"
+pk_prompt_shown 1
+pn_wait_for filled 1 || pn_fail "1Password's answer was not taken (see $PK_AGENT_LOG)"
+pn_prompt_screenshot "$PN_TMP/filled.png"
+pn_prompt_check_card "$PN_TMP/filled.png" "$PN_DARK_CARD" "$PN_LIGHT_CARD"
+filled_accent=$(pn_png count "$PN_TMP/filled.png" "$PN_DARK_PRIMARY")
+[ "$(pam_helpers)" -eq 0 ] || pn_fail "PAM's helper runs before anyone pressed Enter"
+grep -q "request 1: starting PAM" "$PK_AGENT_LOG" && pn_fail "PAM was started before Enter"
+pn_alive "$PK_CHECK_PID" || pn_fail "the request ended before Enter"
+pn_key Return
+pk_check_end
+pk_expect_status 0 "1Password's answer confirmed with Enter"
+[ "$(pk_calls op)" -eq 1 ] || pn_fail "op ran $(pk_calls op) times"
+pn_wait_for -t 5 pk_no_prompt || pn_fail "the prompt stayed open after the request was authorized"
+
+pn_note "Escape on a filled card"
+pk_mode op right
+pk_check_start "$action"
+pk_prompt_shown 2
+pn_wait_for filled 2 || pn_fail "1Password's answer was not taken the second time"
+pn_key Escape
+pk_check_end
+pk_expect_status 3 "Escape on the filled card"
+grep -q "request 2: starting PAM" "$PK_AGENT_LOG" && pn_fail "PAM was started although the card was cancelled"
+[ "$(pk_calls op)" -eq 1 ] || pn_fail "op ran $(pk_calls op) times for a cancelled request"
+
+pn_note "a click on Authenticate confirms the filled card"
+pn_spawn_as_user pointer-keeper "$PANTHER_BUILD_DIR/tests/virtual-pointer" keep
+pointer_keeper=$PN_PID
+pk_mode op right
+pk_check_start "$action"
+pk_prompt_shown 3
+pn_wait_for filled 3 || pn_fail "1Password's answer was not taken the third time"
+pn_wait_for grep -q "the Authenticate button is at" "$PK_AGENT_LOG" || pn_fail "no Authenticate button was drawn"
+read -r bx by bw bh < <(grep "the Authenticate button is at" "$PK_AGENT_LOG" | tail -n 1 |
+	sed -E 's/.* at ([0-9]+),([0-9]+) \(([0-9]+)x([0-9]+)\).*/\1 \2 \3 \4/')
+read -r ow oh < <(pn_as_user swaymsg -t get_outputs -r | /usr/bin/python3 -c \
+	'import json, sys; r = json.load(sys.stdin)[0]["rect"]; print(r["width"], r["height"])')
+[ "$(pam_helpers)" -eq 0 ] || pn_fail "PAM's helper runs before the click"
+pn_as_user "$PANTHER_BUILD_DIR/tests/virtual-pointer" click $((bx + bw / 2)) $((by + bh / 2)) "$ow" "$oh" ||
+	pn_fail "the virtual pointer could not click"
+pk_check_end
+pk_expect_status 0 "1Password's answer confirmed with a click on Authenticate"
+pn_stop "$pointer_keeper"
+
 pn_note "right password"
 pk_mode op dismiss
 pk_check_start "$action"
-pk_prompt_shown 1
+pk_prompt_shown 4
+pn_wait_for grep -q "request 4: 1Password: authorization prompt dismissed" "$PK_AGENT_LOG" ||
+	pn_fail "op's failure was not taken"
 pn_prompt_screenshot "$PN_TMP/first.png"
 pn_prompt_check_card "$PN_TMP/first.png" "$PN_DARK_CARD" "$PN_LIGHT_CARD"
+plain_accent=$(pn_png count "$PN_TMP/first.png" "$PN_DARK_PRIMARY")
+[ "$filled_accent" -gt $((plain_accent + 300)) ] ||
+	pn_fail "the filled card does not show 1Password's dots and label ($filled_accent accent pixels, $plain_accent on an empty card)"
+pn_note "accent pixels: $filled_accent filled, $plain_accent empty"
 pn_type "$PN_TEST_PASSWORD"
 pn_key Return
 pk_check_end
 pk_expect_status 0 "the right password at the prompt"
 pn_wait_for -t 5 pk_no_prompt || pn_fail "the prompt stayed open after the request was authorized"
-grep -q "request 1: .* authorized for $PN_TEST_USER" "$PK_AGENT_LOG" || pn_fail "the agent did not log the authorization"
+grep -q "request 4: .* authorized for $PN_TEST_USER" "$PK_AGENT_LOG" || pn_fail "the agent did not log the authorization"
 
 pn_note "wrong, then right"
 pk_check_start "$action"
-pk_prompt_shown 2
+pk_prompt_shown 5
 pn_type 'not-the-password'
 pn_key Return
-pk_prompt_shown 3
+pk_prompt_shown 6
 pn_prompt_screenshot "$PN_TMP/wrong.png"
 errors=$(pn_png count "$PN_TMP/wrong.png" "$PN_DARK_ERROR")
 [ "$errors" -gt 20 ] || pn_fail "no error text after a wrong password ($errors pixels in $PN_DARK_ERROR)"
@@ -47,14 +110,14 @@ grep -q "authentication failed (attempt 1 of 3)" "$PK_AGENT_LOG" || pn_fail "the
 
 pn_note "Escape dismisses, the next request works"
 pk_check_start "$action"
-pk_prompt_shown 4
+pk_prompt_shown 7
 pn_type 'half typed'
 pn_key Escape
 pk_check_end
 pk_expect_status 3 "Escape at the prompt"
 pn_wait_for -t 5 pk_no_prompt || pn_fail "the prompt stayed open after Escape"
 pk_check_start "$action"
-pk_prompt_shown 5
+pk_prompt_shown 8
 pn_type "$PN_TEST_PASSWORD"
 pn_key Return
 pk_check_end
@@ -70,14 +133,14 @@ pn_polkit_rule 10-panther-test-admin 'polkit.addAdminRule(function(action, subje
 		return ["unix-user:'"$other"'", "unix-group:sudo"];
 });'
 pk_check_start "$action"
-pk_prompt_shown 6
+pk_prompt_shown 9
 pn_key Tab
 pn_wait_for grep -q "identity changed to $other" "$PK_AGENT_LOG" || pn_fail "Tab did not change the identity"
-pk_prompt_shown 7
+pk_prompt_shown 10
 # The test user's own password is not the other one's.
 pn_type "$PN_TEST_PASSWORD"
 pn_key Return
-pk_prompt_shown 8
+pk_prompt_shown 11
 pn_type "$other_password"
 pn_key Return
 pk_check_end

@@ -4,6 +4,9 @@
 # the request in the DMS theme's colors (dark and light), the password typed
 # with wtype arrives as the answer, PAM's texts and an error are shown, Tab
 # changes the identity, Escape cancels, and polkit's text is not markup.
+# A card 1Password fills (protocol "fill") shows its dots and label, Enter
+# sends "confirm" and never the secret (the agent keeps it), typing
+# replaces it; 1Password's own request says what it is for.
 . "$PANTHER_SOURCE_DIR/tests/harness/lib.sh"
 . "$PANTHER_SOURCE_DIR/tests/harness/prompt.sh"
 
@@ -108,8 +111,42 @@ pn_prompt_wait "< answer-hex $(pn_hex ok)"
 pn_prompt_send close
 pn_prompt_wait "exit 0"
 
+pn_note "1Password fills the card: Enter confirms, typing replaces"
+pn_prompt_theme dark
+pn_prompt_start
+pn_prompt_ask 7 "$PN_TEST_USER" -- "fill pending"
+pn_prompt_wait "< shown"
+pn_prompt_wait "< keyboard 1"
+pn_prompt_screenshot "$PN_TMP/pending.png"
+pn_prompt_send "fill filled"
+pn_prompt_screenshot "$PN_TMP/filled.png"
+pn_prompt_check_card "$PN_TMP/filled.png" "$PN_DARK_CARD" "$PN_LIGHT_CARD"
+pending_accent=$(pn_png count "$PN_TMP/pending.png" "$PN_DARK_PRIMARY")
+filled_accent=$(pn_png count "$PN_TMP/filled.png" "$PN_DARK_PRIMARY")
+[ "$filled_accent" -gt $((pending_accent + 300)) ] ||
+	pn_fail "no dots and label after \"fill filled\" ($filled_accent accent pixels, $pending_accent before)"
+pn_key Return
+pn_prompt_wait "< confirm"
+grep -q "^< answer" "$PN_PROMPT_LOG" && pn_fail "Enter on a filled card sent an answer instead of confirm"
+pn_prompt_ask 7 "$PN_TEST_USER" -- "fill filled"
+pn_prompt_wait -n 2 "< shown"
+pn_type 'typed'
+pn_key Return
+pn_prompt_wait "< answer-hex $(pn_hex typed)"
+[ "$(grep -c "^< confirm" "$PN_PROMPT_LOG")" -eq 1 ] || pn_fail "typing did not replace 1Password's answer"
+
+pn_note "1Password's own request says what it is for"
+pn_prompt_ask 8 "$PN_TEST_USER" -- "purpose 1Password asks to let panther read your password (for about 10 minutes)" \
+	"then Then 1Password fills the card for: Authentication is needed to run \`/usr/bin/true' as the super user"
+pn_prompt_wait -n 3 "< shown"
+pn_prompt_screenshot "$PN_TMP/authorize-cli.png"
+pn_prompt_check_card "$PN_TMP/authorize-cli.png" "$PN_DARK_CARD" "$PN_LIGHT_CARD"
+pn_prompt_send close
+pn_prompt_wait "exit 0"
+
 if [ -n "${PANTHER_SCREENSHOT_DIR:-}" ]; then
-	cp "$PN_TMP/dark.png" "$PANTHER_SCREENSHOT_DIR/prompt.png"
+	cp "$PN_TMP/filled.png" "$PANTHER_SCREENSHOT_DIR/prompt.png"
+	cp "$PN_TMP/authorize-cli.png" "$PANTHER_SCREENSHOT_DIR/prompt-1password.png"
 	cp "$PN_TMP/light.png" "$PANTHER_SCREENSHOT_DIR/prompt-light.png"
 fi
 pn_pass

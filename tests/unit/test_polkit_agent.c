@@ -20,6 +20,7 @@
 
 #include "child.h"
 #include "onepassword.h"
+#include "op-queue.h"
 #include "prompt.h"
 #include "registration.h"
 #include "request.h"
@@ -384,6 +385,88 @@ static void test_op_missing(void **state)
 	struct pn_polkit_config cfg = op_config("/nonexistent/op", 5);
 	assert_null(op_run_start(children, &cfg, "op://a/b/c", on_op_done, &r, err, sizeof(err)));
 	assert_non_null(strstr(err, "cannot run /nonexistent/op"));
+	children_destroy(children, 1000);
+	pn_loop_destroy(loop);
+}
+
+/* ---- the op queue ---- */
+
+struct queue_result {
+	struct op_result results[3];
+	int order[3];
+	int finished;
+	int changes;
+};
+
+struct queue_job {
+	struct queue_result *all;
+	int index;
+};
+
+static void on_queue_job_done(void *data, struct pn_secret *answer, const char *why)
+{
+	struct queue_job *job = data;
+	on_op_done(&job->all->results[job->index], answer, why);
+	job->all->order[job->all->finished++] = job->index;
+}
+
+static void on_queue_changed(void *data)
+{
+	struct queue_result *r = data;
+	r->changes++;
+}
+
+/* Three requests at once: one op at a time, in order; a cancelled one never runs. */
+static void test_op_queue(void **state)
+{
+	char body[512];
+	snprintf(body, sizeof(body),
+		"mkdir %s/running || echo overlap >>%s/queue-log; echo \"$$\" >>%s/queue-log; "
+		"sleep 0.2; rmdir %s/running; printf pw", tmpdir, tmpdir, tmpdir, tmpdir);
+	const char *op = script(body);
+	struct pn_loop *loop = pn_loop_create();
+	struct children *children = children_create(loop);
+	struct queue_result r = {0};
+	struct op_queue *queue = op_queue_new(children, on_queue_changed, &r);
+	struct queue_job jobs[3];
+	struct op_job *handles[3];
+	struct pn_polkit_config cfg = op_config(op, 10);
+	struct op_job_spec spec = {.cfg = &cfg, .reference = "op://Vault/item/password"};
+	char err[256];
+	for (int i = 0; i < 3; i++) {
+		jobs[i] = (struct queue_job){.all = &r, .index = i};
+		handles[i] = op_queue_submit(queue, &spec, on_queue_job_done, &jobs[i], err,
+			sizeof(err));
+		assert_non_null(handles[i]);
+		assert_int_equal(op_job_position(handles[i]), (size_t)i);
+	}
+	assert_true(op_job_running(handles[0]));
+	assert_false(op_job_running(handles[1]));
+	op_queue_cancel(handles[1]);
+	uint64_t deadline = pn_now_ms() + 10000;
+	while (r.finished < 2 && pn_now_ms() < deadline)
+		pn_loop_dispatch(loop, 100);
+	assert_int_equal(r.finished, 2);
+	assert_int_equal(r.order[0], 0);
+	assert_int_equal(r.order[1], 2);
+	assert_false(r.results[1].done);
+	for (int i = 0; i < 3; i += 2) {
+		assert_true(secret_is(r.results[i].answer, "pw"));
+		pn_secret_free(r.results[i].answer);
+	}
+	assert_true(r.changes > 0);
+
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/queue-log", tmpdir);
+	char *log = read_text(path);
+	assert_non_null(log);
+	assert_null(strstr(log, "overlap"));
+	int runs = 0;
+	for (const char *p = log; (p = strchr(p, '\n')); p++)
+		runs++;
+	assert_int_equal(runs, 2);
+	free(log);
+	op_queue_free(queue);
 	children_destroy(children, 1000);
 	pn_loop_destroy(loop);
 }
@@ -777,6 +860,7 @@ int main(void)
 		cmocka_unit_test(test_op_cancel),
 		cmocka_unit_test(test_op_missing),
 		cmocka_unit_test(test_op_error_message),
+		cmocka_unit_test(test_op_queue),
 		cmocka_unit_test(test_prompt_answer),
 		cmocka_unit_test(test_prompt_cancel_and_too_long),
 		cmocka_unit_test(test_prompt_dismiss),
