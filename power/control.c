@@ -40,8 +40,8 @@ static DBusMessage *handle_set(void *data, DBusMessage *msg, enum pn_profile pro
 static DBusMessage *handle_cycle(void *data, DBusMessage *msg)
 {
 	struct powerd *d = data;
-	static const enum pn_profile all[] = {
-		PN_PROFILE_POWER_SAVER, PN_PROFILE_BALANCED, PN_PROFILE_PERFORMANCE};
+	static const enum pn_profile all[] = {PN_PROFILE_POWER_SAVER, PN_PROFILE_BALANCED,
+		PN_PROFILE_PERFORMANCE};
 	const struct pn_power_config *cfg = &d->cfg.power;
 	/* From the profile last asked for, so that quick presses each move one step. */
 	enum pn_profile current = d->expect != PN_PROFILE_NONE ? d->expect : d->policy.active;

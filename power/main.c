@@ -108,7 +108,7 @@ static void config_applied(void *data, const struct pn_config *cfg, const struct
 static const struct pn_daemon_info daemon_info = {
 	.name = "panther-powerd",
 	.summary = "Switches power profiles by policy (power source, battery level, idle, the\n"
-		"focused app) and on request (org.pantheros.Power1, pantherctl power).\n",
+		   "focused app) and on request (org.pantheros.Power1, pantherctl power).\n",
 	.config_applied = config_applied,
 };
 
@@ -147,7 +147,8 @@ static int start(struct powerd *d)
 		d->notify = notify_create(d->session);
 	d->upower = upower_create(d->system, &upower_listener, d);
 	d->ppd_slot = (struct backend_slot){.d = d, .kind = BACKEND_PPD, .active = PN_PROFILE_NONE};
-	d->asusd_slot = (struct backend_slot){.d = d, .kind = BACKEND_ASUSD, .active = PN_PROFILE_NONE};
+	d->asusd_slot =
+		(struct backend_slot){.d = d, .kind = BACKEND_ASUSD, .active = PN_PROFILE_NONE};
 	d->ppd = ppd_create(d->system, &backends_listener, &d->ppd_slot);
 	d->asusd = asusd_create(d->system, &backends_listener, &d->asusd_slot);
 	d->holds = holds_create(d->ppd);
