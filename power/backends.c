@@ -10,6 +10,12 @@
 #include "panther/util.h"
 #include "powerd.h"
 
+const char *const backend_names[] = {
+	[BACKEND_NONE] = "none",
+	[BACKEND_PPD] = "power-profiles-daemon",
+	[BACKEND_ASUSD] = "asusd",
+};
+
 /* Logs ppd's PerformanceDegraded (lap-detected, high-operating-temperature) when it changes. */
 static void note_degraded(struct powerd *d)
 {

@@ -205,7 +205,7 @@ struct policy_action policy_set_backend(struct policy *p, unsigned offered,
 {
 	p->offered = offered & (POLICY_BIT(PN_PROFILE_COUNT) - 1);
 	p->active = active;
-	/* With holds, main.c reports the profile to return to (policy_backend_reported). */
+	/* With holds, backends.c reports the profile to return to (policy_backend_reported). */
 	if (!p->can_hold)
 		p->selected = active;
 	return decide(p, true);

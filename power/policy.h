@@ -5,7 +5,7 @@
  * Which power profile panther-powerd wants, and when to switch: pure
  * decisions from the inputs (power source, battery level, idle, the focused
  * app, choices made by hand, what the backend offers). No I/O: every input
- * function returns the action to take, and main.c carries it out.
+ * function returns the action to take, and switch.c carries it out.
  *
  * The wanted profile is the first that applies of:
  *   idle hold > low-battery hold > app-rule hold > manual choice > on_ac/on_battery.

@@ -2,12 +2,15 @@
 #define POWER_POWERD_H
 
 /*
- * panther-powerd's state, shared by main.c (inputs, org.pantheros.Power1,
- * carrying out the policy's decisions) and backends.c (what
- * power-profiles-daemon and asusd report, holds included).
+ * panther-powerd's state, shared by main.c (the process, the inputs),
+ * switch.c (carrying out the policy's decisions), control.c
+ * (org.pantheros.Power1's calls and properties), describe.c (the bubble's
+ * words) and backends.c (what power-profiles-daemon and asusd report, holds
+ * included).
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "apps.h"
 #include "asusd.h"
@@ -59,10 +62,9 @@ struct switch_request {
 };
 
 struct powerd {
-	struct pn_loop *loop;
+	struct pn_daemon daemon;
+	struct pn_loop *loop; /* daemon.loop */
 	struct pn_config cfg;
-	const char *config_path;
-	struct pn_config_watch *config_watch;
 	struct pn_bus *session;
 	struct pn_bus *system;
 	struct policy policy;
@@ -98,8 +100,11 @@ struct powerd {
 
 /* ---- main.c ---- */
 
-/* Hands the state to org.pantheros.Power1's properties. */
-void powerd_sync_service(struct powerd *d);
+/* Takes org.pantheros.Power1 once the backends and the power source are known. */
+void powerd_maybe_ready(struct powerd *d);
+
+/* ---- switch.c ---- */
+
 /*
  * Does what the policy decided. call (when not NULL) is answered once the
  * backend has switched, or at once when there is nothing to switch.
@@ -108,8 +113,23 @@ void powerd_carry_out(struct powerd *d, struct policy_action action, DBusMessage
 	enum cause cause);
 /* Hands the policy's temporary profile to holds.c (ppd only). */
 void powerd_sync_hold(struct powerd *d, enum cause cause);
-/* Takes org.pantheros.Power1 once the backends and the power source are known. */
-void powerd_maybe_ready(struct powerd *d);
+/* Frees the switches still waiting, their calls unanswered (at stop). */
+void powerd_drop_requests(struct powerd *d);
+
+/* ---- control.c ---- */
+
+/* org.pantheros.Power1's calls, for service_create(), with the struct powerd as data. */
+extern const struct service_handler power1_handler;
+/* Hands the state to org.pantheros.Power1's properties. */
+void powerd_sync_service(struct powerd *d);
+
+/* ---- describe.c ---- */
+
+/* The bubble's second line (and our hold's reason) for reason. */
+void powerd_describe(struct powerd *d, enum policy_reason reason, char *buf, size_t len);
+/* Shows the bubble for profile, unless cause is quiet or bubbles are off. */
+void powerd_show(struct powerd *d, enum pn_profile profile, enum policy_reason reason,
+	enum cause cause);
 
 /* ---- backends.c ---- */
 

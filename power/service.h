@@ -7,7 +7,7 @@
  * OnBattery, Profiles, Backend, Holds a(sss) (profile, application id,
  * reason), PerformanceDegraded s, Warnings as, with PropertiesChanged on
  * every change.
- * The calls are checked here; what they do is main.c's.
+ * The calls are checked here; what they do is control.c's.
  */
 
 #include <stdbool.h>
