@@ -46,7 +46,6 @@ static char default_target[] = "panther-session.target";
 const char *const profile_names[] = {"power-saver", "balanced", "performance", NULL};
 static const char *const top_keys[] = {"power", "polkit", "session", NULL};
 
-
 const char *pn_profile_name(enum pn_profile profile)
 {
 	if (profile < 0 || profile >= PN_PROFILE_COUNT)
@@ -71,32 +70,31 @@ enum pn_profile pn_profile_from_name(const char *name)
 
 void pn_config_init(struct pn_config *cfg)
 {
-	*cfg = (struct pn_config){
-		.power = {
-			.host = PN_HOST_NONE,
-			.on_ac = PN_PROFILE_BALANCED,
-			.on_battery = PN_PROFILE_POWER_SAVER,
-			.low_battery_percent = 20,
-			.low_battery_profile = PN_PROFILE_POWER_SAVER,
-			.idle_after_s = 0,
-			.idle_profile = PN_PROFILE_POWER_SAVER,
-			.cycle_len = 0,
-			.manual = PN_MANUAL_UNTIL_POWER_CHANGE,
-			.notify = true,
-		},
-		.polkit = {
-			.op_enable = true,
-			.op_path = default_op_path,
-			.op_timeout_s = 60,
-			.skip_actions = default_skip_actions,
-			.prompt_type = PN_PROMPT_WAYLAND,
-		},
-		.session = {
-			.mode = PN_SESSION_AUTO,
-			.import_env = default_import_env,
-			.target = default_target,
-			.niri_timeout_s = 10,
-		},
+	*cfg = (struct pn_config){0};
+	cfg->power = (struct pn_power_config){
+		.host = PN_HOST_NONE,
+		.on_ac = PN_PROFILE_BALANCED,
+		.on_battery = PN_PROFILE_POWER_SAVER,
+		.low_battery_percent = 20,
+		.low_battery_profile = PN_PROFILE_POWER_SAVER,
+		.idle_after_s = 0,
+		.idle_profile = PN_PROFILE_POWER_SAVER,
+		.cycle_len = 0,
+		.manual = PN_MANUAL_UNTIL_POWER_CHANGE,
+		.notify = true,
+	};
+	cfg->polkit = (struct pn_polkit_config){
+		.op_enable = true,
+		.op_path = default_op_path,
+		.op_timeout_s = 60,
+		.skip_actions = default_skip_actions,
+		.prompt_type = PN_PROMPT_WAYLAND,
+	};
+	cfg->session = (struct pn_session_config){
+		.mode = PN_SESSION_AUTO,
+		.import_env = default_import_env,
+		.target = default_target,
+		.niri_timeout_s = 10,
 	};
 	for (size_t i = 0; i < PN_PROFILE_COUNT; i++)
 		cfg->power.cycle[i] = PN_PROFILE_NONE;
@@ -146,8 +144,7 @@ void pn_config_finish(struct pn_config *cfg)
 
 /* The document */
 
-static int fail_syntax(struct parser *p, const char *text, size_t len, size_t at,
-	const char *what)
+static int fail_syntax(struct parser *p, const char *text, size_t len, size_t at, const char *what)
 {
 	size_t line = 1, column = 1;
 	for (size_t i = 0; i < at && i < len; i++) {
@@ -158,8 +155,10 @@ static int fail_syntax(struct parser *p, const char *text, size_t len, size_t at
 			column++;
 	}
 	if (!what) {
-		return fail(p, NULL, "line %zu, column %zu: \\u0000 is not allowed (a string "
-			"cannot hold a NUL character)", line, column);
+		return fail(p, NULL,
+			"line %zu, column %zu: \\u0000 is not allowed (a string "
+			"cannot hold a NUL character)",
+			line, column);
 	}
 	return fail(p, NULL, "line %zu, column %zu: invalid JSON: %s", line, column, what);
 }
@@ -198,8 +197,9 @@ static int parse_json(struct parser *p, const char *text, size_t len, struct jso
 	if (!tok)
 		return fail(p, NULL, "out of memory");
 	/* Trailing data is allowed here only to report it with a clearer message. */
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8 |
-		JSON_TOKENER_ALLOW_TRAILING_CHARS);
+	json_tokener_set_flags(tok,
+		JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8 |
+			JSON_TOKENER_ALLOW_TRAILING_CHARS);
 	struct json_object *root = json_tokener_parse_ex(tok, text, (int)len);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
 	size_t end = json_tokener_get_parse_end(tok);
@@ -211,8 +211,9 @@ static int parse_json(struct parser *p, const char *text, size_t len, struct jso
 	}
 	json_tokener_free(tok);
 	if (!root) {
-		const char *what = jerr == json_tokener_error_parse_utf8_string ?
-			"invalid UTF-8" : json_tokener_error_desc(jerr);
+		const char *what = jerr == json_tokener_error_parse_utf8_string
+			? "invalid UTF-8"
+			: json_tokener_error_desc(jerr);
 		return fail_syntax(p, text, len, end, what);
 	}
 	size_t rest = end;
@@ -274,8 +275,7 @@ int pn_config_parse(struct pn_config *cfg, const char *name, const char *text, s
 	return 0;
 }
 
-int pn_config_load(struct pn_config *cfg, const char *path, bool *missing, char *err,
-	size_t errlen)
+int pn_config_load(struct pn_config *cfg, const char *path, bool *missing, char *err, size_t errlen)
 {
 	char default_path[PATH_MAX];
 	char discard[1];
@@ -353,7 +353,8 @@ int pn_config_load(struct pn_config *cfg, const char *path, bool *missing, char 
 	close(fd);
 	int r;
 	if (len > PN_CONFIG_MAX_SIZE) {
-		snprintf(err, errlen, "%s: too large (more than %d bytes)", path, PN_CONFIG_MAX_SIZE);
+		snprintf(err, errlen, "%s: too large (more than %d bytes)", path,
+			PN_CONFIG_MAX_SIZE);
 		r = -EFBIG;
 	} else {
 		r = pn_config_parse(cfg, path, text, len, err, errlen);
@@ -370,8 +371,10 @@ int pn_config_check_token_file(const struct pn_config *cfg, const char *name, ch
 	if (polkit->op_mode != PN_OP_SERVICE_ACCOUNT)
 		return 0;
 	if (!polkit->op_token_path) {
-		snprintf(err, errlen, "%s: %s: $CREDENTIALS_DIRECTORY is not set (expected the "
-			"agent to run as a systemd unit with LoadCredential=)", name, key);
+		snprintf(err, errlen,
+			"%s: %s: $CREDENTIALS_DIRECTORY is not set (expected the "
+			"agent to run as a systemd unit with LoadCredential=)",
+			name, key);
 		return -ENXIO;
 	}
 	char why[256];

@@ -54,8 +54,7 @@ int pn_daemon_load_config(struct pn_config *cfg, const char *path)
 	return load(cfg, path, NULL, "", false);
 }
 
-int pn_daemon_load_config_checked(struct pn_config *cfg, const char *path,
-	pn_config_check_fn check)
+int pn_daemon_load_config_checked(struct pn_config *cfg, const char *path, pn_config_check_fn check)
 {
 	return load(cfg, path, check, "", false);
 }
@@ -65,8 +64,8 @@ static void reload(void *data, int signo)
 	struct pn_config_watch *watch = data;
 	struct pn_config fresh;
 	(void)signo;
-	if (load(&fresh, watch->path, watch->check, " (keeping the configuration in use)",
-			true) != 0)
+	if (load(&fresh, watch->path, watch->check, " (keeping the configuration in use)", true) !=
+		0)
 		return;
 	struct pn_config old = *watch->cfg;
 	*watch->cfg = fresh;
@@ -141,8 +140,8 @@ int pn_notify_ready(const char *state)
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	ssize_t n = sendto(fd, state, strlen(state), MSG_NOSIGNAL,
-		(struct sockaddr *)&addr, addr_len);
+	ssize_t n = sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&addr,
+		addr_len);
 	int r = n < 0 ? -errno : 0;
 	close(fd);
 	return r;
@@ -210,8 +209,8 @@ static int parse_options(struct pn_daemon *daemon, int argc, char **argv)
 		return 1;
 	}
 	for (size_t i = 0; i < own + common; i++) {
-		const struct pn_daemon_option *o =
-			i < own ? &info->options[i] : &common_options[i - own];
+		const struct pn_daemon_option *o = i < own ? &info->options[i]
+							   : &common_options[i - own];
 		int val = o->short_name ? o->short_name : OWN_OPTION_VAL + (int)i;
 		int has_arg = o->value ? required_argument : no_argument;
 		long_options[i] = (struct option){o->name, has_arg, NULL, val};

@@ -151,8 +151,12 @@ struct pn_fd *pn_loop_add_fd(struct pn_loop *loop, int fd, short events, pn_fd_f
 	struct pn_fd *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	*s = (struct pn_fd){.loop = loop, .next = loop->fds, .fd = fd, .events = events,
-		.fn = fn, .data = data};
+	*s = (struct pn_fd){.loop = loop,
+		.next = loop->fds,
+		.fd = fd,
+		.events = events,
+		.fn = fn,
+		.data = data};
 	loop->fds = s;
 	loop->n_fds++;
 	return s;
@@ -298,8 +302,12 @@ int pn_loop_watch_child(struct pn_loop *loop, pid_t pid, pn_child_fn fn, void *d
 		close(pidfd);
 		return -ENOMEM;
 	}
-	*watch = (struct child_watch){.loop = loop, .next = loop->children, .pid = pid,
-		.pidfd = pidfd, .fn = fn, .data = data};
+	*watch = (struct child_watch){.loop = loop,
+		.next = loop->children,
+		.pid = pid,
+		.pidfd = pidfd,
+		.fn = fn,
+		.data = data};
 	watch->source = pn_loop_add_fd(loop, pidfd, POLLIN, handle_pidfd, watch);
 	if (!watch->source) {
 		close(pidfd);
@@ -392,7 +400,8 @@ int pn_loop_dispatch(struct pn_loop *loop, int timeout_ms)
 			PN_EXTERNAL_MAX_FDS, &ext_timeout);
 		if (n_external < 0)
 			n_external = 0;
-		memcpy(loop->pollfds + n, loop->external_fds, (size_t)n_external * sizeof(struct pollfd));
+		memcpy(loop->pollfds + n, loop->external_fds,
+			(size_t)n_external * sizeof(struct pollfd));
 		if (ext_timeout >= 0 && (timeout_ms < 0 || ext_timeout < timeout_ms))
 			timeout_ms = ext_timeout;
 	}
@@ -408,7 +417,8 @@ int pn_loop_dispatch(struct pn_loop *loop, int timeout_ms)
 	int ran = 0;
 	loop->dispatching++;
 	if (loop->external) {
-		memcpy(loop->external_fds, loop->pollfds + n, (size_t)n_external * sizeof(struct pollfd));
+		memcpy(loop->external_fds, loop->pollfds + n,
+			(size_t)n_external * sizeof(struct pollfd));
 		loop->external->dispatch(loop->external_data, loop->external_fds, n_external);
 	}
 	for (size_t i = 0; r > 0 && i < n; i++) {

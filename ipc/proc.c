@@ -33,8 +33,7 @@ const char *pn_proc_polkit_agent(const char *comm)
 	return NULL;
 }
 
-bool pn_proc_read(const char *proc_root, const char *pid, uid_t *uid, char *comm,
-	size_t comm_len)
+bool pn_proc_read(const char *proc_root, const char *pid, uid_t *uid, char *comm, size_t comm_len)
 {
 	char path[PATH_MAX], line[256];
 	snprintf(path, sizeof(path), "%s/%s/status", proc_root, pid);

@@ -33,7 +33,8 @@ static void warn_mlock_once(int err)
 		return;
 	mlock_failed = true;
 	pn_warn("cannot lock secrets in memory (they could be swapped out): mlock: %s "
-		"(raise RLIMIT_MEMLOCK, LimitMEMLOCK= in a systemd unit)", strerror(err));
+		"(raise RLIMIT_MEMLOCK, LimitMEMLOCK= in a systemd unit)",
+		strerror(err));
 }
 
 struct pn_secret *pn_secret_new(size_t cap)
@@ -91,8 +92,10 @@ int pn_secret_file_open(const char *path, char *why, size_t whylen)
 			(unsigned)st.st_uid, (unsigned)getuid());
 	} else if (st.st_mode & 077) {
 		r = -EPERM;
-		snprintf(why, whylen, "group or others have access (mode %04o, expected 0600 "
-			"or 0400)", (unsigned)(st.st_mode & 07777));
+		snprintf(why, whylen,
+			"group or others have access (mode %04o, expected 0600 "
+			"or 0400)",
+			(unsigned)(st.st_mode & 07777));
 	}
 	if (r < 0) {
 		close(fd);
@@ -170,7 +173,8 @@ ssize_t pn_secret_read_fd(struct pn_secret *secret, int fd)
 				continue;
 			}
 		} else {
-			/* Full: anything more means too much. Drain it into a wiped scratch buffer. */
+			/* Full: anything more means too much. Drain it into a wiped scratch buffer.
+			 */
 			char scratch[512];
 			n = read(fd, scratch, sizeof(scratch));
 			explicit_bzero(scratch, sizeof(scratch));

@@ -80,7 +80,8 @@ static struct request *next_owner(struct agent *agent)
 		op_waits = op_waits || request_waits_on_onepassword(r);
 	for (int pass = op_waits ? 0 : 1; pass < 2; pass++) {
 		for (struct request *r = agent->requests; r; r = r->next) {
-			if (r->wants_prompt && !r->finished && (pass == 1 || request_for_onepassword(r)))
+			if (r->wants_prompt && !r->finished &&
+				(pass == 1 || request_for_onepassword(r)))
 				return r;
 		}
 	}

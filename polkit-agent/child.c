@@ -95,7 +95,8 @@ static char *find_program(const char *name)
 	char buf[PATH_MAX];
 	while (*path) {
 		size_t len = strcspn(path, ":");
-		if (len > 0 && snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path, name) <
+		if (len > 0 &&
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path, name) <
 				(int)sizeof(buf)) {
 			struct stat st;
 			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
@@ -114,8 +115,8 @@ static void write_str(int fd, const char *s)
 	(void)r;
 }
 
-struct child *child_spawn(struct children *set, const struct child_spec *spec,
-	child_exit_fn fn, void *data, char *err, size_t errlen)
+struct child *child_spawn(struct children *set, const struct child_spec *spec, child_exit_fn fn,
+	void *data, char *err, size_t errlen)
 {
 	char *path = find_program(spec->argv[0]);
 	if (!path) {

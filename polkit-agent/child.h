@@ -27,9 +27,9 @@ struct pn_loop *children_loop(struct children *children);
 struct child_spec {
 	char *const *argv; /* argv[0]: absolute path, or a name looked up in PATH */
 	char *const *envp;
-	int stdout_fd;     /* given to the child as stdout (closed here by the caller) */
-	int stderr_fd;     /* -1: inherit ours */
-	int fd3;           /* > 0: given to the child as fd 3 (a prompt's socket) */
+	int stdout_fd; /* given to the child as stdout (closed here by the caller) */
+	int stderr_fd; /* -1: inherit ours */
+	int fd3; /* > 0: given to the child as fd 3 (a prompt's socket) */
 };
 
 /*

@@ -16,9 +16,9 @@ typedef struct {
 G_DEFINE_TYPE(PantherListener, panther_listener, POLKIT_AGENT_TYPE_LISTENER)
 
 static void initiate_authentication(PolkitAgentListener *listener, const gchar *action_id,
-	const gchar *message, const gchar *icon_name, PolkitDetails *details,
-	const gchar *cookie, GList *identities, GCancellable *cancellable,
-	GAsyncReadyCallback callback, gpointer user_data)
+	const gchar *message, const gchar *icon_name, PolkitDetails *details, const gchar *cookie,
+	GList *identities, GCancellable *cancellable, GAsyncReadyCallback callback,
+	gpointer user_data)
 {
 	PantherListener *self = (PantherListener *)listener;
 	struct request_params params = {
@@ -33,8 +33,8 @@ static void initiate_authentication(PolkitAgentListener *listener, const gchar *
 	request_start(self->agent, &params);
 }
 
-static gboolean initiate_authentication_finish(PolkitAgentListener *listener,
-	GAsyncResult *result, GError **error)
+static gboolean initiate_authentication_finish(PolkitAgentListener *listener, GAsyncResult *result,
+	GError **error)
 {
 	return g_task_propagate_boolean(G_TASK(result), error);
 }

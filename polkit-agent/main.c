@@ -44,7 +44,8 @@ static int parse_process(void *data, const char *value)
 		errno = 0;
 		opts->start_time = strtoull(start, &end, 10);
 		if (errno || *end || !*start) {
-			fprintf(stderr, "panther-polkit-agent: --process: \"%s\" is not PID[,START_TIME]\n",
+			fprintf(stderr,
+				"panther-polkit-agent: --process: \"%s\" is not PID[,START_TIME]\n",
 				value);
 			return 2;
 		}
@@ -61,7 +62,7 @@ static const struct pn_daemon_option own_options[] = {
 static const struct pn_daemon_info daemon_info = {
 	.name = "panther-polkit-agent",
 	.summary = "The polkit authentication agent of the panther session: shows its card\n"
-		"at once, 1Password fills in the password, and Enter confirms it.\n",
+		   "at once, 1Password fills in the password, and Enter confirms it.\n",
 	.options = own_options,
 	.config_check = pn_config_check_token_file,
 };

@@ -124,7 +124,8 @@ static void drain_stderr(struct op_run *run)
 			memmove(run->err_text, run->err_text + half, STDERR_KEEP - half);
 			run->err_len -= half;
 		}
-		ssize_t n = read(run->err_fd, run->err_text + run->err_len, STDERR_KEEP - run->err_len);
+		ssize_t n = read(run->err_fd, run->err_text + run->err_len,
+			STDERR_KEEP - run->err_len);
 		if (n <= 0)
 			break;
 		run->err_len += (size_t)n;
@@ -194,7 +195,8 @@ static void on_exit_status(void *data, int wstatus)
 	if (run->timed_out) {
 		snprintf(why, sizeof(why), "1Password: no answer within %d s", run->timeout_s);
 	} else if (WIFSIGNALED(wstatus)) {
-		snprintf(why, sizeof(why), "1Password: op was killed by signal %d", WTERMSIG(wstatus));
+		snprintf(why, sizeof(why), "1Password: op was killed by signal %d",
+			WTERMSIG(wstatus));
 	} else if (WEXITSTATUS(wstatus) != 0) {
 		char *msg = op_error_message(run->err_text);
 		if (msg)
@@ -206,7 +208,8 @@ static void on_exit_status(void *data, int wstatus)
 				WEXITSTATUS(wstatus));
 		free(msg);
 	} else if (run->overflow) {
-		snprintf(why, sizeof(why), "1Password: the answer is longer than %d bytes; not used",
+		snprintf(why, sizeof(why),
+			"1Password: the answer is longer than %d bytes; not used",
 			PN_SECRET_MAX_PASSWORD);
 	} else if (pn_secret_len(run->answer) == 0) {
 		snprintf(why, sizeof(why), "1Password: op gave an empty answer");
@@ -276,7 +279,9 @@ struct op_run *op_run_start(struct children *children, const struct pn_polkit_co
 		run_free(run);
 		return NULL;
 	}
-	struct child_spec spec = {.argv = cmd.argv, .envp = cmd.envp, .stdout_fd = out[1],
+	struct child_spec spec = {.argv = cmd.argv,
+		.envp = cmd.envp,
+		.stdout_fd = out[1],
 		.stderr_fd = errp[1]};
 	char why[256];
 	run->child = child_spawn(children, &spec, on_exit_status, run, why, sizeof(why));
@@ -301,7 +306,8 @@ struct op_run *op_run_start(struct children *children, const struct pn_polkit_co
 	if (timeout_s > 0)
 		pn_timer_arm(run->timer, (uint64_t)timeout_s * 1000);
 	pn_debug("started op (pid %d, %s) for %s", (int)child_pid(run->child),
-		cfg->op_mode == PN_OP_SERVICE_ACCOUNT ? "service account" : "through the 1Password app",
+		cfg->op_mode == PN_OP_SERVICE_ACCOUNT ? "service account"
+						      : "through the 1Password app",
 		reference);
 	return run;
 }

@@ -86,8 +86,10 @@ static int read_token(struct op_command *cmd, const char *path, char *err, size_
 	const char *entry = pn_secret_expose(cmd->token);
 	size_t len = pn_secret_len(cmd->token) - (sizeof(token_prefix) - 1);
 	if (!plausible_token(entry + sizeof(token_prefix) - 1, len)) {
-		snprintf(err, errlen, "1Password: the token file %s does not hold one token "
-			"(expected one line without spaces)", path);
+		snprintf(err, errlen,
+			"1Password: the token file %s does not hold one token "
+			"(expected one line without spaces)",
+			path);
 		return -EINVAL;
 	}
 	return 0;

@@ -48,8 +48,8 @@ static void advance(struct op_queue *queue)
 	while (queue->jobs && !queue->jobs->run) {
 		struct op_job *job = queue->jobs;
 		char err[512];
-		job->run = op_run_start(queue->children, job->cfg, job->reference, on_run_done,
-			job, err, sizeof(err));
+		job->run = op_run_start(queue->children, job->cfg, job->reference, on_run_done, job,
+			err, sizeof(err));
 		queue->changed(queue->changed_data);
 		if (job->run)
 			return;
@@ -75,8 +75,7 @@ static void on_run_done(void *data, struct pn_secret *answer, const char *why)
 	queue->changed(queue->changed_data);
 }
 
-struct op_queue *op_queue_new(struct children *children, void (*changed)(void *data),
-	void *data)
+struct op_queue *op_queue_new(struct children *children, void (*changed)(void *data), void *data)
 {
 	struct op_queue *queue = pn_xcalloc(1, sizeof(*queue));
 	queue->children = children;
@@ -112,8 +111,8 @@ struct op_job *op_queue_submit(struct op_queue *queue, const struct op_job_spec 
 		p = &(*p)->next;
 	*p = job;
 	if (job == queue->jobs) {
-		job->run = op_run_start(queue->children, job->cfg, job->reference, on_run_done,
-			job, err, errlen);
+		job->run = op_run_start(queue->children, job->cfg, job->reference, on_run_done, job,
+			err, errlen);
 		if (!job->run) {
 			queue->jobs = NULL;
 			job_free(job);

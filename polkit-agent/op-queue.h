@@ -23,8 +23,7 @@ struct op_job_spec {
 };
 
 /* changed runs whenever a job starts or leaves the queue (for status readers). */
-struct op_queue *op_queue_new(struct children *children, void (*changed)(void *data),
-	void *data);
+struct op_queue *op_queue_new(struct children *children, void (*changed)(void *data), void *data);
 /* Cancels every job; their fn is not called. */
 void op_queue_free(struct op_queue *queue);
 

@@ -47,15 +47,15 @@ struct prompt_run {
 struct prompt_wayland {
 	struct prompt base;
 	struct prompt_context ctx;
-	struct prompt_run *run;      /* the one showing a request */
-	struct prompt_run *closing;  /* told to close, not yet exited */
-	bool asking;                 /* a question is open */
+	struct prompt_run *run; /* the one showing a request */
+	struct prompt_run *closing; /* told to close, not yet exited */
+	bool asking; /* a question is open */
 	struct pn_secret *answer;
 	size_t user;
 	size_t n_users;
-	long expect;                 /* -1, or the length "answer N" announced */
-	enum prompt_fill fill;       /* of the open question */
-	struct prompt *fallback;     /* the command prompter, without a display */
+	long expect; /* -1, or the length "answer N" announced */
+	enum prompt_fill fill; /* of the open question */
+	struct prompt *fallback; /* the command prompter, without a display */
 };
 
 static char *const dropped_env[] = {
@@ -213,7 +213,8 @@ static void handle(struct prompt_wayland *pw, struct prompt_run *run, const stru
 	} else if (strcmp(msg->key, "keyboard") == 0) {
 		if (strcmp(msg->value, "0") == 0)
 			pn_warn("request %u: the prompt does not have the keyboard: another window "
-				"holds it", run->id);
+				"holds it",
+				run->id);
 		else
 			pn_debug("request %u: the prompt has the keyboard", run->id);
 	} else {
@@ -363,12 +364,14 @@ static int wayland_ask(struct prompt *prompt, const struct prompt_info *info,
 	const char *display = getenv("WAYLAND_DISPLAY");
 	if (!display || !*display) {
 		if (!pw->ctx.cfg->polkit.prompt_argv) {
-			snprintf(err, errlen, "no Wayland display (WAYLAND_DISPLAY is unset) and no "
+			snprintf(err, errlen,
+				"no Wayland display (WAYLAND_DISPLAY is unset) and no "
 				"prompt command to fall back to: cancelling");
 			return -ENXIO;
 		}
 		pn_info("request %u: no Wayland display (WAYLAND_DISPLAY is unset): using the "
-			"prompt command", info->id);
+			"prompt command",
+			info->id);
 		if (!pw->fallback)
 			pw->fallback = prompt_command_new(&pw->ctx);
 		pw->asking = true;

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <stdio.h>
 
-struct prompt *prompt_new(enum pn_prompt_type type, const struct prompt_context *ctx,
-	char *err, size_t errlen)
+struct prompt *prompt_new(enum pn_prompt_type type, const struct prompt_context *ctx, char *err,
+	size_t errlen)
 {
 	switch (type) {
 	case PN_PROMPT_COMMAND:
@@ -16,8 +16,8 @@ struct prompt *prompt_new(enum pn_prompt_type type, const struct prompt_context 
 	return NULL;
 }
 
-int prompt_ask(struct prompt *prompt, const struct prompt_info *info,
-	struct pn_secret *answer, prompt_done_fn done, void *data, char *err, size_t errlen)
+int prompt_ask(struct prompt *prompt, const struct prompt_info *info, struct pn_secret *answer,
+	prompt_done_fn done, void *data, char *err, size_t errlen)
 {
 	prompt->done = done;
 	prompt->done_data = data;

@@ -24,13 +24,13 @@ struct registration {
 	char *subject_name;
 	PolkitAuthority *authority;
 	gulong owner_handler;
-	gpointer handle;           /* from polkit_agent_listener_register() */
-	char *registered_owner;    /* polkitd's unique name when we registered */
+	gpointer handle; /* from polkit_agent_listener_register() */
+	char *registered_owner; /* polkitd's unique name when we registered */
 	enum registration_state state;
 	struct pn_timer *retry;
 	struct pn_timer *recheck;
 	unsigned backoff_ms;
-	bool told;                 /* the current trouble was logged */
+	bool told; /* the current trouble was logged */
 };
 
 const char *registration_state_name(enum registration_state state)
@@ -69,8 +69,7 @@ static void set_state(struct registration *reg, enum registration_state state)
 	agent_status_changed(reg->agent);
 }
 
-char *registration_holders_line(const char *proc_root, uid_t uid, pid_t self,
-	const char *subject)
+char *registration_holders_line(const char *proc_root, uid_t uid, pid_t self, const char *subject)
 {
 	char running[512] = "";
 	size_t o = 0;
@@ -82,7 +81,8 @@ char *registration_holders_line(const char *proc_root, uid_t uid, pid_t self,
 		pid_t pid = (pid_t)strtol(d->d_name, NULL, 10);
 		uid_t owner = (uid_t)-1;
 		char comm[64];
-		if (pid == self || !pn_proc_read(proc_root, d->d_name, &owner, comm, sizeof(comm)) ||
+		if (pid == self ||
+			!pn_proc_read(proc_root, d->d_name, &owner, comm, sizeof(comm)) ||
 			owner != uid)
 			continue;
 		const char *name = pn_proc_polkit_agent(comm);
@@ -206,8 +206,10 @@ static PolkitSubject *make_subject(pid_t pid, uint64_t start_time, char *err, si
 	if (pid == 0) {
 		subject = polkit_unix_session_new_for_process_sync(getpid(), NULL, &error);
 		if (!subject) {
-			snprintf(err, errlen, "this process is not in a logind session (%s); "
-				"use --process PID to serve one process", error->message);
+			snprintf(err, errlen,
+				"this process is not in a logind session (%s); "
+				"use --process PID to serve one process",
+				error->message);
 			g_error_free(error);
 		}
 		return subject;

@@ -17,9 +17,9 @@ struct registration;
 enum registration_state {
 	REG_STARTING,
 	REG_REGISTERED,
-	REG_TAKEN,      /* another agent holds the subject */
+	REG_TAKEN, /* another agent holds the subject */
 	REG_NO_POLKITD, /* polkitd is not on the bus */
-	REG_FAILED,     /* registration failed otherwise; retrying */
+	REG_FAILED, /* registration failed otherwise; retrying */
 };
 
 /*
@@ -28,8 +28,8 @@ enum registration_state {
  * when the subject cannot be made (no session, no such process, no
  * system bus).
  */
-struct registration *registration_start(struct agent *agent, pid_t pid,
-	uint64_t start_time, char *err, size_t errlen);
+struct registration *registration_start(struct agent *agent, pid_t pid, uint64_t start_time,
+	char *err, size_t errlen);
 /* Unregisters (when registered) and frees. */
 void registration_stop(struct registration *reg);
 
@@ -43,7 +43,6 @@ const char *registration_subject(const struct registration *reg);
  * known agents running as uid (from /proc) and how to turn the usual ones
  * off. Exposed for tests.
  */
-char *registration_holders_line(const char *proc_root, uid_t uid, pid_t self,
-	const char *subject);
+char *registration_holders_line(const char *proc_root, uid_t uid, pid_t self, const char *subject);
 
 #endif

@@ -165,8 +165,7 @@ static void finish(struct request *req, bool authorized, const char *why)
 		g_task_return_boolean(req->task, TRUE);
 	} else {
 		pn_info("request %u: %s cancelled: %s", req->id, req->action_id, why);
-		g_task_return_new_error(req->task, POLKIT_ERROR, POLKIT_ERROR_CANCELLED,
-			"%s", why);
+		g_task_return_new_error(req->task, POLKIT_ERROR, POLKIT_ERROR_CANCELLED, "%s", why);
 	}
 	g_clear_object(&req->task);
 	set_state(req, REQ_DONE);
@@ -403,8 +402,8 @@ static void go_to_prompt(struct request *req)
 
 /* ---- PAM, through polkit's helper ---- */
 
-static void on_session_request(PolkitAgentSession *session, const gchar *text,
-	gboolean echo_on, gpointer data)
+static void on_session_request(PolkitAgentSession *session, const gchar *text, gboolean echo_on,
+	gpointer data)
 {
 	struct request *req = data;
 	enum request_send send = req->send;
@@ -429,7 +428,8 @@ static void on_session_request(PolkitAgentSession *session, const gchar *text,
 	}
 	if (send != SEND_NONE) {
 		/* A question that is not the password comes first: a person answers it. */
-		pn_info("request %u: PAM asks more than the password; asking at the prompt", req->id);
+		pn_info("request %u: PAM asks more than the password; asking at the prompt",
+			req->id);
 		if (send == SEND_TYPED) {
 			pn_secret_clear(req->answer);
 			req->send = SEND_NONE;
@@ -488,8 +488,8 @@ static void on_session_completed(PolkitAgentSession *session, gboolean gained, g
 		start_session(req, SEND_NONE);
 		return;
 	}
-	pn_info("request %u: authentication failed (attempt %u of %d)", req->id,
-		req->failures + 1, REQUEST_MAX_ATTEMPTS);
+	pn_info("request %u: authentication failed (attempt %u of %d)", req->id, req->failures + 1,
+		REQUEST_MAX_ATTEMPTS);
 	failed_attempt(req, "Authentication failed; try again");
 }
 
@@ -642,8 +642,8 @@ struct request *request_start(struct agent *agent, const struct request_params *
 	req->cookie = pn_xstrdup(p->cookie);
 	req->users = pn_xcalloc(1, sizeof(*req->users));
 	add_identities(req, p->identities);
-	const char *pid_text = p->details ?
-		polkit_details_lookup(p->details, "polkit.subject-pid") : NULL;
+	const char *pid_text = p->details ? polkit_details_lookup(p->details, "polkit.subject-pid")
+					  : NULL;
 	if (pid_text)
 		req->program = subject_describe((pid_t)strtol(pid_text, NULL, 10));
 	req->deferred = pn_loop_add_timer(agent->loop, on_deferred, req);
@@ -652,7 +652,8 @@ struct request *request_start(struct agent *agent, const struct request_params *
 	agent_add_request(agent, req);
 
 	if (req->n_users == 0) {
-		pn_warn("request %u: %s offers no user to authenticate as", req->id, req->action_id);
+		pn_warn("request %u: %s offers no user to authenticate as", req->id,
+			req->action_id);
 		finish(req, false, "no unix user identity offered");
 		return req;
 	}

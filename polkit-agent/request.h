@@ -26,17 +26,17 @@ struct op_job;
 #define REQUEST_MAX_ATTEMPTS 3
 
 enum request_state {
-	REQ_CHECKING_OP,  /* PAM checks 1Password's answer */
-	REQ_WAITING,      /* waiting for its turn at the prompt */
-	REQ_PROMPTING,    /* the prompt asks the user */
-	REQ_CHECKING,     /* PAM checks the typed answer */
+	REQ_CHECKING_OP, /* PAM checks 1Password's answer */
+	REQ_WAITING, /* waiting for its turn at the prompt */
+	REQ_PROMPTING, /* the prompt asks the user */
+	REQ_CHECKING, /* PAM checks the typed answer */
 	REQ_DONE,
 };
 
 /* What the next password question of PAM gets. */
 enum request_send {
-	SEND_NONE,        /* ask the person */
-	SEND_TYPED,       /* what was typed on the card before PAM started */
+	SEND_NONE, /* ask the person */
+	SEND_TYPED, /* what was typed on the card before PAM started */
 	SEND_ONEPASSWORD, /* 1Password's answer, confirmed by the person */
 };
 
@@ -47,13 +47,13 @@ struct request {
 	enum request_state state;
 
 	char *action_id;
-	char *message;  /* sanitized */
-	char *program;  /* sanitized, may be NULL */
-	char *cookie;   /* never logged */
-	char **users;   /* unix-user identities offered, by name */
+	char *message; /* sanitized */
+	char *program; /* sanitized, may be NULL */
+	char *cookie; /* never logged */
+	char **users; /* unix-user identities offered, by name */
 	uid_t *uids;
 	size_t n_users;
-	size_t user;    /* the one in use */
+	size_t user; /* the one in use */
 
 	GTask *task;
 	GCancellable *cancellable;
@@ -70,14 +70,14 @@ struct request {
 	enum prompt_fill fill;
 	struct op_job *op;
 	struct pn_secret *op_answer; /* 1Password's answer, until confirmed */
-	struct pn_secret *answer;  /* what the prompt returned */
+	struct pn_secret *answer; /* what the prompt returned */
 
 	bool wants_prompt;
 	bool has_prompt;
 	struct prompt *asked; /* the prompter with our open question */
-	char *question;  /* PAM's prompt */
+	char *question; /* PAM's prompt */
 	bool echo;
-	char *error;     /* for the next question */
+	char *error; /* for the next question */
 	char *info;
 	unsigned failures;
 	bool finished;

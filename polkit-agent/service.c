@@ -149,7 +149,8 @@ struct service *service_start(struct agent *agent)
 		r = pn_bus_request_name(bus, SERVICE_NAME, err, sizeof(err));
 	if (r == -EEXIST) {
 		pn_warn("%s is taken on the session bus (another panther-polkit-agent?): "
-			"taking it when it is free", SERVICE_NAME);
+			"taking it when it is free",
+			SERVICE_NAME);
 		service->waiting = pn_bus_watch_name(bus, SERVICE_NAME, on_name_owner, service);
 	} else if (r < 0) {
 		pn_warn("cannot offer %s: %s", SERVICE_NAME, err);

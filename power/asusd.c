@@ -59,8 +59,7 @@ static unsigned offered(const struct asusd *asusd)
 	return bits;
 }
 
-static void on_property(void *data, struct remote *remote, const char *name,
-	DBusMessageIter *value)
+static void on_property(void *data, struct remote *remote, const char *name, DBusMessageIter *value)
 {
 	struct asusd *asusd = data;
 	if (!value)
@@ -141,8 +140,7 @@ bool asusd_present(const struct asusd *asusd)
 	return asusd->reported;
 }
 
-int asusd_set_profile(struct asusd *asusd, enum pn_profile profile, backend_done_fn fn,
-	void *data)
+int asusd_set_profile(struct asusd *asusd, enum pn_profile profile, backend_done_fn fn, void *data)
 {
 	uint32_t value;
 	switch (profile) {

@@ -19,7 +19,6 @@ void asusd_destroy(struct asusd *asusd);
 bool asusd_present(const struct asusd *asusd);
 /* PlatformProfile is Custom (4): reported as no profile, shown as "custom". */
 bool asusd_custom(const struct asusd *asusd);
-int asusd_set_profile(struct asusd *asusd, enum pn_profile profile, backend_done_fn fn,
-	void *data);
+int asusd_set_profile(struct asusd *asusd, enum pn_profile profile, backend_done_fn fn, void *data);
 
 #endif

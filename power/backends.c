@@ -24,7 +24,8 @@ static void note_degraded(struct powerd *d)
 		return;
 	char *shown = pn_sanitize_text(now, 100);
 	if (now[0])
-		pn_notice("power-profiles-daemon: performance is degraded (%s)", shown ? shown : "");
+		pn_notice("power-profiles-daemon: performance is degraded (%s)",
+			shown ? shown : "");
 	else
 		pn_info("power-profiles-daemon: performance is no longer degraded");
 	free(shown);
@@ -172,7 +173,8 @@ static void ppd_changed(struct powerd *d, enum pn_profile active)
 	bool foreign = holds_classify(list, n, &ours);
 	bool held = n > 0;
 	bool was_held = d->ppd_held;
-	bool own_switch = active != PN_PROFILE_NONE && (active == d->expect || requested(d, active));
+	bool own_switch = active != PN_PROFILE_NONE &&
+		(active == d->expect || requested(d, active));
 	bool ours_ended = !ours && holds_held(d->holds) != PN_PROFILE_NONE;
 	d->ppd_held = held;
 	if (held || (was_held && !own_switch && !ours_ended)) {
@@ -201,7 +203,8 @@ static void backend_changed(struct powerd *d, unsigned offered, enum pn_profile 
 		char list[64];
 		policy_format_profiles(offered, list, sizeof(list));
 		pn_info("%s now offers %s", backend_names[d->backend], list);
-		powerd_carry_out(d, policy_set_backend(&d->policy, offered, active), NULL, CAUSE_QUIET);
+		powerd_carry_out(d, policy_set_backend(&d->policy, offered, active), NULL,
+			CAUSE_QUIET);
 		return;
 	}
 	if (d->backend == BACKEND_PPD)

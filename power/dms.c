@@ -95,7 +95,8 @@ static struct json_object *read_settings(struct dms *dms, bool *missing)
 	if (!S_ISREG(st.st_mode) || st.st_size > PN_CONFIG_MAX_SIZE) {
 		snprintf(line, sizeof(line),
 			"%s: not a regular file of at most 1 MiB: cannot check DMS's power profile "
-			"settings", dms->path);
+			"settings",
+			dms->path);
 	} else if (!(obj = json_object_from_file(dms->path)) ||
 		!json_object_is_type(obj, json_type_object)) {
 		const char *why = obj ? "not a JSON object" : json_util_get_last_err();

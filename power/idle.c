@@ -55,7 +55,8 @@ static void registry_global(void *data, struct wl_registry *registry, uint32_t n
 {
 	struct idle *idle = data;
 	if (strcmp(interface, ext_idle_notifier_v1_interface.name) == 0 && !idle->notifier) {
-		idle->notifier = wl_registry_bind(registry, name, &ext_idle_notifier_v1_interface, 1);
+		idle->notifier = wl_registry_bind(registry, name, &ext_idle_notifier_v1_interface,
+			1);
 	} else if (strcmp(interface, wl_seat_interface.name) == 0 && !idle->seat) {
 		idle->seat = wl_registry_bind(registry, name, &wl_seat_interface, 1);
 	}
@@ -151,8 +152,9 @@ static void connect_display(struct idle *idle)
 	}
 	if (!idle->notifier || !idle->seat) {
 		disconnect(idle);
-		unavailable(idle, !idle->notifier ? "the compositor does not offer ext_idle_notifier_v1"
-						  : "the compositor has no seat");
+		unavailable(idle,
+			!idle->notifier ? "the compositor does not offer ext_idle_notifier_v1"
+					: "the compositor has no seat");
 		return;
 	}
 	idle->source = pn_loop_add_fd(idle->loop, wl_display_get_fd(idle->display), POLLIN,
@@ -161,8 +163,8 @@ static void connect_display(struct idle *idle)
 	pn_debug("idle: watching for %d s without input", idle->timeout_s);
 }
 
-struct idle *idle_create(struct pn_loop *loop, int timeout_s,
-	const struct idle_listener *listener, void *data)
+struct idle *idle_create(struct pn_loop *loop, int timeout_s, const struct idle_listener *listener,
+	void *data)
 {
 	struct idle *idle = pn_xcalloc(1, sizeof(*idle));
 	idle->loop = loop;

@@ -18,8 +18,8 @@ struct idle_listener {
 };
 
 /* timeout_s 0: off (no connection). */
-struct idle *idle_create(struct pn_loop *loop, int timeout_s,
-	const struct idle_listener *listener, void *data);
+struct idle *idle_create(struct pn_loop *loop, int timeout_s, const struct idle_listener *listener,
+	void *data);
 void idle_destroy(struct idle *idle);
 /* A new timeout (0: off). Reports "not idle" first if it was idle. */
 void idle_set_timeout(struct idle *idle, int timeout_s);

@@ -17,7 +17,7 @@ struct notify {
 	struct pn_match *closed;
 	uint32_t id; /* the bubble to replace; 0: none yet */
 	int64_t shown_ms; /* when the bubble id first appeared (CLOCK_MONOTONIC) */
-	bool fresh;       /* the call in flight shows a new bubble */
+	bool fresh; /* the call in flight shows a new bubble */
 	struct pn_pending *pending;
 	/* What to show once the call in flight has its reply (and its id). */
 	bool queued;
@@ -53,7 +53,8 @@ static void on_closed(void *data, DBusMessage *msg)
 	struct notify *notify = data;
 	uint32_t id, reason;
 	if (dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &id, DBUS_TYPE_UINT32, &reason,
-			DBUS_TYPE_INVALID) && id == notify->id && !notify->pending)
+		    DBUS_TYPE_INVALID) &&
+		id == notify->id && !notify->pending)
 		notify->id = 0;
 }
 

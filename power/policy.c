@@ -167,8 +167,7 @@ struct policy_action policy_set_on_battery(struct policy *p, bool on_battery)
 	p->on_battery = on_battery;
 	if (!first && !changed)
 		return no_action;
-	if (changed && p->mode == POLICY_MANUAL &&
-		p->cfg->manual == PN_MANUAL_UNTIL_POWER_CHANGE) {
+	if (changed && p->mode == POLICY_MANUAL && p->cfg->manual == PN_MANUAL_UNTIL_POWER_CHANGE) {
 		p->mode = POLICY_AUTO;
 		clear_overrules(p);
 	}
@@ -200,8 +199,7 @@ struct policy_action policy_set_app(struct policy *p, enum pn_profile profile)
 	return decide(p, false);
 }
 
-struct policy_action policy_set_backend(struct policy *p, unsigned offered,
-	enum pn_profile active)
+struct policy_action policy_set_backend(struct policy *p, unsigned offered, enum pn_profile active)
 {
 	p->offered = offered & (POLICY_BIT(PN_PROFILE_COUNT) - 1);
 	p->active = active;
@@ -296,8 +294,8 @@ struct policy_action policy_auto(struct policy *p)
 	return decide(p, true);
 }
 
-enum pn_profile policy_next_in_order(const enum pn_profile *order, size_t n,
-	unsigned offered, enum pn_profile current)
+enum pn_profile policy_next_in_order(const enum pn_profile *order, size_t n, unsigned offered,
+	enum pn_profile current)
 {
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {

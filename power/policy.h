@@ -91,8 +91,7 @@ struct policy_action policy_set_idle(struct policy *p, bool idle);
 struct policy_action policy_set_app(struct policy *p, enum pn_profile profile);
 
 /* The backend appeared or its profiles changed. */
-struct policy_action policy_set_backend(struct policy *p, unsigned offered,
-	enum pn_profile active);
+struct policy_action policy_set_backend(struct policy *p, unsigned offered, enum pn_profile active);
 /* Whether the backend takes holds (set before policy_set_backend). */
 void policy_set_can_hold(struct policy *p, bool can_hold);
 /*
@@ -128,8 +127,8 @@ enum pn_profile policy_cycle_next(const struct policy *p);
  * The same, for any order (n entries) and offered set: the first offered
  * profile after current, wrapping around; current may be absent from order.
  */
-enum pn_profile policy_next_in_order(const enum pn_profile *order, size_t n,
-	unsigned offered, enum pn_profile current);
+enum pn_profile policy_next_in_order(const enum pn_profile *order, size_t n, unsigned offered,
+	enum pn_profile current);
 
 /* "power-saver, balanced": the profiles in offered, or "none". */
 void policy_format_profiles(unsigned offered, char *buf, size_t len);

@@ -33,7 +33,7 @@ extern const char *const backend_names[];
 /* Why a profile is being set: decides the bubble and the reply. */
 enum cause {
 	CAUSE_POLICY, /* power source, battery level: shown */
-	CAUSE_QUIET,  /* idle, app rules, backend (re)appearing: not shown */
+	CAUSE_QUIET, /* idle, app rules, backend (re)appearing: not shown */
 	CAUSE_SET,
 	CAUSE_CYCLE,
 	CAUSE_AUTO,
@@ -79,9 +79,9 @@ struct powerd {
 	enum pn_profile expect;
 	struct switch_request *requests;
 	struct holds *holds;
-	bool ppd_held;              /* ppd's last report had holds */
-	char foreign_text[512];     /* other programs' holds, as last logged */
-	char degraded[128];         /* ppd's PerformanceDegraded, as last logged */
+	bool ppd_held; /* ppd's last report had holds */
+	char foreign_text[512]; /* other programs' holds, as last logged */
+	char degraded[128]; /* ppd's PerformanceDegraded, as last logged */
 	enum pn_profile shown_hold; /* the temporary profile last handed to holds */
 
 	struct upower *upower;

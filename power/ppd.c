@@ -116,8 +116,7 @@ static void read_holds(struct ppd_object *object, DBusMessageIter *value)
 	}
 }
 
-static void on_property(void *data, struct remote *remote, const char *name,
-	DBusMessageIter *value)
+static void on_property(void *data, struct remote *remote, const char *name, DBusMessageIter *value)
 {
 	struct ppd_object *object = data;
 	if (!value)

@@ -24,8 +24,9 @@ static DBusMessage *unknown_profile(struct service *service, DBusMessage *msg, c
 {
 	char offered[64];
 	policy_format_profiles(service->state.offered, offered, sizeof(offered));
-	return pn_error_reply(msg, POWER1_ERROR_UNKNOWN_PROFILE, "%s profile \"%s\" (available: %s)",
-		known ? "unavailable" : "unknown", name, offered);
+	return pn_error_reply(msg, POWER1_ERROR_UNKNOWN_PROFILE,
+		"%s profile \"%s\" (available: %s)", known ? "unavailable" : "unknown", name,
+		offered);
 }
 
 static DBusMessage *no_backend(DBusMessage *msg)
@@ -73,7 +74,8 @@ static bool get_active(void *data, DBusMessageIter *iter)
 {
 	struct service *service = data;
 	const char *name = service->state.active == PN_PROFILE_NONE
-		? "" : pn_profile_name(service->state.active);
+		? ""
+		: pn_profile_name(service->state.active);
 	return append_string(iter, service->state.custom ? "custom" : name);
 }
 
@@ -87,8 +89,8 @@ static bool get_holds(void *data, DBusMessageIter *iter)
 		const struct ppd_hold *hold = &service->state.holds[i];
 		const char *profile = pn_profile_name(hold->profile);
 		if (!dbus_message_iter_open_container(&array, DBUS_TYPE_STRUCT, NULL, &entry) ||
-			!append_string(&entry, profile) ||
-			!append_string(&entry, hold->app_id) || !append_string(&entry, hold->reason) ||
+			!append_string(&entry, profile) || !append_string(&entry, hold->app_id) ||
+			!append_string(&entry, hold->reason) ||
 			!dbus_message_iter_close_container(&array, &entry)) {
 			dbus_message_iter_abandon_container(iter, &array);
 			return false;
@@ -178,8 +180,8 @@ static const struct pn_interface power1_iface = {
 	.properties = properties,
 };
 
-struct service *service_create(struct pn_bus *session_bus,
-	const struct service_handler *handler, void *data)
+struct service *service_create(struct pn_bus *session_bus, const struct service_handler *handler,
+	void *data)
 {
 	struct service *service = pn_xcalloc(1, sizeof(*service));
 	service->bus = session_bus;
@@ -246,15 +248,17 @@ static void keep_copies(struct service *service, const struct service_state *sta
 	char **old_warnings = service->warnings;
 	size_t old_n_holds = service->state.n_holds, old_n_warnings = service->state.n_warnings;
 	service->state = *state;
-	service->holds = state->n_holds ? pn_xcalloc(state->n_holds, sizeof(*service->holds)) : NULL;
+	service->holds = state->n_holds ? pn_xcalloc(state->n_holds, sizeof(*service->holds))
+					: NULL;
 	for (size_t i = 0; i < state->n_holds; i++) {
 		service->holds[i].profile = state->holds[i].profile;
 		service->holds[i].app_id = pn_xstrdup(state->holds[i].app_id);
 		service->holds[i].reason = pn_xstrdup(state->holds[i].reason);
 	}
 	service->degraded = pn_xstrdup(state->degraded ? state->degraded : "");
-	service->warnings =
-		state->n_warnings ? pn_xcalloc(state->n_warnings, sizeof(*service->warnings)) : NULL;
+	service->warnings = state->n_warnings
+		? pn_xcalloc(state->n_warnings, sizeof(*service->warnings))
+		: NULL;
 	for (size_t i = 0; i < state->n_warnings; i++)
 		service->warnings[i] = pn_xstrdup(state->warnings[i]);
 	service->state.holds = service->holds;

@@ -41,7 +41,7 @@ struct service_state {
 	bool custom; /* asusd's Custom: ActiveProfile reads "custom" */
 	bool manual;
 	bool on_battery;
-	unsigned offered;    /* POLICY_BIT() of each profile */
+	unsigned offered; /* POLICY_BIT() of each profile */
 	const char *backend; /* "power-profiles-daemon", "asusd" or "none" */
 	const struct ppd_hold *holds; /* ppd's ActiveProfileHolds, ours included */
 	size_t n_holds;
@@ -50,8 +50,8 @@ struct service_state {
 	size_t n_warnings;
 };
 
-struct service *service_create(struct pn_bus *session_bus,
-	const struct service_handler *handler, void *data);
+struct service *service_create(struct pn_bus *session_bus, const struct service_handler *handler,
+	void *data);
 void service_destroy(struct service *service);
 /* Exports the object; 0 or a negative errno. */
 int service_export(struct service *service);

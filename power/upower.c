@@ -19,15 +19,14 @@ struct upower {
 	struct remote *display;
 	bool started;
 	bool on_battery, have_on_battery;
-	double percent;    /* -1 while there is no battery */
+	double percent; /* -1 while there is no battery */
 	double raw_percent;
 	bool battery_present;
 	bool have_percent, percent_changed;
 	bool said_absent;
 };
 
-static void on_property(void *data, struct remote *remote, const char *name,
-	DBusMessageIter *value)
+static void on_property(void *data, struct remote *remote, const char *name, DBusMessageIter *value)
 {
 	struct upower *upower = data;
 	if (!value)
@@ -73,7 +72,8 @@ static void maybe_start(struct upower *upower)
 	upower->started = true;
 	if (!remote_present(upower->daemon) && !upower->said_absent) {
 		upower->said_absent = true;
-		pn_notice("UPower (%s) is not on the system bus: assuming AC power until it appears",
+		pn_notice(
+			"UPower (%s) is not on the system bus: assuming AC power until it appears",
 			UPOWER_NAME);
 	}
 	if (upower->have_percent) {

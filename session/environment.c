@@ -73,7 +73,8 @@ bool environment_stats_are_broker(DBusMessage *reply)
 	return false;
 }
 
-struct export {
+struct export
+{
 	struct pn_bus *bus;
 	char **assignments;
 	environment_done_fn done;
@@ -109,7 +110,8 @@ static bool append_assignments(DBusMessage *msg, char *const *assignments)
 		size_t eq = strcspn(name, "=");
 		name[eq] = '\0';
 		const char *key = name, *value = assignments[i] + eq + 1;
-		bool ok = dbus_message_iter_open_container(&array, DBUS_TYPE_DICT_ENTRY, NULL, &entry) &&
+		bool ok = dbus_message_iter_open_container(&array, DBUS_TYPE_DICT_ENTRY, NULL,
+				  &entry) &&
 			dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &key) &&
 			dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &value) &&
 			dbus_message_iter_close_container(&array, &entry);

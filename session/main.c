@@ -159,7 +159,8 @@ static int open_bus(struct session *s)
 			return 1;
 		}
 		pn_warn("no session bus (%s): no readiness checks, notifications or "
-			"pantherctl session", err);
+			"pantherctl session",
+			err);
 		return 0;
 	}
 	pn_bus_set_lost_handler(s->bus, bus_lost, s);
@@ -211,7 +212,7 @@ static void session_finish(struct session *s)
 static const struct pn_daemon_info daemon_info = {
 	.name = "panther-session",
 	.summary = "Started by Niri: brings the session's services up, supervises them, and\n"
-		"takes them down when Niri exits.\n",
+		   "takes them down when Niri exits.\n",
 	.stop = handle_stop_signal,
 	.config_applied = config_applied,
 };

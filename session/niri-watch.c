@@ -65,7 +65,9 @@ static void version_reply(void *data, const char *reply, const char *why)
 		w->version = niri_watch_parse_version(reply);
 	if (!w->version) {
 		snprintf(w->last_error, sizeof(w->last_error), "%s",
-			reply ? "unexpected reply to Version" : why ? why : "no reply");
+			reply         ? "unexpected reply to Version"
+				: why ? why
+				      : "no reply");
 		pn_debug("niri: %s; trying again", w->last_error);
 		pn_timer_arm(w->retry, RETRY_MS);
 		return;
@@ -100,7 +102,8 @@ static void deadline_timer(void *data)
 		return;
 	}
 	const char *why = w->last_error[0] ? w->last_error
-		: !w->version ? "no answer to Version" : "the event stream did not open";
+		: !w->version              ? "no answer to Version"
+					   : "the event stream did not open";
 	w->listener.timeout(w->data, why);
 }
 
@@ -138,7 +141,9 @@ static void niri_disconnected(void *data, struct pn_niri *niri, const char *why)
 	struct niri_watch *w = data;
 	w->connected = false;
 	snprintf(w->last_error, sizeof(w->last_error), "%s",
-		why ? why : w->ready ? "the event stream ended" : "disconnected");
+		why                ? why
+			: w->ready ? "the event stream ended"
+				   : "disconnected");
 	if (!w->ready)
 		return;
 	/*
@@ -154,9 +159,8 @@ static const struct pn_niri_listener niri_listener = {
 	.disconnected = niri_disconnected,
 };
 
-struct niri_watch *niri_watch_start(struct pn_loop *loop, const char *socket_path,
-	int timeout_s, const struct niri_watch_listener *listener, void *data,
-	char *err, size_t errlen)
+struct niri_watch *niri_watch_start(struct pn_loop *loop, const char *socket_path, int timeout_s,
+	const struct niri_watch_listener *listener, void *data, char *err, size_t errlen)
 {
 	struct niri_watch *w = pn_xcalloc(1, sizeof(*w));
 	w->loop = loop;

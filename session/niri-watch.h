@@ -26,9 +26,8 @@ struct niri_watch;
  * socket_path NULL means $NIRI_SOCKET. Returns NULL with err filled when
  * there is no socket to wait for.
  */
-struct niri_watch *niri_watch_start(struct pn_loop *loop, const char *socket_path,
-	int timeout_s, const struct niri_watch_listener *listener, void *data,
-	char *err, size_t errlen);
+struct niri_watch *niri_watch_start(struct pn_loop *loop, const char *socket_path, int timeout_s,
+	const struct niri_watch_listener *listener, void *data, char *err, size_t errlen);
 void niri_watch_destroy(struct niri_watch *watch);
 
 /* Parses a reply to "Version": the version string, or NULL. Caller frees. */

@@ -80,8 +80,8 @@ static void readable(void *data, int fd, short revents)
 	}
 }
 
-int output_open(struct pn_loop *loop, struct output **list, const char *name,
-	struct output **owner, int *write_fd)
+int output_open(struct pn_loop *loop, struct output **list, const char *name, struct output **owner,
+	int *write_fd)
 {
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)

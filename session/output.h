@@ -20,8 +20,8 @@ struct output;
  * for the service (blocking, close-on-exec). *owner, when given, points at
  * the pipe until it is freed. 0 or a negative errno.
  */
-int output_open(struct pn_loop *loop, struct output **list, const char *name,
-	struct output **owner, int *write_fd);
+int output_open(struct pn_loop *loop, struct output **list, const char *name, struct output **owner,
+	int *write_fd);
 /* Logs what has arrived so far (the pipe may be freed, and *owner cleared). */
 void output_drain(struct output *out);
 /* The owner no longer wants to know about out. */

@@ -44,7 +44,7 @@ bool plan_exits_add(struct plan_exits *exits, uint64_t now_ms);
 void plan_exits_clear(struct plan_exits *exits);
 
 enum plan_change {
-	PLAN_SAME,    /* nothing to do */
+	PLAN_SAME, /* nothing to do */
 	PLAN_UPDATED, /* restart policy or order changed: applies without a restart */
 	PLAN_CHANGED, /* argv, env or readiness changed: restart */
 };

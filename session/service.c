@@ -59,8 +59,8 @@ static DBusMessage *restart(void *data, struct pn_bus *bus, DBusMessage *msg)
 	}
 	int r = supervisor_restart(sup, name);
 	if (r == -ENOENT)
-		return pn_error_reply(msg, SESSION_ERROR_UNKNOWN_SERVICE,
-			"no service named \"%s\"", name);
+		return pn_error_reply(msg, SESSION_ERROR_UNKNOWN_SERVICE, "no service named \"%s\"",
+			name);
 	if (r < 0)
 		return pn_error_reply(msg, SESSION_ERROR_STOPPING, "the session is stopping");
 	return dbus_message_new_method_return(msg);

@@ -84,8 +84,7 @@ static void systemd_probed(void *data, bool present)
 		pn_loop_quit(s->loop, 0);
 		return;
 	}
-	pn_info("mode auto: systemd's user manager is %son the session bus",
-		present ? "" : "not ");
+	pn_info("mode auto: systemd's user manager is %son the session bus", present ? "" : "not ");
 	if (present)
 		start_systemd(s);
 	else

@@ -26,7 +26,7 @@ struct service {
 	struct supervisor *sup;
 	struct pn_service_config cfg;
 	enum service_state state;
-	pid_t pid;  /* the main process; 0 when it has been reaped */
+	pid_t pid; /* the main process; 0 when it has been reaped */
 	pid_t pgid; /* its process group while members may live; else 0 */
 	int wstatus;
 	uint64_t started_ms;
@@ -34,10 +34,10 @@ struct service {
 	unsigned restarts;
 	unsigned failures; /* quick failures in a row: the backoff step */
 	struct plan_exits exits;
-	bool settled;        /* services after it may start */
+	bool settled; /* services after it may start */
 	bool stop_requested; /* the end is ours, not the service's */
-	bool killed;         /* SIGKILL sent */
-	bool removed;        /* gone from the config; freed once stopped */
+	bool killed; /* SIGKILL sent */
+	bool removed; /* gone from the config; freed once stopped */
 	enum after_stop after_stop;
 	struct pn_timer *restart_timer;
 	struct pn_timer *kill_timer;
@@ -303,8 +303,8 @@ static void service_end(struct service *svc)
 	if (plan_exits_add(&svc->exits, now)) {
 		svc->state = SERVICE_FAILED;
 		pn_err("%s: ended %d times within %d s: not restarting it (pantherctl session "
-			"restart %s starts it again)", name, PLAN_CRASH_LOOP_EXITS,
-			PLAN_CRASH_LOOP_WINDOW_MS / 1000, name);
+		       "restart %s starts it again)",
+			name, PLAN_CRASH_LOOP_EXITS, PLAN_CRASH_LOOP_WINDOW_MS / 1000, name);
 		if (sup->listener.crash_loop)
 			sup->listener.crash_loop(sup->data, name);
 		return;
@@ -339,8 +339,9 @@ static void log_exit(const struct service *svc, int wstatus)
 		pn_log(svc->stop_requested ? PN_LOG_INFO : PN_LOG_WARN, "%s: exited with status %d",
 			name, WEXITSTATUS(wstatus));
 	else if (WIFSIGNALED(wstatus))
-		pn_log(svc->stop_requested ? PN_LOG_INFO : PN_LOG_WARN, "%s: killed by signal %d (%s)",
-			name, WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+		pn_log(svc->stop_requested ? PN_LOG_INFO : PN_LOG_WARN,
+			"%s: killed by signal %d (%s)", name, WTERMSIG(wstatus),
+			strsignal(WTERMSIG(wstatus)));
 }
 
 static void service_exited(void *data, pid_t pid, int wstatus)
@@ -536,7 +537,8 @@ static void advance(struct supervisor *sup)
 		struct service *svc = sup->services[i];
 		if (svc->state == SERVICE_WAITING && may_start(sup, svc))
 			service_spawn(svc);
-		if (svc->state == SERVICE_WAITING || (svc->state == SERVICE_STARTING && !svc->settled))
+		if (svc->state == SERVICE_WAITING ||
+			(svc->state == SERVICE_STARTING && !svc->settled))
 			pending = true;
 	}
 	if (!pending && sup->started && !sup->up_reported) {

@@ -25,14 +25,14 @@
 #define SUPERVISOR_READY_TIMEOUT_MS 30000
 
 enum service_state {
-	SERVICE_WAITING,    /* for the services in its "after" list */
-	SERVICE_STARTING,   /* runs; its D-Bus name has no owner yet */
+	SERVICE_WAITING, /* for the services in its "after" list */
+	SERVICE_STARTING, /* runs; its D-Bus name has no owner yet */
 	SERVICE_RUNNING,
-	SERVICE_STOPPING,   /* SIGTERM sent; waiting for its process group to end */
+	SERVICE_STOPPING, /* SIGTERM sent; waiting for its process group to end */
 	SERVICE_RESTARTING, /* ended; starts again after a delay */
-	SERVICE_EXITED,     /* ended with status 0 and is not restarted */
-	SERVICE_FAILED,     /* ended in failure, or kept crashing: not restarted */
-	SERVICE_STOPPED,    /* stopped on request */
+	SERVICE_EXITED, /* ended with status 0 and is not restarted */
+	SERVICE_FAILED, /* ended in failure, or kept crashing: not restarted */
+	SERVICE_STOPPED, /* stopped on request */
 };
 
 const char *service_state_name(enum service_state state);

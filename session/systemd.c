@@ -18,11 +18,11 @@ struct systemd_session {
 	void *data;
 	char *target;
 	char **assignments; /* what we export: "NAME=VALUE" */
-	char **names;       /* their names, to unset */
+	char **names; /* their names, to unset */
 	struct pn_match *job_match;
-	char *job;          /* the target's start job */
-	char **early_jobs;  /* jobs that ended before StartUnit answered */
-	bool busy;          /* a step's call is in flight */
+	char *job; /* the target's start job */
+	char **early_jobs; /* jobs that ended before StartUnit answered */
+	bool busy; /* a step's call is in flight */
 	struct pn_pending *pending; /* that call, when it goes to systemd */
 	bool env_sent;
 	bool start_sent;
@@ -43,7 +43,8 @@ static void probe_reply(void *data, DBusMessage *reply, const DBusError *err)
 {
 	struct probe *probe = data;
 	dbus_bool_t has_owner = FALSE;
-	if (!reply || !dbus_message_get_args(reply, NULL, DBUS_TYPE_BOOLEAN, &has_owner,
+	if (!reply ||
+		!dbus_message_get_args(reply, NULL, DBUS_TYPE_BOOLEAN, &has_owner,
 			DBUS_TYPE_INVALID))
 		has_owner = FALSE;
 	probe->fn(probe->data, has_owner);
@@ -131,8 +132,8 @@ static void step_set_env(struct systemd_session *sd)
 		step_subscribe(sd);
 		return;
 	}
-	int r = call_manager(sd, "SetEnvironment", set_env_reply,
-		DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &sd->assignments, n, DBUS_TYPE_INVALID);
+	int r = call_manager(sd, "SetEnvironment", set_env_reply, DBUS_TYPE_ARRAY, DBUS_TYPE_STRING,
+		&sd->assignments, n, DBUS_TYPE_INVALID);
 	if (r < 0) {
 		pn_err("cannot export the environment to systemd: %s", strerror(-r));
 		step_activation(sd);
@@ -178,8 +179,9 @@ static void job_removed(void *data, DBusMessage *msg)
 	dbus_uint32_t id;
 	const char *job, *unit, *result;
 	if (sd->stopping || sd->start_done ||
-		!dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &id, DBUS_TYPE_OBJECT_PATH, &job,
-			DBUS_TYPE_STRING, &unit, DBUS_TYPE_STRING, &result, DBUS_TYPE_INVALID))
+		!dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &id, DBUS_TYPE_OBJECT_PATH,
+			&job, DBUS_TYPE_STRING, &unit, DBUS_TYPE_STRING, &result,
+			DBUS_TYPE_INVALID))
 		return;
 	if (sd->job && strcmp(job, sd->job) == 0) {
 		start_job_ended(sd, result);
@@ -227,7 +229,8 @@ static void start_reply(void *data, DBusMessage *reply, const DBusError *err)
 	struct systemd_session *sd = data;
 	sd->pending = NULL;
 	const char *job = NULL;
-	if (!reply || !dbus_message_get_args(reply, NULL, DBUS_TYPE_OBJECT_PATH, &job,
+	if (!reply ||
+		!dbus_message_get_args(reply, NULL, DBUS_TYPE_OBJECT_PATH, &job,
 			DBUS_TYPE_INVALID)) {
 		pn_err("cannot start %s: %s", sd->target, error_text(err));
 		sd->start_done = true;
@@ -291,8 +294,8 @@ static void step_unset_env(struct systemd_session *sd)
 		finish_stop(sd);
 		return;
 	}
-	int r = call_manager(sd, "UnsetEnvironment", unset_env_reply,
-		DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &sd->names, n, DBUS_TYPE_INVALID);
+	int r = call_manager(sd, "UnsetEnvironment", unset_env_reply, DBUS_TYPE_ARRAY,
+		DBUS_TYPE_STRING, &sd->names, n, DBUS_TYPE_INVALID);
 	if (r < 0) {
 		pn_err("cannot unset the environment in systemd: %s", strerror(-r));
 		finish_stop(sd);

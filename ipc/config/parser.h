@@ -35,33 +35,30 @@ const char *path_key(char *out, const char *parent, const char *key);
 const char *path_index(char *out, const char *parent, size_t i);
 
 /* read.c: typed values */
-int expect_type(struct parser *p, const char *path, struct json_object *o,
-	enum json_type type, const char *expected);
+int expect_type(struct parser *p, const char *path, struct json_object *o, enum json_type type,
+	const char *expected);
 int check_keys(struct parser *p, const char *path, struct json_object *obj,
 	const char *const *keys);
 int missing_key(struct parser *p, const char *path, const char *key, const char *what);
-int get_string(struct parser *p, const char *path, struct json_object *o,
-	const char **out);
+int get_string(struct parser *p, const char *path, struct json_object *o, const char **out);
 int get_bool(struct parser *p, const char *path, struct json_object *o, bool *out);
-int get_int(struct parser *p, const char *path, struct json_object *o, int min,
-	int max, const char *unit, int *out);
-int get_choice(struct parser *p, const char *path, struct json_object *o,
-	const char *const *names, const char *what, int *out);
-int get_profile(struct parser *p, const char *path, struct json_object *o,
-	enum pn_profile *out);
-int get_array(struct parser *p, const char *path, struct json_object *o,
-	const char *expected, size_t *n);
+int get_int(struct parser *p, const char *path, struct json_object *o, int min, int max,
+	const char *unit, int *out);
+int get_choice(struct parser *p, const char *path, struct json_object *o, const char *const *names,
+	const char *what, int *out);
+int get_profile(struct parser *p, const char *path, struct json_object *o, enum pn_profile *out);
+int get_array(struct parser *p, const char *path, struct json_object *o, const char *expected,
+	size_t *n);
 int check_env_name(struct parser *p, const char *path, const char *s);
 bool is_unit_word(const char *s);
-int get_strv(struct parser *p, const char *path, struct json_object *o,
-	bool may_be_empty, const char *expected,
-	int (*check)(struct parser *p, const char *path, const char *s), char ***out);
+int get_strv(struct parser *p, const char *path, struct json_object *o, bool may_be_empty,
+	const char *expected, int (*check)(struct parser *p, const char *path, const char *s),
+	char ***out);
 int get_argv(struct parser *p, const char *path, struct json_object *o, char ***out);
 
 /* the sections: power.c, polkit.c, session.c */
 int parse_power(struct parser *p, struct json_object *o, struct pn_power_config *power);
 int parse_polkit(struct parser *p, struct json_object *o, struct pn_polkit_config *polkit);
-int parse_session(struct parser *p, struct json_object *o,
-	struct pn_session_config *session);
+int parse_session(struct parser *p, struct json_object *o, struct pn_session_config *session);
 
 #endif

@@ -32,8 +32,10 @@ static int check_op_reference(struct parser *p, const char *path, const char *re
 		parts++;
 	}
 	if (!rest || parts < 3 || empty_part) {
-		return fail(p, path, "\"%s\" is not a 1Password secret reference "
-			"(expected op://vault/item/field)", show(p, ref));
+		return fail(p, path,
+			"\"%s\" is not a 1Password secret reference "
+			"(expected op://vault/item/field)",
+			show(p, ref));
 	}
 	return 0;
 }
@@ -87,8 +89,10 @@ static int parse_token_file(struct parser *p, const char *path, struct json_obje
 	if (strncmp(file, PN_CREDENTIALS_PREFIX, prefix_len) == 0) {
 		const char *cred = file + prefix_len;
 		if (!is_unit_word(cred) || strcmp(cred, ".") == 0 || strcmp(cred, "..") == 0) {
-			return fail(p, path, "\"%s\" does not name a credential (expected "
-				"$CREDENTIALS_DIRECTORY/NAME, NAME without \"/\")", show(p, file));
+			return fail(p, path,
+				"\"%s\" does not name a credential (expected "
+				"$CREDENTIALS_DIRECTORY/NAME, NAME without \"/\")",
+				show(p, file));
 		}
 		const char *dir = getenv("CREDENTIALS_DIRECTORY");
 		if (dir && dir[0] == '/') {
@@ -99,8 +103,10 @@ static int parse_token_file(struct parser *p, const char *path, struct json_obje
 	} else if (file[0] == '/') {
 		polkit->op_token_path = pn_xstrdup(file);
 	} else {
-		return fail(p, path, "\"%s\" is not an absolute path (expected /PATH or "
-			"$CREDENTIALS_DIRECTORY/NAME)", show(p, file));
+		return fail(p, path,
+			"\"%s\" is not an absolute path (expected /PATH or "
+			"$CREDENTIALS_DIRECTORY/NAME)",
+			show(p, file));
 	}
 	polkit->op_token_file = pn_xstrdup(file);
 	return 0;
@@ -114,22 +120,24 @@ static int parse_op_signin(struct parser *p, const char *path, struct json_objec
 	struct json_object *v;
 	int r, i;
 	if (json_object_object_get_ex(o, "mode", &v)) {
-		if ((r = get_choice(p, path_key(sub, path, "mode"), v, op_mode_names, "mode",
-				&i)) < 0)
+		if ((r = get_choice(p, path_key(sub, path, "mode"), v, op_mode_names, "mode", &i)) <
+			0)
 			return r;
 		polkit->op_mode = (enum pn_op_mode)i;
 	}
 	bool has_token = json_object_object_get_ex(o, "token_file", &v);
 	if (polkit->op_mode == PN_OP_SERVICE_ACCOUNT && !has_token) {
-		return missing_key(p, path, "token_file", "mode \"service-account\" reads the "
+		return missing_key(p, path, "token_file",
+			"mode \"service-account\" reads the "
 			"service account's token from it");
 	}
 	if (has_token && polkit->op_mode != PN_OP_SERVICE_ACCOUNT) {
-		return fail(p, path_key(sub, path, "token_file"), "only used with mode "
+		return fail(p, path_key(sub, path, "token_file"),
+			"only used with mode "
 			"\"service-account\" (the mode is \"app\")");
 	}
-	if (has_token && (r = parse_token_file(p, path_key(sub, path, "token_file"), v,
-			polkit)) < 0)
+	if (has_token &&
+		(r = parse_token_file(p, path_key(sub, path, "token_file"), v, polkit)) < 0)
 		return r;
 	if (json_object_object_get_ex(o, "account", &v)) {
 		const char *account;
@@ -140,7 +148,8 @@ static int parse_op_signin(struct parser *p, const char *path, struct json_objec
 		for (const char *c = account; *c; c++)
 			plain = plain && !isspace((unsigned char)*c) && !iscntrl((unsigned char)*c);
 		if (!account[0] || !plain) {
-			return fail(p, sub, "\"%s\" is not an account (expected a sign-in address "
+			return fail(p, sub,
+				"\"%s\" is not an account (expected a sign-in address "
 				"such as my.1password.com, an email address or an account ID)",
 				show(p, account));
 		}
@@ -166,8 +175,10 @@ static int parse_onepassword(struct parser *p, const char *path, struct json_obj
 		if ((r = get_string(p, sub, v, &op)) < 0)
 			return r;
 		if (op[0] != '/') {
-			return fail(p, sub, "\"%s\" is not an absolute path (expected the path of "
-				"op, such as /run/wrappers/bin/op)", show(p, op));
+			return fail(p, sub,
+				"\"%s\" is not an absolute path (expected the path of "
+				"op, such as /run/wrappers/bin/op)",
+				show(p, op));
 		}
 		polkit->op_path = pn_xstrdup(op);
 	}
@@ -176,12 +187,12 @@ static int parse_onepassword(struct parser *p, const char *path, struct json_obj
 		return r;
 	if (json_object_object_get_ex(o, "timeout_s", &v) &&
 		(r = get_int(p, path_key(sub, path, "timeout_s"), v, 1, 3600, "seconds",
-			&polkit->op_timeout_s)) < 0)
+			 &polkit->op_timeout_s)) < 0)
 		return r;
 	if (json_object_object_get_ex(o, "skip_actions", &v)) {
 		char **skip;
 		if ((r = get_strv(p, path_key(sub, path, "skip_actions"), v, true, NULL,
-				check_nonempty, &skip)) < 0)
+			     check_nonempty, &skip)) < 0)
 			return r;
 		polkit->skip_actions = skip;
 	}
@@ -199,18 +210,18 @@ static int parse_prompt(struct parser *p, const char *path, struct json_object *
 	int i;
 	if (json_object_object_get_ex(o, "type", &v)) {
 		if ((r = get_choice(p, path_key(sub, path, "type"), v, prompt_names, "prompt type",
-				&i)) < 0)
+			     &i)) < 0)
 			return r;
 		polkit->prompt_type = (enum pn_prompt_type)i;
 	}
 	json_object_object_get_ex(o, "argv", &argv);
 	if (polkit->prompt_type == PN_PROMPT_COMMAND && !argv) {
-		return fail(p, path, "type \"command\" needs \"argv\" (the program that prints "
+		return fail(p, path,
+			"type \"command\" needs \"argv\" (the program that prints "
 			"the password, and its arguments)");
 	}
 	/* With "wayland", argv is the prompter used when there is no Wayland display. */
-	if (argv && (r = get_argv(p, path_key(sub, path, "argv"), argv,
-			&polkit->prompt_argv)) < 0)
+	if (argv && (r = get_argv(p, path_key(sub, path, "argv"), argv, &polkit->prompt_argv)) < 0)
 		return r;
 	return 0;
 }

@@ -66,7 +66,7 @@ static int parse_trigger(struct parser *p, const char *path, struct json_object 
 	const char *key = t->keys[0];
 	if (json_object_object_get_ex(o, key, &v)) {
 		if ((r = get_int(p, path_key(sub, path, key), v, t->min, t->max, t->unit,
-				threshold)) < 0)
+			     threshold)) < 0)
 			return r;
 	} else if (t->what) {
 		return missing_key(p, path, key, t->what);
@@ -96,8 +96,10 @@ static int parse_cycle(struct parser *p, const char *path, struct json_object *o
 			return r;
 		for (size_t j = 0; j < i; j++) {
 			if (power->cycle[j] == profile) {
-				return fail(p, item_path, "\"%s\" is already in the cycle "
-					"(expected each profile at most once)", pn_profile_name(profile));
+				return fail(p, item_path,
+					"\"%s\" is already in the cycle "
+					"(expected each profile at most once)",
+					pn_profile_name(profile));
 			}
 		}
 		power->cycle[i] = profile;
@@ -191,7 +193,8 @@ static int parse_app_rule(struct parser *p, const char *path, struct json_object
 	struct json_object *v;
 	const char *pattern;
 	if (!json_object_object_get_ex(o, "app_id", &v))
-		return missing_key(p, path, "app_id", "a regular expression for the window's app_id");
+		return missing_key(p, path, "app_id",
+			"a regular expression for the window's app_id");
 	if (!json_object_object_get_ex(o, "profile", &v))
 		return missing_key(p, path, "profile", "the profile to hold");
 	if ((r = get_profile(p, path_key(sub, path, "profile"), v, &rule->profile)) < 0)
@@ -203,15 +206,17 @@ static int parse_app_rule(struct parser *p, const char *path, struct json_object
 	if (!pattern[0])
 		return fail(p, sub, "empty pattern (expected a POSIX extended regular expression)");
 	if (regex_too_big(pattern))
-		return fail(p, sub, "regular expression \"%s\" is too large (at most %d bytes and "
-			"%d characters with its repetitions written out)", show(p, pattern), REGEX_MAX_LEN,
-			REGEX_MAX_EXPANDED);
+		return fail(p, sub,
+			"regular expression \"%s\" is too large (at most %d bytes and "
+			"%d characters with its repetitions written out)",
+			show(p, pattern), REGEX_MAX_LEN, REGEX_MAX_EXPANDED);
 	int rc = regcomp(&rule->re, pattern, REG_EXTENDED | REG_NOSUB);
 	if (rc != 0) {
 		char why[128];
 		regerror(rc, &rule->re, why, sizeof(why));
 		regfree(&rule->re);
-		return fail(p, sub, "invalid regular expression \"%s\" (%s)", show(p, pattern), why);
+		return fail(p, sub, "invalid regular expression \"%s\" (%s)", show(p, pattern),
+			why);
 	}
 	rule->app_id = pn_xstrdup(pattern);
 	return 0;
@@ -249,7 +254,7 @@ int parse_power(struct parser *p, struct json_object *o, struct pn_power_config 
 	/* The host's defaults first, so that explicit keys override them. */
 	if (json_object_object_get_ex(o, "host", &v)) {
 		if ((r = get_choice(p, path_key(sub, path, "host"), v, host_names + 1, "host",
-				&i)) < 0)
+			     &i)) < 0)
 			return r;
 		power->host = (enum pn_host)(i + 1);
 		apply_host_defaults(power);
@@ -262,18 +267,18 @@ int parse_power(struct parser *p, struct json_object *o, struct pn_power_config 
 		return r;
 	if (json_object_object_get_ex(o, "low_battery", &v) &&
 		(r = parse_trigger(p, path_key(sub, path, "low_battery"), v, &low_battery_trigger,
-			&power->low_battery_percent, &power->low_battery_profile)) < 0)
+			 &power->low_battery_percent, &power->low_battery_profile)) < 0)
 		return r;
 	if (json_object_object_get_ex(o, "idle", &v) &&
 		(r = parse_trigger(p, path_key(sub, path, "idle"), v, &idle_trigger,
-			&power->idle_after_s, &power->idle_profile)) < 0)
+			 &power->idle_after_s, &power->idle_profile)) < 0)
 		return r;
 	if (json_object_object_get_ex(o, "cycle", &v) &&
 		(r = parse_cycle(p, path_key(sub, path, "cycle"), v, power)) < 0)
 		return r;
 	if (json_object_object_get_ex(o, "manual", &v)) {
 		if ((r = get_choice(p, path_key(sub, path, "manual"), v, manual_names, "value",
-				&i)) < 0)
+			     &i)) < 0)
 			return r;
 		power->manual = (enum pn_manual)i;
 	}

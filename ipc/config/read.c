@@ -99,16 +99,15 @@ const char *type_desc(struct json_object *o)
 	return "something else";
 }
 
-int expect_type(struct parser *p, const char *path, struct json_object *o,
-	enum json_type type, const char *expected)
+int expect_type(struct parser *p, const char *path, struct json_object *o, enum json_type type,
+	const char *expected)
 {
 	if (json_object_get_type(o) != type)
 		return fail(p, path, "expected %s, got %s", expected, type_desc(o));
 	return 0;
 }
 
-int check_keys(struct parser *p, const char *path, struct json_object *obj,
-	const char *const *keys)
+int check_keys(struct parser *p, const char *path, struct json_object *obj, const char *const *keys)
 {
 	int r = expect_type(p, path, obj, json_type_object, "an object");
 	if (r < 0)
@@ -130,8 +129,7 @@ int missing_key(struct parser *p, const char *path, const char *key, const char 
 	return fail(p, path, "missing \"%s\" (%s)", key, what);
 }
 
-int get_string(struct parser *p, const char *path, struct json_object *o,
-	const char **out)
+int get_string(struct parser *p, const char *path, struct json_object *o, const char **out)
 {
 	int r = expect_type(p, path, o, json_type_string, "a string");
 	if (r < 0)
@@ -148,8 +146,8 @@ int get_bool(struct parser *p, const char *path, struct json_object *o, bool *ou
 	return r;
 }
 
-int get_int(struct parser *p, const char *path, struct json_object *o, int min,
-	int max, const char *unit, int *out)
+int get_int(struct parser *p, const char *path, struct json_object *o, int min, int max,
+	const char *unit, int *out)
 {
 	enum json_type type = json_object_get_type(o);
 	if (type == json_type_double) {
@@ -169,8 +167,8 @@ int get_int(struct parser *p, const char *path, struct json_object *o, int min,
 	return 0;
 }
 
-int get_choice(struct parser *p, const char *path, struct json_object *o,
-	const char *const *names, const char *what, int *out)
+int get_choice(struct parser *p, const char *path, struct json_object *o, const char *const *names,
+	const char *what, int *out)
 {
 	const char *s;
 	int r = get_string(p, path, o, &s);
@@ -187,8 +185,7 @@ int get_choice(struct parser *p, const char *path, struct json_object *o,
 	return 0;
 }
 
-int get_profile(struct parser *p, const char *path, struct json_object *o,
-	enum pn_profile *out)
+int get_profile(struct parser *p, const char *path, struct json_object *o, enum pn_profile *out)
 {
 	int i;
 	int r = get_choice(p, path, o, profile_names, "profile", &i);
@@ -198,8 +195,8 @@ int get_profile(struct parser *p, const char *path, struct json_object *o,
 }
 
 /* A non-empty array; its length in *n. */
-int get_array(struct parser *p, const char *path, struct json_object *o,
-	const char *expected, size_t *n)
+int get_array(struct parser *p, const char *path, struct json_object *o, const char *expected,
+	size_t *n)
 {
 	int r = expect_type(p, path, o, json_type_array, "an array");
 	if (r < 0)
@@ -224,8 +221,10 @@ static bool is_env_name(const char *s)
 int check_env_name(struct parser *p, const char *path, const char *s)
 {
 	if (!is_env_name(s)) {
-		return fail(p, path, "invalid variable name \"%s\" (expected letters, digits "
-			"and _, not starting with a digit)", show(p, s));
+		return fail(p, path,
+			"invalid variable name \"%s\" (expected letters, digits "
+			"and _, not starting with a digit)",
+			show(p, s));
 	}
 	return 0;
 }
@@ -244,9 +243,9 @@ bool is_unit_word(const char *s)
  * A list of strings, each checked by check (may be NULL); non-empty, or
  * may_be_empty. On success *out is a new NULL-terminated vector.
  */
-int get_strv(struct parser *p, const char *path, struct json_object *o,
-	bool may_be_empty, const char *expected,
-	int (*check)(struct parser *p, const char *path, const char *s), char ***out)
+int get_strv(struct parser *p, const char *path, struct json_object *o, bool may_be_empty,
+	const char *expected, int (*check)(struct parser *p, const char *path, const char *s),
+	char ***out)
 {
 	size_t n = 0;
 	int r = expect_type(p, path, o, json_type_array, "an array");

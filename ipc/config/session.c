@@ -53,8 +53,10 @@ static int parse_ready(struct parser *p, const char *path, struct json_object *o
 	if ((r = get_string(p, sub, v, &name)) < 0)
 		return r;
 	if (!is_bus_name(name)) {
-		return fail(p, sub, "\"%s\" is not a valid D-Bus name (expected a well-known "
-			"name such as org.example.App)", show(p, name));
+		return fail(p, sub,
+			"\"%s\" is not a valid D-Bus name (expected a well-known "
+			"name such as org.example.App)",
+			show(p, name));
 	}
 	service->ready_dbus_name = pn_xstrdup(name);
 	return 0;
@@ -88,8 +90,10 @@ static int check_service_name(struct parser *p, const char *path, const char *s)
 	if (!s[0])
 		return fail(p, path, "empty name");
 	if (!is_unit_word(s)) {
-		return fail(p, path, "invalid name \"%s\" (expected no '/', spaces or control "
-			"characters)", show(p, s));
+		return fail(p, path,
+			"invalid name \"%s\" (expected no '/', spaces or control "
+			"characters)",
+			show(p, s));
 	}
 	return 0;
 }
@@ -116,13 +120,13 @@ static int parse_service(struct parser *p, const char *path, struct json_object 
 		return r;
 	if (json_object_object_get_ex(o, "restart", &v)) {
 		if ((r = get_choice(p, path_key(sub, path, "restart"), v, restart_names,
-				"restart policy", &i)) < 0)
+			     "restart policy", &i)) < 0)
 			return r;
 		service->restart = (enum pn_restart)i;
 	}
 	if (json_object_object_get_ex(o, "after", &v)) {
 		if ((r = get_strv(p, path_key(sub, path, "after"), v, true, NULL,
-				check_service_name, &service->after)) < 0)
+			     check_service_name, &service->after)) < 0)
 			return r;
 	} else {
 		service->after = pn_xcalloc(1, sizeof(char *));
@@ -171,11 +175,13 @@ static int find_cycle(struct parser *p, const struct pn_session_config *session,
 					session->services[stack[k]].name);
 			}
 			if (o < sizeof(chain))
-				snprintf(chain + o, sizeof(chain) - o, "%s", session->services[j].name);
+				snprintf(chain + o, sizeof(chain) - o, "%s",
+					session->services[j].name);
 			char path[PATH_LEN], after_path[PATH_LEN];
 			path_index(path, "session.services", stack[from]);
 			return fail(p, path_key(after_path, path, "after"),
-				"services wait for each other: %s (each waits for the next)", chain);
+				"services wait for each other: %s (each waits for the next)",
+				chain);
 		}
 		int r = find_cycle(p, session, j, state, stack, depth + 1);
 		if (r < 0)
@@ -191,14 +197,18 @@ static int check_services(struct parser *p, const struct pn_session_config *sess
 		char **after = session->services[i].after;
 		for (size_t k = 0; after[k]; k++) {
 			char item_path[PATH_LEN];
-			snprintf(item_path, sizeof(item_path), "session.services[%zu].after[%zu]", i, k);
+			snprintf(item_path, sizeof(item_path), "session.services[%zu].after[%zu]",
+				i, k);
 			if (service_index(session, after[k]) < 0) {
-				return fail(p, item_path, "unknown service \"%s\" (expected the name of "
-					"another service in session.services)", show(p, after[k]));
+				return fail(p, item_path,
+					"unknown service \"%s\" (expected the name of "
+					"another service in session.services)",
+					show(p, after[k]));
 			}
 			for (size_t m = 0; m < k; m++) {
 				if (strcmp(after[m], after[k]) == 0)
-					return fail(p, item_path, "\"%s\" is listed twice", show(p, after[k]));
+					return fail(p, item_path, "\"%s\" is listed twice",
+						show(p, after[k]));
 			}
 		}
 	}
@@ -248,14 +258,15 @@ static int check_target(struct parser *p, const char *path, const char *s)
 {
 	size_t len = strlen(s);
 	if (len <= 7 || strcmp(s + len - 7, ".target") != 0 || !is_unit_word(s)) {
-		return fail(p, path, "\"%s\" is not a target unit name (expected a name ending "
-			"in .target)", show(p, s));
+		return fail(p, path,
+			"\"%s\" is not a target unit name (expected a name ending "
+			"in .target)",
+			show(p, s));
 	}
 	return 0;
 }
 
-int parse_session(struct parser *p, struct json_object *o,
-	struct pn_session_config *session)
+int parse_session(struct parser *p, struct json_object *o, struct pn_session_config *session)
 {
 	const char *path = "session";
 	int r = check_keys(p, path, o, session_keys);
@@ -288,13 +299,14 @@ int parse_session(struct parser *p, struct json_object *o,
 	if (json_object_object_get_ex(o, "target", &v)) {
 		const char *target;
 		path_key(sub, path, "target");
-		if ((r = get_string(p, sub, v, &target)) < 0 || (r = check_target(p, sub, target)) < 0)
+		if ((r = get_string(p, sub, v, &target)) < 0 ||
+			(r = check_target(p, sub, target)) < 0)
 			return r;
 		session->target = pn_xstrdup(target);
 	}
 	if (json_object_object_get_ex(o, "niri_timeout_s", &v) &&
 		(r = get_int(p, path_key(sub, path, "niri_timeout_s"), v, 1, 3600, "seconds",
-			&session->niri_timeout_s)) < 0)
+			 &session->niri_timeout_s)) < 0)
 		return r;
 	if (json_object_object_get_ex(o, "services", &v) &&
 		(r = parse_services(p, path_key(sub, path, "services"), v, session)) < 0)

@@ -29,7 +29,7 @@ int ctl_check_config(struct ctl *ctl, int argc, char **argv)
 	if (!path) {
 		if (pn_config_default_path(default_path, sizeof(default_path)) < 0) {
 			ctl_error("check-config: cannot find the config directory "
-				"(set XDG_CONFIG_HOME or HOME, or give FILE)");
+				  "(set XDG_CONFIG_HOME or HOME, or give FILE)");
 			return CTL_FAILED;
 		}
 		path = default_path;
@@ -52,7 +52,8 @@ int ctl_check_config(struct ctl *ctl, int argc, char **argv)
 	}
 	if (r == -ENXIO)
 		printf("%s: polkit.onepassword.token_file: not checked here ($CREDENTIALS_DIRECTORY "
-			"is not set); the agent checks it when it starts\n", path);
+		       "is not set); the agent checks it when it starts\n",
+			path);
 	if (missing)
 		printf("%s: no config file, defaults apply\n", path);
 	else

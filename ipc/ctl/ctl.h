@@ -14,7 +14,7 @@
 #define CTL_USAGE 2
 
 struct ctl {
-	bool json;               /* --json anywhere on the line */
+	bool json; /* --json anywhere on the line */
 	const char *config_path; /* --config FILE, or NULL */
 };
 

@@ -22,7 +22,9 @@ static bool on_path(const char *name)
 	char file[PATH_MAX];
 	for (const char *p = path; p && *p;) {
 		size_t n = strcspn(p, ":");
-		if (n && snprintf(file, sizeof(file), "%.*s/%s", (int)n, p, name) < (int)sizeof(file) &&
+		if (n &&
+			snprintf(file, sizeof(file), "%.*s/%s", (int)n, p, name) <
+				(int)sizeof(file) &&
 			access(file, X_OK) == 0)
 			return true;
 		p += n + (p[n] == ':');
@@ -35,38 +37,43 @@ static void probe_colors(struct doctor *d)
 	char path[PATH_MAX], text[65536];
 	struct stat st;
 	if (!pn_xdg_path(path, sizeof(path), "XDG_CACHE_HOME", ".cache",
-			"DankMaterialShell/dms-colors.json") || stat(path, &st) < 0) {
-		doctor_say(d, DOCTOR_WARN, NULL, "no DMS colors file (%s; matugen is %s): the card "
-			"uses its built-in palette", path, on_path("matugen") ? "on PATH" : "not on PATH");
+		    "DankMaterialShell/dms-colors.json") ||
+		stat(path, &st) < 0) {
+		doctor_say(d, DOCTOR_WARN, NULL,
+			"no DMS colors file (%s; matugen is %s): the card "
+			"uses its built-in palette",
+			path, on_path("matugen") ? "on PATH" : "not on PATH");
 		return;
 	}
 	ssize_t r = doctor_read_file(path, text, sizeof(text));
 	if (r < 0) {
 		doctor_say(d, DOCTOR_WARN, "let DMS write it again (change the wallpaper or theme)",
-			"%s cannot be read: %s", path, r == -EINVAL ? "not a regular file" :
-			strerror((int)-r));
+			"%s cannot be read: %s", path,
+			r == -EINVAL ? "not a regular file" : strerror((int)-r));
 		return;
 	}
 	struct json_object *o = json_tokener_parse(text), *colors, *dark, *light;
 	bool ok = o && json_object_object_get_ex(o, "colors", &colors) &&
 		json_object_object_get_ex(colors, "dark", &dark) &&
 		json_object_object_get_ex(colors, "light", &light) &&
-		json_object_is_type(dark, json_type_object) && json_object_is_type(light, json_type_object);
+		json_object_is_type(dark, json_type_object) &&
+		json_object_is_type(light, json_type_object);
 	json_object_put(o);
 	long days = (long)(time(NULL) - st.st_mtime) / 86400;
 	if (!ok)
 		doctor_say(d, DOCTOR_WARN, "let DMS regenerate it (change the wallpaper or theme)",
 			"%s has no colors.dark and colors.light", path);
 	else
-		doctor_say(d, DOCTOR_OK, NULL, "%s, written %s%ld days ago", path, days < 0 ? "-" : "",
-			days < 0 ? -days : days);
+		doctor_say(d, DOCTOR_OK, NULL, "%s, written %s%ld days ago", path,
+			days < 0 ? "-" : "", days < 0 ? -days : days);
 }
 
 static void probe_light(struct doctor *d)
 {
 	char path[PATH_MAX], text[65536];
 	if (!pn_xdg_path(path, sizeof(path), "XDG_STATE_HOME", ".local/state",
-			"DankMaterialShell/session.json") || doctor_read_file(path, text, sizeof(text)) < 0) {
+		    "DankMaterialShell/session.json") ||
+		doctor_read_file(path, text, sizeof(text)) < 0) {
 		doctor_say(d, DOCTOR_OK, NULL, "dark (no DMS session.json)");
 		return;
 	}
@@ -84,11 +91,15 @@ static void probe_notifications(struct doctor *d)
 		return;
 	DBusError err;
 	dbus_error_init(&err);
-	DBusMessage *reply = doctor_call(d, bus, dbus_message_new_method_call(NOTIFY_NAME,
-		NOTIFY_PATH, NOTIFY_NAME, "GetServerInformation"), &err);
+	DBusMessage *reply = doctor_call(d, bus,
+		dbus_message_new_method_call(NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME,
+			"GetServerInformation"),
+		&err);
 	const char *name, *vendor, *version, *spec;
-	if (!reply || !dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING,
-			&vendor, DBUS_TYPE_STRING, &version, DBUS_TYPE_STRING, &spec, DBUS_TYPE_INVALID)) {
+	if (!reply ||
+		!dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING,
+			&vendor, DBUS_TYPE_STRING, &version, DBUS_TYPE_STRING, &spec,
+			DBUS_TYPE_INVALID)) {
 		doctor_say(d, DOCTOR_WARN, NULL, "notification server: %s",
 			reply ? "unexpected reply" : doctor_bus_error(&err));
 		dbus_error_free(&err);
@@ -97,18 +108,22 @@ static void probe_notifications(struct doctor *d)
 		return;
 	}
 	char caps[256] = "";
-	DBusMessage *caps_reply = doctor_call(d, bus, dbus_message_new_method_call(NOTIFY_NAME,
-		NOTIFY_PATH, NOTIFY_NAME, "GetCapabilities"), &err);
+	DBusMessage *caps_reply = doctor_call(d, bus,
+		dbus_message_new_method_call(NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME,
+			"GetCapabilities"),
+		&err);
 	DBusMessageIter iter, array;
 	if (caps_reply && dbus_message_iter_init(caps_reply, &iter) &&
 		dbus_message_iter_get_arg_type(&iter) == DBUS_TYPE_ARRAY) {
 		size_t o = 0;
 		dbus_message_iter_recurse(&iter, &array);
-		for (; dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_STRING && o + 40 < sizeof(caps);
+		for (; dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_STRING &&
+			o + 40 < sizeof(caps);
 			dbus_message_iter_next(&array)) {
 			const char *cap;
 			dbus_message_iter_get_basic(&array, &cap);
-			o += (size_t)snprintf(caps + o, sizeof(caps) - o, "%s%.32s", o ? " " : "", cap);
+			o += (size_t)snprintf(caps + o, sizeof(caps) - o, "%s%.32s", o ? " " : "",
+				cap);
 		}
 	}
 	dbus_error_free(&err);
@@ -120,10 +135,12 @@ static void probe_notifications(struct doctor *d)
 }
 
 const struct doctor_check doctor_dms_checks[] = {
-	{"dms.colors", probe_colors, "install matugen so DMS generates its colors "
+	{"dms.colors", probe_colors,
+		"install matugen so DMS generates its colors "
 		"(DMS's Nix module: enable its dynamic theming)"},
 	{"dms.light-dark", probe_light, NULL},
-	{"dms.notifications", probe_notifications, "start DMS (systemctl --user start dms), "
+	{"dms.notifications", probe_notifications,
+		"start DMS (systemctl --user start dms), "
 		"the notification server of this session"},
 	{NULL},
 };

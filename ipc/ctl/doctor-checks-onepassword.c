@@ -23,7 +23,8 @@
 extern char **environ;
 
 #define OP_GROUP "onepassword-cli"
-#define OP_FIX "programs._1password.enable = true (NixOS: the setgid wrapper " \
+#define OP_FIX                                                          \
+	"programs._1password.enable = true (NixOS: the setgid wrapper " \
 	"/run/wrappers/bin/op), and polkit.onepassword.op pointing at it"
 
 /* Variables that let op answer without the person, or sign in as someone else. */
@@ -38,8 +39,8 @@ static bool op_dropped(const char *var)
  * stdout is read into it), stderr into err. Killed (whole group) after
  * timeout_ms. Returns the exit status, -ETIMEDOUT or -errno.
  */
-static int run_op(const char *op, char **argv, int timeout_ms, char *out, size_t out_len,
-	char *err, size_t err_len)
+static int run_op(const char *op, char **argv, int timeout_ms, char *out, size_t out_len, char *err,
+	size_t err_len)
 {
 	char **env = NULL;
 	for (size_t i = 0; environ && environ[i]; i++) {
@@ -170,10 +171,14 @@ static void probe_op(struct doctor *d)
 	version[strcspn(version, "\n")] = '\0';
 	if (r != 0) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "%s --version: %s", op,
-			r == -ETIMEDOUT ? "no answer" : r < 0 ? strerror(-r) : op_error_line(err));
+			r == -ETIMEDOUT ? "no answer"
+				: r < 0 ? strerror(-r)
+					: op_error_line(err));
 	} else if (!wrapper && d->config.polkit.op_mode == PN_OP_APP) {
-		doctor_say(d, DOCTOR_WARN, NULL, "%s (op %.32s) is not the setgid %s wrapper: the "
-			"1Password app refuses to answer it", op, version, OP_GROUP);
+		doctor_say(d, DOCTOR_WARN, NULL,
+			"%s (op %.32s) is not the setgid %s wrapper: the "
+			"1Password app refuses to answer it",
+			op, version, OP_GROUP);
 	} else {
 		doctor_say(d, DOCTOR_OK, NULL, "%s: op %.32s%s", op, version,
 			wrapper ? ", setgid " OP_GROUP : "");
@@ -210,15 +215,20 @@ static void probe_app(struct doctor *d)
 	doctor_each_process(d, is_app, pid);
 	const char *runtime = getenv("XDG_RUNTIME_DIR");
 	if (!pid[0]) {
-		doctor_say(d, DOCTOR_WARN, "start the 1Password app (programs._1password-gui) and keep "
+		doctor_say(d, DOCTOR_WARN,
+			"start the 1Password app (programs._1password-gui) and keep "
 			"it running; Settings > Developer > Integrate with 1Password CLI",
 			"the 1Password app is not running: op cannot ask it");
 	} else if (!runtime || !app_socket(runtime, sock, sizeof(sock))) {
-		doctor_say(d, DOCTOR_WARN, "in the 1Password app: Settings > Developer > Integrate "
-			"with 1Password CLI", "the 1Password app (pid %s) runs, but has no socket under "
-			"%s", pid, runtime ? runtime : "XDG_RUNTIME_DIR (unset)");
+		doctor_say(d, DOCTOR_WARN,
+			"in the 1Password app: Settings > Developer > Integrate "
+			"with 1Password CLI",
+			"the 1Password app (pid %s) runs, but has no socket under "
+			"%s",
+			pid, runtime ? runtime : "XDG_RUNTIME_DIR (unset)");
 	} else {
-		doctor_say(d, DOCTOR_OK, NULL, "the 1Password app runs (pid %s), socket %s", pid, sock);
+		doctor_say(d, DOCTOR_OK, NULL, "the 1Password app runs (pid %s), socket %s", pid,
+			sock);
 	}
 }
 
@@ -240,13 +250,17 @@ static void probe_reference(struct doctor *d)
 		return;
 	const char *user, *ref = own_reference(d, &user);
 	char fix[160];
-	snprintf(fix, sizeof(fix), "add polkit.onepassword.references.\"%s\": "
-		"\"op://VAULT/ITEM/password\"", user);
+	snprintf(fix, sizeof(fix),
+		"add polkit.onepassword.references.\"%s\": "
+		"\"op://VAULT/ITEM/password\"",
+		user);
 	if (ref)
 		doctor_say(d, DOCTOR_OK, NULL, "%s: %s", user, ref);
 	else
-		doctor_say(d, DOCTOR_WARN, fix, "no reference for %s: 1Password never fills "
-			"this user's password", user);
+		doctor_say(d, DOCTOR_WARN, fix,
+			"no reference for %s: 1Password never fills "
+			"this user's password",
+			user);
 }
 
 static void probe_token_file(struct doctor *d)
@@ -255,8 +269,10 @@ static void probe_token_file(struct doctor *d)
 	if (onepassword_off(d) || d->config.polkit.op_mode != PN_OP_SERVICE_ACCOUNT || !file)
 		return;
 	if (file[0] == '$') {
-		doctor_say(d, DOCTOR_OK, NULL, "%s: a systemd credential of the agent's unit "
-			"(LoadCredential=), not visible from here", file);
+		doctor_say(d, DOCTOR_OK, NULL,
+			"%s: a systemd credential of the agent's unit "
+			"(LoadCredential=), not visible from here",
+			file);
 		return;
 	}
 	struct stat st;
@@ -270,8 +286,10 @@ static void probe_token_file(struct doctor *d)
 		doctor_say(d, DOCTOR_FAIL, fix, "%s belongs to uid %u, not to this user", file,
 			(unsigned)st.st_uid);
 	else if (st.st_mode & 077)
-		doctor_say(d, DOCTOR_FAIL, fix, "%s is open to others (mode %04o): anyone who reads "
-			"it reads the vault", file, (unsigned)(st.st_mode & 07777));
+		doctor_say(d, DOCTOR_FAIL, fix,
+			"%s is open to others (mode %04o): anyone who reads "
+			"it reads the vault",
+			file, (unsigned)(st.st_mode & 07777));
 	else
 		doctor_say(d, DOCTOR_OK, NULL, "%s: owner uid %u, mode %04o", file,
 			(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
@@ -284,12 +302,13 @@ static void probe_try(struct doctor *d)
 	const char *user, *ref = own_reference(d, &user);
 	const char *op = d->config.polkit.op_path;
 	if (onepassword_off(d) || !ref) {
-		doctor_say(d, DOCTOR_WARN, NULL, "not tried: %s", onepassword_off(d) ?
-			"1Password is off" : "no reference for this user");
+		doctor_say(d, DOCTOR_WARN, NULL, "not tried: %s",
+			onepassword_off(d) ? "1Password is off" : "no reference for this user");
 		return;
 	}
 	if (d->config.polkit.op_mode == PN_OP_SERVICE_ACCOUNT) {
-		doctor_say(d, DOCTOR_OK, NULL, "not tried in service-account mode: only "
+		doctor_say(d, DOCTOR_OK, NULL,
+			"not tried in service-account mode: only "
 			"panther-polkit-agent gives op the token");
 		return;
 	}
@@ -318,9 +337,11 @@ const struct doctor_check doctor_onepassword_checks[] = {
 	{"1password.op", probe_op, OP_FIX},
 	{"1password.app", probe_app, NULL},
 	{"1password.reference", probe_reference, NULL},
-	{"1password.token-file", probe_token_file, "polkit.onepassword.token_file: a file only "
+	{"1password.token-file", probe_token_file,
+		"polkit.onepassword.token_file: a file only "
 		"its owner reads (chmod 600)"},
-	{"1password.try", probe_try, "approve the request on the card, or fix what op says "
+	{"1password.try", probe_try,
+		"approve the request on the card, or fix what op says "
 		"(op signin in a terminal shows it too)"},
 	{NULL},
 };

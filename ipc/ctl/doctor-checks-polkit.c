@@ -6,7 +6,8 @@
 #include "doctor.h"
 #include "panther/proc.h"
 
-#define DMS_FIX "start DMS with DMS_DISABLE_POLKIT=1 (the dms unit's Environment=, or its " \
+#define DMS_FIX                                                                     \
+	"start DMS with DMS_DISABLE_POLKIT=1 (the dms unit's Environment=, or its " \
 	"\"env\" in session.services)"
 
 static void probe_agent(struct doctor *d)
@@ -18,9 +19,10 @@ static void probe_agent(struct doctor *d)
 	if (!bus) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "no session bus");
 	} else if (!doctor_get_string(d, bus, "org.pantheros.PolkitAgent1",
-			"/org/pantheros/PolkitAgent1", "org.pantheros.PolkitAgent1", "State", state,
-			sizeof(state), &err)) {
-		doctor_say(d, DOCTOR_FAIL, NULL, "panther-polkit-agent: %s", doctor_bus_error(&err));
+			   "/org/pantheros/PolkitAgent1", "org.pantheros.PolkitAgent1", "State",
+			   state, sizeof(state), &err)) {
+		doctor_say(d, DOCTOR_FAIL, NULL, "panther-polkit-agent: %s",
+			doctor_bus_error(&err));
 	} else if (strcmp(state, "registered") == 0) {
 		doctor_say(d, DOCTOR_OK, NULL, "panther-polkit-agent is registered with polkit");
 	} else if (strcmp(state, "held-by-another-agent") == 0) {
@@ -45,7 +47,8 @@ static bool look_at_process(struct doctor *d, const char *pid, const char *comm,
 		return true;
 	seen->count++;
 	if (strcmp(agent, "qs") != 0 && strcmp(agent, "quickshell") != 0) {
-		doctor_say(d, DOCTOR_FAIL, "stop it and keep it from starting with the session "
+		doctor_say(d, DOCTOR_FAIL,
+			"stop it and keep it from starting with the session "
 			"(its autostart entry or user unit; niri-flake: "
 			"systemctl --user disable --now niri-flake-polkit.service)",
 			"%s (pid %s) is another polkit agent of this user", agent, pid);
@@ -55,11 +58,15 @@ static bool look_at_process(struct doctor *d, const char *pid, const char *comm,
 	char value[16];
 	int r = doctor_process_env(d, pid, "DMS_DISABLE_POLKIT", value, sizeof(value));
 	if (r < 0)
-		doctor_say(d, DOCTOR_WARN, DMS_FIX, "Quickshell (pid %s): cannot read its "
-			"environment to see DMS_DISABLE_POLKIT", pid);
+		doctor_say(d, DOCTOR_WARN, DMS_FIX,
+			"Quickshell (pid %s): cannot read its "
+			"environment to see DMS_DISABLE_POLKIT",
+			pid);
 	else if (r == 0 || strcmp(value, "1") != 0)
-		doctor_say(d, DOCTOR_FAIL, DMS_FIX, "DMS's Quickshell (pid %s) runs without "
-			"DMS_DISABLE_POLKIT=1: its own polkit agent competes for the session", pid);
+		doctor_say(d, DOCTOR_FAIL, DMS_FIX,
+			"DMS's Quickshell (pid %s) runs without "
+			"DMS_DISABLE_POLKIT=1: its own polkit agent competes for the session",
+			pid);
 	else
 		doctor_say(d, DOCTOR_OK, NULL, "DMS's Quickshell (pid %s) has DMS_DISABLE_POLKIT=1",
 			pid);
@@ -71,12 +78,15 @@ static void probe_other_agents(struct doctor *d)
 	struct agents_seen seen = {0};
 	char state[32];
 	unsigned restarts;
-	if (d->systemd_present && doctor_unit_state(d, doctor_session_bus(d),
-			"niri-flake-polkit.service", state, sizeof(state), &restarts) == 1 &&
+	if (d->systemd_present &&
+		doctor_unit_state(d, doctor_session_bus(d), "niri-flake-polkit.service", state,
+			sizeof(state), &restarts) == 1 &&
 		strcmp(state, "active") == 0) {
 		seen.count++;
-		doctor_say(d, DOCTOR_FAIL, "systemctl --user disable --now niri-flake-polkit.service "
-			"(the panther NixOS module turns it off)", "niri-flake-polkit.service (polkit-kde) "
+		doctor_say(d, DOCTOR_FAIL,
+			"systemctl --user disable --now niri-flake-polkit.service "
+			"(the panther NixOS module turns it off)",
+			"niri-flake-polkit.service (polkit-kde) "
 			"is active");
 	}
 	doctor_each_process(d, look_at_process, &seen);
@@ -115,17 +125,21 @@ static void probe_pam(struct doctor *d)
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/pam.d/polkit-1", d->etc);
 	char probe[1];
-	const char *service = doctor_read_file(path, probe, sizeof(probe)) < 0 ? "other" : "polkit-1";
+	const char *service = doctor_read_file(path, probe, sizeof(probe)) < 0 ? "other"
+									       : "polkit-1";
 	if (pam_has_fprintd(d, service, 2))
 		doctor_say(d, DOCTOR_OK, NULL, "PAM %s has pam_fprintd: a finger confirms the card",
 			service);
 	else
-		doctor_say(d, DOCTOR_OK, NULL, "PAM %s has no pam_fprintd: the card takes the "
-			"password", service);
+		doctor_say(d, DOCTOR_OK, NULL,
+			"PAM %s has no pam_fprintd: the card takes the "
+			"password",
+			service);
 }
 
 const struct doctor_check doctor_polkit_checks[] = {
-	{"polkit.agent", probe_agent, "systemctl --user start panther-polkit-agent.service "
+	{"polkit.agent", probe_agent,
+		"systemctl --user start panther-polkit-agent.service "
 		"(or add it to session.services)"},
 	{"polkit.other-agents", probe_other_agents, NULL},
 	{"polkit.pam", probe_pam, NULL},

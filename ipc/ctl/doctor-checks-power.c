@@ -28,8 +28,8 @@ static DBusMessage *ppd_property(struct doctor *d, const char *prop, DBusMessage
 		return NULL;
 	DBusError err;
 	dbus_error_init(&err);
-	DBusMessage *reply = doctor_get_property(d, doctor_system_bus(d), d->ppd_name,
-		d->ppd_path, d->ppd_name, prop, value, &err);
+	DBusMessage *reply = doctor_get_property(d, doctor_system_bus(d), d->ppd_name, d->ppd_path,
+		d->ppd_name, prop, value, &err);
 	dbus_error_free(&err);
 	return reply;
 }
@@ -54,15 +54,17 @@ static void probe_backend(struct doctor *d)
 		DBusError err;
 		dbus_error_init(&err);
 		if (!doctor_get_string(d, bus, d->ppd_name, d->ppd_path, d->ppd_name, "Version",
-				version, sizeof(version), &err))
+			    version, sizeof(version), &err))
 			snprintf(version, sizeof(version), "before 0.20");
 		dbus_error_free(&err);
 		doctor_say(d, DOCTOR_OK, NULL, "power-profiles-daemon %s as %s%s", version,
 			d->ppd_name, d->asusd_present ? "; asusd runs too" : "");
 	} else if (d->asusd_present) {
-		doctor_say(d, DOCTOR_OK, NULL, "asusd as %s (no power-profiles-daemon)", ASUSD_NAME);
+		doctor_say(d, DOCTOR_OK, NULL, "asusd as %s (no power-profiles-daemon)",
+			ASUSD_NAME);
 	} else {
-		doctor_say(d, DOCTOR_FAIL, NULL, "neither power-profiles-daemon nor asusd is on "
+		doctor_say(d, DOCTOR_FAIL, NULL,
+			"neither power-profiles-daemon nor asusd is on "
 			"the system bus: profiles cannot change");
 	}
 }
@@ -154,7 +156,7 @@ static void probe_dms_settings(struct doctor *d)
 {
 	char path[PATH_MAX], text[65536];
 	if (!pn_xdg_path(path, sizeof(path), "XDG_CONFIG_HOME", ".config",
-			"DankMaterialShell/settings.json") ||
+		    "DankMaterialShell/settings.json") ||
 		doctor_read_file(path, text, sizeof(text)) < 0)
 		return;
 	struct json_object *o = json_tokener_parse(text), *v;
@@ -168,18 +170,21 @@ static void probe_dms_settings(struct doctor *d)
 	size_t n = 0;
 	static const char *const keys[] = {"acProfileName", "batteryProfileName", NULL};
 	for (size_t i = 0; keys[i]; i++) {
-		if (json_object_object_get_ex(o, keys[i], &v) && json_object_is_type(v, json_type_string) &&
-			json_object_get_string(v)[0])
-			n += (size_t)snprintf(switching + n, sizeof(switching) - n, "%s%s \"%.16s\"",
-				n ? ", " : "", keys[i], json_object_get_string(v));
+		if (json_object_object_get_ex(o, keys[i], &v) &&
+			json_object_is_type(v, json_type_string) && json_object_get_string(v)[0])
+			n += (size_t)snprintf(switching + n, sizeof(switching) - n,
+				"%s%s \"%.16s\"", n ? ", " : "", keys[i],
+				json_object_get_string(v));
 	}
 	if (json_object_object_get_ex(o, "batteryAutoPowerSaver", &v) && json_object_get_boolean(v))
-		n += (size_t)snprintf(switching + n, sizeof(switching) - n, "%sbatteryAutoPowerSaver",
-			n ? ", " : "");
+		n += (size_t)snprintf(switching + n, sizeof(switching) - n,
+			"%sbatteryAutoPowerSaver", n ? ", " : "");
 	json_object_put(o);
 	if (n)
-		doctor_say(d, DOCTOR_FAIL, NULL, "DMS switches profiles itself (%s): it fights "
-			"panther-powerd", switching);
+		doctor_say(d, DOCTOR_FAIL, NULL,
+			"DMS switches profiles itself (%s): it fights "
+			"panther-powerd",
+			switching);
 	else
 		doctor_say(d, DOCTOR_OK, NULL, "DMS leaves power profiles alone");
 }
@@ -211,26 +216,35 @@ static void probe_asusd(struct doctor *d)
 	snprintf(path, sizeof(path), "%s/asusd/asusd.ron", d->etc);
 	if (doctor_read_file(path, text, sizeof(text)) < 0) {
 		if (d->asusd_present)
-			doctor_say(d, DOCTOR_WARN, "write asusd.ron (the NixOS module does on the "
-				"zephyrus host)", "asusd runs but %s cannot be read: it may switch "
-				"profiles on AC/battery itself", path);
+			doctor_say(d, DOCTOR_WARN,
+				"write asusd.ron (the NixOS module does on the "
+				"zephyrus host)",
+				"asusd runs but %s cannot be read: it may switch "
+				"profiles on AC/battery itself",
+				path);
 		return;
 	}
 	int ac = ron_bool(text, "change_platform_profile_on_ac");
 	int battery = ron_bool(text, "change_platform_profile_on_battery");
 	int epp = ron_bool(text, "platform_profile_linked_epp");
 	if (ac == 1 || battery == 1)
-		doctor_say(d, DOCTOR_FAIL, NULL, "asusd switches profiles itself on %s: it fights "
-			"panther-powerd", ac == 1 && battery == 1 ? "AC and battery" :
-			ac == 1 ? "AC" : "battery");
+		doctor_say(d, DOCTOR_FAIL, NULL,
+			"asusd switches profiles itself on %s: it fights "
+			"panther-powerd",
+			ac == 1 && battery == 1 ? "AC and battery"
+				: ac == 1       ? "AC"
+						: "battery");
 	else
 		doctor_say(d, DOCTOR_OK, NULL, "asusd leaves switching to panther-powerd");
 	if (epp == 1 && d->ppd_name[0])
-		doctor_say(d, DOCTOR_WARN, "set platform_profile_linked_epp: false in asusd.ron, "
-			"or stop one of the two", "asusd sets the CPU's EPP with each profile, and "
+		doctor_say(d, DOCTOR_WARN,
+			"set platform_profile_linked_epp: false in asusd.ron, "
+			"or stop one of the two",
+			"asusd sets the CPU's EPP with each profile, and "
 			"power-profiles-daemon does too");
 	else if (epp == 1)
-		doctor_say(d, DOCTOR_OK, NULL, "the CPU's EPP follows asusd's profile "
+		doctor_say(d, DOCTOR_OK, NULL,
+			"the CPU's EPP follows asusd's profile "
 			"(platform_profile_linked_epp)");
 }
 
@@ -240,7 +254,8 @@ static void probe_powerd(struct doctor *d)
 	char mode[32] = "", backend[64] = "", active[32] = "";
 	DBusError err;
 	dbus_error_init(&err);
-	if (!bus || !doctor_get_string(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME, "Mode", mode,
+	if (!bus ||
+		!doctor_get_string(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME, "Mode", mode,
 			sizeof(mode), &err)) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "panther-powerd: %s",
 			bus ? doctor_bus_error(&err) : "no session bus");
@@ -264,28 +279,38 @@ static void probe_powerd(struct doctor *d)
 	dbus_error_free(&err);
 	/* "manual": a choice by hand, or a change made outside panther, holds (power.manual). */
 	const char *why = strcmp(mode, "manual") == 0 ? " (a choice by hand or from outside "
-		"panther holds)" : "";
+							"panther holds)"
+						      : "";
 	if (strcmp(backend, "none") == 0)
-		doctor_say(d, DOCTOR_FAIL, "see power.backend above", "panther-powerd runs, %s mode, "
-			"but has no backend", mode);
+		doctor_say(d, DOCTOR_FAIL, "see power.backend above",
+			"panther-powerd runs, %s mode, "
+			"but has no backend",
+			mode);
 	else
 		doctor_say(d, DOCTOR_OK, NULL, "panther-powerd: %s mode%s, on %s: %s through %s",
-			mode, why, on_battery ? "battery" : "AC", active[0] ? active : "?", backend);
+			mode, why, on_battery ? "battery" : "AC", active[0] ? active : "?",
+			backend);
 }
 
 const struct doctor_check doctor_power_checks[] = {
-	{"power.backend", probe_backend, "services.power-profiles-daemon.enable = true (NixOS), "
+	{"power.backend", probe_backend,
+		"services.power-profiles-daemon.enable = true (NixOS), "
 		"or asusd on ASUS laptops"},
 	{"power.profiles", probe_profiles, NULL},
-	{"power.holds", probe_holds, "another program holds a profile (ppd HoldProfile) until it "
+	{"power.holds", probe_holds,
+		"another program holds a profile (ppd HoldProfile) until it "
 		"quits; pantherctl power set PROFILE ends every hold"},
-	{"power.degraded", probe_degraded, "the firmware lowered performance (lap or heat); ppd "
+	{"power.degraded", probe_degraded,
+		"the firmware lowered performance (lap or heat); ppd "
 		"lifts it when the cause ends"},
-	{"power.dms", probe_dms_settings, "in DMS's power settings choose no profile on AC and on "
+	{"power.dms", probe_dms_settings,
+		"in DMS's power settings choose no profile on AC and on "
 		"battery (acProfileName and batteryProfileName \"\") and turn off batteryAutoPowerSaver"},
-	{"power.asusd", probe_asusd, "in /etc/asusd/asusd.ron set change_platform_profile_on_ac "
+	{"power.asusd", probe_asusd,
+		"in /etc/asusd/asusd.ron set change_platform_profile_on_ac "
 		"and change_platform_profile_on_battery to false (the NixOS module does on zephyrus)"},
-	{"power.powerd", probe_powerd, "systemctl --user start panther-powerd.service (or add it to "
+	{"power.powerd", probe_powerd,
+		"systemctl --user start panther-powerd.service (or add it to "
 		"session.services)"},
 	{NULL},
 };

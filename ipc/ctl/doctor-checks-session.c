@@ -22,15 +22,16 @@ static const char *const panther_units[] = {
 };
 
 /* What the user manager must have for units started by the session (DESIGN 5.1). */
-static const char *const session_env[] = {"WAYLAND_DISPLAY", "NIRI_SOCKET",
-	"XDG_CURRENT_DESKTOP", NULL};
+static const char *const session_env[] = {"WAYLAND_DISPLAY", "NIRI_SOCKET", "XDG_CURRENT_DESKTOP",
+	NULL};
 
 static void probe_config(struct doctor *d)
 {
 	if (d->config_bad)
 		doctor_say(d, DOCTOR_FAIL, NULL, "%s", d->config_error);
 	else if (d->config_missing)
-		doctor_say(d, DOCTOR_OK, NULL, "%s: no config file, defaults apply", d->config_path);
+		doctor_say(d, DOCTOR_OK, NULL, "%s: no config file, defaults apply",
+			d->config_path);
 	else
 		doctor_say(d, DOCTOR_OK, NULL, "%s: ok", d->config_path);
 }
@@ -53,9 +54,11 @@ static void probe_niri(struct doctor *d)
 	if (o && json_object_object_get_ex(o, "Ok", &ok) &&
 		json_object_object_get_ex(ok, "Version", &version) &&
 		json_object_is_type(version, json_type_string))
-		doctor_say(d, DOCTOR_OK, NULL, "Niri %s at %s", json_object_get_string(version), path);
+		doctor_say(d, DOCTOR_OK, NULL, "Niri %s at %s", json_object_get_string(version),
+			path);
 	else
-		doctor_say(d, DOCTOR_FAIL, NULL, "%s does not answer like Niri: %.80s", path, reply);
+		doctor_say(d, DOCTOR_FAIL, NULL, "%s does not answer like Niri: %.80s", path,
+			reply);
 	json_object_put(o);
 }
 
@@ -63,15 +66,17 @@ static void probe_session(struct doctor *d)
 {
 	DBusConnection *bus = doctor_session_bus(d);
 	if (!bus) {
-		doctor_say(d, DOCTOR_FAIL, "run inside the graphical session (DBUS_SESSION_BUS_ADDRESS "
-			"or $XDG_RUNTIME_DIR/bus)", "no session bus");
+		doctor_say(d, DOCTOR_FAIL,
+			"run inside the graphical session (DBUS_SESSION_BUS_ADDRESS "
+			"or $XDG_RUNTIME_DIR/bus)",
+			"no session bus");
 		return;
 	}
 	char mode[64];
 	DBusError err;
 	dbus_error_init(&err);
 	if (doctor_get_string(d, bus, "org.pantheros.Session1", "/org/pantheros/Session1",
-			"org.pantheros.Session1", "Mode", mode, sizeof(mode), &err))
+		    "org.pantheros.Session1", "Mode", mode, sizeof(mode), &err))
 		doctor_say(d, DOCTOR_OK, NULL, "panther-session is up, %s mode", mode);
 	else
 		doctor_say(d, DOCTOR_FAIL, NULL, "panther-session: %s", doctor_bus_error(&err));
@@ -84,12 +89,13 @@ int doctor_unit_state(struct doctor *d, DBusConnection *bus, const char *unit, c
 	/* GetUnit, not the unit's path: asking systemd for that path loads the unit. */
 	DBusError err;
 	dbus_error_init(&err);
-	DBusMessage *reply = doctor_call_string(d, bus, SYSTEMD_NAME, SYSTEMD_PATH,
-		SYSTEMD_MANAGER, "GetUnit", unit, &err);
+	DBusMessage *reply = doctor_call_string(d, bus, SYSTEMD_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER,
+		"GetUnit", unit, &err);
 	const char *found;
 	char path[512];
 	*restarts = 0;
-	if (!reply || !dbus_message_get_args(reply, NULL, DBUS_TYPE_OBJECT_PATH, &found,
+	if (!reply ||
+		!dbus_message_get_args(reply, NULL, DBUS_TYPE_OBJECT_PATH, &found,
 			DBUS_TYPE_INVALID)) {
 		int r = dbus_error_has_name(&err, "org.freedesktop.systemd1.NoSuchUnit") ? 0 : -1;
 		dbus_error_free(&err);
@@ -100,7 +106,7 @@ int doctor_unit_state(struct doctor *d, DBusConnection *bus, const char *unit, c
 	snprintf(path, sizeof(path), "%s", found);
 	dbus_message_unref(reply);
 	if (!doctor_get_string(d, bus, SYSTEMD_NAME, path, "org.freedesktop.systemd1.Unit",
-			"ActiveState", state, len, &err)) {
+		    "ActiveState", state, len, &err)) {
 		dbus_error_free(&err);
 		return -1;
 	}
@@ -120,8 +126,8 @@ int doctor_unit_state(struct doctor *d, DBusConnection *bus, const char *unit, c
 
 static void failed_units(struct doctor *d, DBusConnection *bus)
 {
-	DBusMessage *msg = dbus_message_new_method_call(SYSTEMD_NAME, SYSTEMD_PATH,
-		SYSTEMD_MANAGER, "ListUnitsFiltered");
+	DBusMessage *msg = dbus_message_new_method_call(SYSTEMD_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER,
+		"ListUnitsFiltered");
 	DBusMessageIter iter, array;
 	if (msg) {
 		const char *failed = "failed";
@@ -149,15 +155,19 @@ static void failed_units(struct doctor *d, DBusConnection *bus)
 			if (dbus_message_iter_get_arg_type(&entry) != DBUS_TYPE_STRING)
 				continue;
 			dbus_message_iter_get_basic(&entry, &name);
-			if (pn_strv_contains((char *const *)panther_units, name) || o + 64 > sizeof(names))
+			if (pn_strv_contains((char *const *)panther_units, name) ||
+				o + 64 > sizeof(names))
 				continue;
-			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", o ? ", " : "", name);
+			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", o ? ", " : "",
+				name);
 		}
 	}
 	dbus_message_unref(reply);
 	if (o) {
-		doctor_say(d, DOCTOR_WARN, "read why: systemctl --user status UNIT; once fixed: "
-			"systemctl --user reset-failed", "failed user units: %s", names);
+		doctor_say(d, DOCTOR_WARN,
+			"read why: systemctl --user status UNIT; once fixed: "
+			"systemctl --user reset-failed",
+			"failed user units: %s", names);
 	}
 }
 
@@ -171,24 +181,31 @@ static void probe_units(struct doctor *d)
 			"set session.mode to \"direct\", or start the session under systemd "
 			"(niri.service)",
 			"no systemd user manager on the session bus%s",
-			want ? ", but session.mode is \"systemd\"" : " (services are run directly)");
+			want ? ", but session.mode is \"systemd\""
+			     : " (services are run directly)");
 		return;
 	}
 	for (size_t i = 0; panther_units[i]; i++) {
 		const char *unit = panther_units[i];
 		char state[32], fix[160];
 		unsigned restarts;
-		snprintf(fix, sizeof(fix), "read why: journalctl --user -u %s; then: "
-			"systemctl --user restart %s", unit, unit);
+		snprintf(fix, sizeof(fix),
+			"read why: journalctl --user -u %s; then: "
+			"systemctl --user restart %s",
+			unit, unit);
 		int r = doctor_unit_state(d, bus, unit, state, sizeof(state), &restarts);
 		if (r == 0 && want)
-			doctor_say(d, DOCTOR_WARN, "install panther's units (the NixOS or Home Manager "
-				"module does)", "%s: not loaded", unit);
+			doctor_say(d, DOCTOR_WARN,
+				"install panther's units (the NixOS or Home Manager "
+				"module does)",
+				"%s: not loaded", unit);
 		if (r == 0)
 			continue;
 		if (r < 0)
-			doctor_say(d, DOCTOR_WARN, "systemctl --user status (the user manager is busy "
-				"or stuck)", "%s: state unknown (no answer)", unit);
+			doctor_say(d, DOCTOR_WARN,
+				"systemctl --user status (the user manager is busy "
+				"or stuck)",
+				"%s: state unknown (no answer)", unit);
 		else if (strcmp(state, "failed") == 0)
 			doctor_say(d, DOCTOR_FAIL, fix, "%s: failed", unit);
 		else if (restarts > 0)
@@ -232,8 +249,8 @@ static void probe_environment(struct doctor *d)
 		}
 		const char *ours = getenv(name);
 		if (!found)
-			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
-				missing[0] ? ", " : "", name);
+			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
+				"%s%s", missing[0] ? ", " : "", name);
 		else if (ours && strcmp(ours, found) != 0)
 			snprintf(stale + strlen(stale), sizeof(stale) - strlen(stale), "%s%s=%s",
 				stale[0] ? ", " : "", name, found);
@@ -242,21 +259,27 @@ static void probe_environment(struct doctor *d)
 	if (missing[0])
 		doctor_say(d, DOCTOR_FAIL, NULL, "missing in the user manager: %s", missing);
 	else if (stale[0])
-		doctor_say(d, DOCTOR_WARN, NULL, "the user manager has other values than this "
-			"shell: %s", stale);
+		doctor_say(d, DOCTOR_WARN, NULL,
+			"the user manager has other values than this "
+			"shell: %s",
+			stale);
 	else
-		doctor_say(d, DOCTOR_OK, NULL, "the user manager has WAYLAND_DISPLAY, NIRI_SOCKET "
+		doctor_say(d, DOCTOR_OK, NULL,
+			"the user manager has WAYLAND_DISPLAY, NIRI_SOCKET "
 			"and XDG_CURRENT_DESKTOP");
 }
 
 const struct doctor_check doctor_session_checks[] = {
 	{"config", probe_config, "correct the line named, then: pantherctl check-config"},
-	{"session.niri", probe_niri, "start the session from Niri (niri --session, or "
+	{"session.niri", probe_niri,
+		"start the session from Niri (niri --session, or "
 		"niri.service), which sets NIRI_SOCKET"},
-	{"session.panther-session", probe_session, "systemctl --user start panther-session.service "
+	{"session.panther-session", probe_session,
+		"systemctl --user start panther-session.service "
 		"(or add panther-session to Niri's spawn-at-startup)"},
 	{"session.units", probe_units, NULL},
-	{"session.environment", probe_environment, "start Niri as niri.service (niri --session "
+	{"session.environment", probe_environment,
+		"start Niri as niri.service (niri --session "
 		"exports them), or let panther-session import them (session.mode \"systemd\")"},
 	{NULL},
 };

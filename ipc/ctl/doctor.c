@@ -64,8 +64,8 @@ void doctor_say(struct doctor *d, enum doctor_verdict v, const char *fix, const 
 
 /* ---- sockets and D-Bus ---- */
 
-int doctor_unix_request(const char *socket_path, const char *request, size_t request_len,
-	char *buf, size_t len)
+int doctor_unix_request(const char *socket_path, const char *request, size_t request_len, char *buf,
+	size_t len)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	size_t n = strlen(socket_path);
@@ -111,7 +111,6 @@ out:
 	return r;
 }
 
-
 /*
  * Whether the bus at a unix address answers the first line of the D-Bus
  * handshake within DOCTOR_CALL_MS: libdbus itself waits without a limit
@@ -135,8 +134,8 @@ static bool bus_answers(const char *address)
 /* The bus's address, as libdbus would find it (without X11 autolaunch). */
 static bool bus_address(DBusBusType type, char *buf, size_t len)
 {
-	const char *env = getenv(type == DBUS_BUS_SYSTEM ? "DBUS_SYSTEM_BUS_ADDRESS" :
-		"DBUS_SESSION_BUS_ADDRESS");
+	const char *env = getenv(
+		type == DBUS_BUS_SYSTEM ? "DBUS_SYSTEM_BUS_ADDRESS" : "DBUS_SESSION_BUS_ADDRESS");
 	if (env && env[0])
 		return snprintf(buf, len, "%s", env) < (int)len;
 	if (type == DBUS_BUS_SYSTEM)
@@ -168,13 +167,15 @@ static DBusConnection *open_bus(DBusBusType type, bool *tried, DBusConnection **
 	dbus_connection_set_exit_on_disconnect(c, FALSE);
 	DBusMessage *msg = dbus_message_new_method_call(DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
 		DBUS_INTERFACE_DBUS, "Hello");
-	DBusMessage *reply = msg ? dbus_connection_send_with_reply_and_block(c, msg,
-		DOCTOR_CALL_MS, &err) : NULL;
+	DBusMessage *reply = msg
+		? dbus_connection_send_with_reply_and_block(c, msg, DOCTOR_CALL_MS, &err)
+		: NULL;
 	const char *name;
 	if (msg)
 		dbus_message_unref(msg);
-	if (!reply || !dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &name,
-			DBUS_TYPE_INVALID) || !dbus_bus_set_unique_name(c, name)) {
+	if (!reply ||
+		!dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID) ||
+		!dbus_bus_set_unique_name(c, name)) {
 		dbus_error_free(&err);
 		if (reply)
 			dbus_message_unref(reply);
@@ -214,8 +215,8 @@ DBusMessage *doctor_call(struct doctor *d, DBusConnection *bus, DBusMessage *msg
 	}
 	const char *dest = dbus_message_get_destination(msg);
 	char peer[128];
-	snprintf(peer, sizeof(peer), "%s%s", bus == d->system_bus ? "system:" : "session:",
-		dest ? dest : "");
+	snprintf(peer, sizeof(peer), "%s%s",
+		bus == d->system_bus ? "system:" : "session:", dest ? dest : "");
 	if (find_silent(d, peer)) {
 		dbus_message_unref(msg);
 		dbus_set_error_const(err, DBUS_ERROR_NO_REPLY, "did not answer before");
@@ -225,7 +226,8 @@ DBusMessage *doctor_call(struct doctor *d, DBusConnection *bus, DBusMessage *msg
 	DBusMessage *reply = dbus_connection_send_with_reply_and_block(bus, msg, DOCTOR_CALL_MS,
 		err);
 	dbus_message_unref(msg);
-	if (!reply && (dbus_error_has_name(err, DBUS_ERROR_NO_REPLY) ||
+	if (!reply &&
+		(dbus_error_has_name(err, DBUS_ERROR_NO_REPLY) ||
 			dbus_error_has_name(err, DBUS_ERROR_TIMEOUT)) &&
 		d->n_silent < PN_ARRAY_LEN(d->silent))
 		snprintf(d->silent[d->n_silent++].name, sizeof(d->silent[0].name), "%s", peer);
@@ -250,8 +252,8 @@ bool doctor_has_owner(struct doctor *d, DBusConnection *bus, const char *name)
 	DBusMessage *reply = doctor_call_string(d, bus, DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
 		DBUS_INTERFACE_DBUS, "NameHasOwner", name, &err);
 	dbus_bool_t has = FALSE;
-	if (reply && !dbus_message_get_args(reply, NULL, DBUS_TYPE_BOOLEAN, &has,
-			DBUS_TYPE_INVALID))
+	if (reply &&
+		!dbus_message_get_args(reply, NULL, DBUS_TYPE_BOOLEAN, &has, DBUS_TYPE_INVALID))
 		has = FALSE;
 	if (reply)
 		dbus_message_unref(reply);
@@ -265,8 +267,9 @@ DBusMessage *doctor_get_property(struct doctor *d, DBusConnection *bus, const ch
 {
 	DBusMessage *msg = dbus_message_new_method_call(name, path, DBUS_INTERFACE_PROPERTIES,
 		"Get");
-	if (msg && !dbus_message_append_args(msg, DBUS_TYPE_STRING, &iface, DBUS_TYPE_STRING,
-			&prop, DBUS_TYPE_INVALID)) {
+	if (msg &&
+		!dbus_message_append_args(msg, DBUS_TYPE_STRING, &iface, DBUS_TYPE_STRING, &prop,
+			DBUS_TYPE_INVALID)) {
 		dbus_message_unref(msg);
 		msg = NULL;
 	}
@@ -368,8 +371,7 @@ void doctor_each_process(struct doctor *d,
 	closedir(dir);
 }
 
-int doctor_process_env(struct doctor *d, const char *pid, const char *name, char *value,
-	size_t len)
+int doctor_process_env(struct doctor *d, const char *pid, const char *name, char *value, size_t len)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s/environ", d->proc_root, pid);
@@ -417,7 +419,7 @@ static void load_config(struct doctor *d)
 		snprintf(d->config_path, sizeof(d->config_path), "%s", path);
 	}
 	if (pn_config_load(&d->config, d->config_path, &d->config_missing, d->config_error,
-			sizeof(d->config_error)) < 0) {
+		    sizeof(d->config_error)) < 0) {
 		d->config_bad = true;
 		pn_config_init(&d->config);
 	}
@@ -450,7 +452,8 @@ static void print_json(struct doctor *d)
 	json_object_object_add(o, "ok", json_object_new_boolean(d->counts[DOCTOR_FAIL] == 0));
 	json_object_object_add(o, "counts", counts);
 	json_object_object_add(o, "checks", json_object_get(d->results));
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	puts(json_object_to_json_string_ext(o,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 

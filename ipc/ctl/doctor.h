@@ -28,9 +28,9 @@ enum doctor_verdict { DOCTOR_OK, DOCTOR_WARN, DOCTOR_FAIL };
 struct doctor;
 
 struct doctor_check {
-	const char *name;  /* "area.what", stable: part of the --json output */
+	const char *name; /* "area.what", stable: part of the --json output */
 	void (*probe)(struct doctor *d);
-	const char *fix;   /* what to do on warn/fail, unless the probe says better */
+	const char *fix; /* what to do on warn/fail, unless the probe says better */
 };
 
 /* The tables, one per area, each ending with a {NULL} entry. */
@@ -63,14 +63,14 @@ struct doctor {
 	size_t n_silent;
 
 	/* What one probe learns for later ones. */
-	bool systemd_present;   /* a user manager on the session bus */
-	char ppd_name[64];      /* the ppd bus name that answered, "" for none */
+	bool systemd_present; /* a user manager on the session bus */
+	char ppd_name[64]; /* the ppd bus name that answered, "" for none */
 	char ppd_path[64];
 	bool asusd_present;
 
 	uid_t uid;
 	const char *proc_root; /* "/proc" */
-	const char *etc;       /* "/etc" */
+	const char *etc; /* "/etc" */
 };
 
 /*
@@ -115,8 +115,8 @@ const char *doctor_bus_error(const DBusError *err);
  * request_len bytes and reads one line into buf (without its newline), all
  * within DOCTOR_CALL_MS: 0, -ETIMEDOUT or -errno.
  */
-int doctor_unix_request(const char *socket_path, const char *request, size_t request_len,
-	char *buf, size_t len);
+int doctor_unix_request(const char *socket_path, const char *request, size_t request_len, char *buf,
+	size_t len);
 
 /* CLOCK_MONOTONIC in milliseconds, for the deadlines of sockets and children. */
 int64_t doctor_now_ms(void);

@@ -87,7 +87,8 @@ static int run(int argc, char **argv, char **words)
 			ctl.config_path = argv[++i];
 		} else if (strncmp(a, "--config=", 9) == 0) {
 			ctl.config_path = a + 9;
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "help") == 0) {
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 ||
+			strcmp(a, "help") == 0) {
 			fputs(usage, stdout);
 			return CTL_OK;
 		} else if (strcmp(a, "--version") == 0) {

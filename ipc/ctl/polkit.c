@@ -103,7 +103,8 @@ static void print_text(const struct agent_status *status)
 		const char *f[4];
 		const char *keys[] = {"action", "user", "state", "program"};
 		for (size_t k = 0; k < 4; k++)
-			f[k] = json_object_object_get_ex(r, keys[k], &v) ? json_object_get_string(v) : "";
+			f[k] = json_object_object_get_ex(r, keys[k], &v) ? json_object_get_string(v)
+									 : "";
 		json_object_object_get_ex(r, "id", &v);
 		printf("  %-4d %s  %s  %s  %s\n", json_object_get_int(v), f[0], f[1], f[2],
 			*f[3] ? f[3] : "(unknown program)");

@@ -33,9 +33,9 @@ static const struct ppd_name {
 struct power {
 	struct ctl *ctl;
 	DBusConnection *session;
-	DBusConnection *system;     /* connected on first use: only without panther-powerd */
+	DBusConnection *system; /* connected on first use: only without panther-powerd */
 	bool system_tried;
-	bool powerd;                /* org.pantheros.Power1 answered */
+	bool powerd; /* org.pantheros.Power1 answered */
 	bool powerd_asked;
 	const struct ppd_name *ppd; /* the ppd name that answered */
 };
@@ -50,7 +50,7 @@ struct power_info {
 	bool custom; /* asusd's Custom: none of the three */
 	/* Only for status (extra set): JSON arrays, freed by info_finish(). */
 	bool extra;
-	struct json_object *holds;    /* [{"profile", "application_id", "reason"}] */
+	struct json_object *holds; /* [{"profile", "application_id", "reason"}] */
 	struct json_object *warnings; /* ["..."] */
 	char degraded[128];
 };
@@ -101,8 +101,8 @@ static DBusMessage *call(DBusConnection *conn, DBusMessage *msg, DBusError *err)
 		return NULL;
 	}
 	dbus_message_set_auto_start(msg, FALSE);
-	DBusMessage *reply = dbus_connection_send_with_reply_and_block(conn, msg,
-		CALL_TIMEOUT_MS, err);
+	DBusMessage *reply = dbus_connection_send_with_reply_and_block(conn, msg, CALL_TIMEOUT_MS,
+		err);
 	dbus_message_unref(msg);
 	return reply;
 }
@@ -207,7 +207,8 @@ static unsigned read_profiles(DBusMessageIter *value)
 				DBusMessageIter entry, v;
 				dbus_message_iter_recurse(&entries, &entry);
 				const char *key = iter_string(&entry);
-				if (!key || strcmp(key, "Profile") != 0 || !dbus_message_iter_next(&entry))
+				if (!key || strcmp(key, "Profile") != 0 ||
+					!dbus_message_iter_next(&entry))
 					continue;
 				dbus_message_iter_recurse(&entry, &v);
 				name = iter_string(&v);
@@ -301,8 +302,8 @@ static bool read_info(DBusMessage *reply, struct power_info *info)
 		if (strcmp(key, "ActiveProfile") == 0) {
 			info->active = pn_profile_from_name(s);
 			info->custom = s && strcmp(s, "custom") == 0;
-		} else if (info->extra && (strcmp(key, "Holds") == 0 ||
-				strcmp(key, "ActiveProfileHolds") == 0)) {
+		} else if (info->extra &&
+			(strcmp(key, "Holds") == 0 || strcmp(key, "ActiveProfileHolds") == 0)) {
 			read_holds(&value, info);
 		} else if (info->extra && strcmp(key, "Warnings") == 0) {
 			read_strings(&value, info->warnings);
@@ -349,7 +350,8 @@ static int fetch_info(struct power *p, struct power_info *info)
 {
 	DBusError err;
 	dbus_error_init(&err);
-	DBusMessage *reply = powerd_call(p, new_get_all(POWER1_NAME, POWER1_PATH, POWER1_NAME), &err);
+	DBusMessage *reply = powerd_call(p, new_get_all(POWER1_NAME, POWER1_PATH, POWER1_NAME),
+		&err);
 	if (!reply && !p->powerd) {
 		dbus_error_free(&err);
 		reply = ppd_get_all(p, &err);
@@ -360,7 +362,8 @@ static int fetch_info(struct power *p, struct power_info *info)
 		if (p->powerd)
 			ctl_error("power: panther-powerd: %s", ctl_bus_error(&err));
 		else if (absent(&err))
-			ctl_error("power: neither panther-powerd nor power-profiles-daemon is running");
+			ctl_error(
+				"power: neither panther-powerd nor power-profiles-daemon is running");
 		else
 			ctl_error("power: power-profiles-daemon: %s", ctl_bus_error(&err));
 		dbus_error_free(&err);
@@ -413,7 +416,8 @@ static struct json_object *profile_json(enum pn_profile profile)
 
 static void print_json(struct json_object *obj)
 {
-	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	puts(json_object_to_json_string_ext(obj,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(obj);
 }
 
@@ -434,8 +438,9 @@ static int get_profile_info(struct power *p, struct power_info *info)
 {
 	int r = get_info(p, info);
 	if (r == CTL_OK && !info->offered) {
-		ctl_error("power: no power profile backend: neither power-profiles-daemon nor asusd "
-			  "is running");
+		ctl_error(
+			"power: no power profile backend: neither power-profiles-daemon nor asusd "
+			"is running");
 		return CTL_FAILED;
 	}
 	return r;
@@ -524,7 +529,8 @@ static int cmd_status(struct power *p)
 		if (p->powerd) {
 			json_object_object_add(obj, "mode",
 				json_object_new_string(info.manual ? "manual" : "auto"));
-			json_object_object_add(obj, "on_battery", json_object_new_boolean(info.on_battery));
+			json_object_object_add(obj, "on_battery",
+				json_object_new_boolean(info.on_battery));
 		}
 		json_object_object_add(obj, "holds", json_object_get(info.holds));
 		json_object_object_add(obj, "performance_degraded",
@@ -549,7 +555,8 @@ static int cmd_status(struct power *p)
 		printf("panther-powerd: running\n");
 		for (size_t i = 0; i < json_object_array_length(info.warnings); i++)
 			printf("warning: %s\n",
-				json_object_get_string(json_object_array_get_idx(info.warnings, i)));
+				json_object_get_string(
+					json_object_array_get_idx(info.warnings, i)));
 	} else {
 		printf("panther-powerd: not running (talking to %s)\n", p->ppd->name);
 	}
@@ -565,7 +572,8 @@ static void not_offered(const char *name, unsigned offered)
 	char list[64];
 	format_profiles(offered, list, sizeof(list));
 	ctl_error("power: %s profile \"%s\" (available: %s)",
-		pn_profile_from_name(name) == PN_PROFILE_NONE ? "unknown" : "unavailable", name, list);
+		pn_profile_from_name(name) == PN_PROFILE_NONE ? "unknown" : "unavailable", name,
+		list);
 }
 
 /* Sets ActiveProfile on ppd directly; info says what it offers. */
@@ -603,8 +611,8 @@ static int ppd_set(struct power *p, enum pn_profile profile, const struct power_
 /* The next profile of the cycle for ppd alone: power.cycle from the config, else ppd's order. */
 static enum pn_profile next_in_cycle(struct power *p, const struct power_info *info)
 {
-	enum pn_profile order[PN_PROFILE_COUNT] = {
-		PN_PROFILE_POWER_SAVER, PN_PROFILE_BALANCED, PN_PROFILE_PERFORMANCE};
+	enum pn_profile order[PN_PROFILE_COUNT] = {PN_PROFILE_POWER_SAVER, PN_PROFILE_BALANCED,
+		PN_PROFILE_PERFORMANCE};
 	size_t n = PN_PROFILE_COUNT;
 	struct pn_config cfg;
 	char err[256];
@@ -723,7 +731,8 @@ int ctl_power(struct ctl *ctl, int argc, char **argv)
 	}
 	const char *cmd = argv[1];
 	int want_args = strcmp(cmd, "set") == 0 ? 3 : 2;
-	static const char *const commands[] = {"get", "list", "set", "cycle", "auto", "status", NULL};
+	static const char *const commands[] = {"get", "list", "set", "cycle", "auto", "status",
+		NULL};
 	bool known = false;
 	for (size_t i = 0; commands[i]; i++)
 		known = known || strcmp(cmd, commands[i]) == 0;

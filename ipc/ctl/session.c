@@ -24,7 +24,8 @@ static DBusMessage *call(DBusConnection *conn, DBusMessage *msg, const char *wha
 		return reply;
 	if (dbus_error_has_name(&err, DBUS_ERROR_SERVICE_UNKNOWN) ||
 		dbus_error_has_name(&err, DBUS_ERROR_NAME_HAS_NO_OWNER))
-		ctl_error("panther-session is not running (no %s on the session bus)", SESSION_NAME);
+		ctl_error("panther-session is not running (no %s on the session bus)",
+			SESSION_NAME);
 	else
 		ctl_error("session %s: %s", what, ctl_bus_error(&err));
 	dbus_error_free(&err);
@@ -42,8 +43,9 @@ static const char *read_mode(DBusConnection *conn, DBusMessage **reply)
 	const char *iface = SESSION_IFACE, *prop = "Mode";
 	DBusMessage *msg = new_call(DBUS_INTERFACE_PROPERTIES, "Get");
 	*reply = NULL;
-	if (!msg || !dbus_message_append_args(msg, DBUS_TYPE_STRING, &iface, DBUS_TYPE_STRING,
-			&prop, DBUS_TYPE_INVALID))
+	if (!msg ||
+		!dbus_message_append_args(msg, DBUS_TYPE_STRING, &iface, DBUS_TYPE_STRING, &prop,
+			DBUS_TYPE_INVALID))
 		return "unknown";
 	DBusError err;
 	dbus_error_init(&err);
@@ -73,7 +75,8 @@ static int status(struct ctl *ctl, DBusConnection *conn)
 	const char *mode = read_mode(conn, &mode_reply);
 
 	DBusMessageIter iter, array;
-	char *sig = dbus_message_iter_init(reply, &iter) ? dbus_message_iter_get_signature(&iter) : NULL;
+	char *sig = dbus_message_iter_init(reply, &iter) ? dbus_message_iter_get_signature(&iter)
+							 : NULL;
 	bool sig_ok = sig && strcmp(sig, "a(ssuu)") == 0;
 	dbus_free(sig);
 	if (!sig_ok) {
@@ -121,13 +124,15 @@ static int status(struct ctl *ctl, DBusConnection *conn)
 			struct json_object *o = json_object_array_get_idx(services, i), *v;
 			char pid[16] = "-";
 			if (json_object_object_get_ex(o, "pid", &v) && v)
-				snprintf(pid, sizeof(pid), "%lld", (long long)json_object_get_int64(v));
+				snprintf(pid, sizeof(pid), "%lld",
+					(long long)json_object_get_int64(v));
 			json_object_object_get_ex(o, "restarts", &v);
 			long long restarts = json_object_get_int64(v);
 			json_object_object_get_ex(o, "name", &v);
 			const char *name = json_object_get_string(v);
 			json_object_object_get_ex(o, "state", &v);
-			printf("%-20s %-10s %8s %8lld\n", name, json_object_get_string(v), pid, restarts);
+			printf("%-20s %-10s %8s %8lld\n", name, json_object_get_string(v), pid,
+				restarts);
 		}
 		if (n == 0 && strcmp(mode, "systemd") == 0)
 			printf("services are systemd units: systemctl --user list-dependencies "

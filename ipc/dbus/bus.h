@@ -17,7 +17,8 @@
 #define UID_CACHE_SIZE 16
 #define DISPATCH_BATCH 64
 
-struct export {
+struct export
+{
 	struct export *next;
 	char *path;
 	const struct pn_interface *iface;

@@ -48,12 +48,13 @@ static bool match_accepts(const struct pn_match *m, DBusMessage *msg)
 void bus_deliver_signal(struct pn_bus *bus, DBusMessage *msg)
 {
 	if (dbus_message_is_signal(msg, DBUS_INTERFACE_DBUS, "NameOwnerChanged") &&
-			dbus_message_has_sender(msg, DBUS_SERVICE_DBUS)) {
+		dbus_message_has_sender(msg, DBUS_SERVICE_DBUS)) {
 		const char *name, *old_owner, *new_owner;
 		if (dbus_message_get_args(msg, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING,
-				&old_owner, DBUS_TYPE_STRING, &new_owner, DBUS_TYPE_INVALID)) {
+			    &old_owner, DBUS_TYPE_STRING, &new_owner, DBUS_TYPE_INVALID)) {
 			/* Before the first answer, that answer is what counts. */
-			for (struct pn_name_watch *w = bus->watches; w && !bus->closing; w = w->next) {
+			for (struct pn_name_watch *w = bus->watches; w && !bus->closing;
+				w = w->next) {
 				if (!w->dead && w->known && strcmp(w->name, name) == 0)
 					report_owner(w, new_owner);
 			}
@@ -64,7 +65,6 @@ void bus_deliver_signal(struct pn_bus *bus, DBusMessage *msg)
 			m->fn(m->data, msg);
 	}
 }
-
 
 /* ---- calling ---- */
 
@@ -98,8 +98,8 @@ static void pending_done(DBusPendingCall *call, void *data)
 	bus_leave(bus);
 }
 
-int pn_bus_call(struct pn_bus *bus, DBusMessage *msg, int timeout_ms, pn_reply_fn fn,
-	void *data, struct pn_pending **out)
+int pn_bus_call(struct pn_bus *bus, DBusMessage *msg, int timeout_ms, pn_reply_fn fn, void *data,
+	struct pn_pending **out)
 {
 	if (out)
 		*out = NULL;
@@ -113,12 +113,15 @@ int pn_bus_call(struct pn_bus *bus, DBusMessage *msg, int timeout_ms, pn_reply_f
 	}
 	DBusPendingCall *call = NULL;
 	if (!dbus_connection_send_with_reply(bus->conn, msg, &call,
-			timeout_ms > 0 ? timeout_ms : PN_DBUS_TIMEOUT_MS))
+		    timeout_ms > 0 ? timeout_ms : PN_DBUS_TIMEOUT_MS))
 		return -ENOMEM;
 	if (!call)
 		return -ENOTCONN;
 	struct pn_pending *p = pn_xcalloc(1, sizeof(*p));
-	*p = (struct pn_pending){.next = bus->pendings, .bus = bus, .call = call, .fn = fn,
+	*p = (struct pn_pending){.next = bus->pendings,
+		.bus = bus,
+		.call = call,
+		.fn = fn,
 		.data = data};
 	if (!dbus_pending_call_set_notify(call, pending_done, p, NULL)) {
 		bus_pending_free(p);
@@ -146,8 +149,8 @@ int pn_bus_call_method(struct pn_bus *bus, const char *dest, const char *path, c
 	if (out)
 		*out = NULL;
 	if ((dest && !dbus_validate_bus_name(dest, NULL)) || !dbus_validate_path(path, NULL) ||
-			(iface && !dbus_validate_interface(iface, NULL)) ||
-			!dbus_validate_member(method, NULL))
+		(iface && !dbus_validate_interface(iface, NULL)) ||
+		!dbus_validate_member(method, NULL))
 		return -EINVAL;
 	DBusMessage *msg = dbus_message_new_method_call(dest, path, iface, method);
 	if (!msg)
@@ -161,12 +164,11 @@ int pn_bus_call_method(struct pn_bus *bus, const char *dest, const char *path, c
 	return r;
 }
 
-int pn_bus_get_property(struct pn_bus *bus, const char *dest, const char *path,
-	const char *iface, const char *prop, pn_reply_fn fn, void *data,
-	struct pn_pending **out)
+int pn_bus_get_property(struct pn_bus *bus, const char *dest, const char *path, const char *iface,
+	const char *prop, pn_reply_fn fn, void *data, struct pn_pending **out)
 {
-	return pn_bus_call_method(bus, dest, path, DBUS_INTERFACE_PROPERTIES, "Get", fn, data,
-		out, DBUS_TYPE_STRING, &iface, DBUS_TYPE_STRING, &prop, DBUS_TYPE_INVALID);
+	return pn_bus_call_method(bus, dest, path, DBUS_INTERFACE_PROPERTIES, "Get", fn, data, out,
+		DBUS_TYPE_STRING, &iface, DBUS_TYPE_STRING, &prop, DBUS_TYPE_INVALID);
 }
 
 int pn_bus_get_all_properties(struct pn_bus *bus, const char *dest, const char *path,
@@ -183,10 +185,10 @@ int pn_bus_set_property_basic(struct pn_bus *bus, const char *dest, const char *
 	if (out)
 		*out = NULL;
 	if (!dbus_type_is_basic(type) || !dbus_validate_bus_name(dest, NULL) ||
-			!dbus_validate_path(path, NULL))
+		!dbus_validate_path(path, NULL))
 		return -EINVAL;
-	DBusMessage *msg =
-		dbus_message_new_method_call(dest, path, DBUS_INTERFACE_PROPERTIES, "Set");
+	DBusMessage *msg = dbus_message_new_method_call(dest, path, DBUS_INTERFACE_PROPERTIES,
+		"Set");
 	if (!msg)
 		return -ENOMEM;
 	char sig[2] = {(char)type, '\0'};
@@ -194,8 +196,8 @@ int pn_bus_set_property_basic(struct pn_bus *bus, const char *dest, const char *
 	dbus_message_iter_init_append(msg, &iter);
 	int r = -EINVAL;
 	if (!dbus_message_iter_append_basic(&iter, DBUS_TYPE_STRING, &iface) ||
-			!dbus_message_iter_append_basic(&iter, DBUS_TYPE_STRING, &prop) ||
-			!dbus_message_iter_open_container(&iter, DBUS_TYPE_VARIANT, sig, &variant))
+		!dbus_message_iter_append_basic(&iter, DBUS_TYPE_STRING, &prop) ||
+		!dbus_message_iter_open_container(&iter, DBUS_TYPE_VARIANT, sig, &variant))
 		goto out;
 	if (!dbus_message_iter_append_basic(&variant, type, value)) {
 		dbus_message_iter_abandon_container_if_open(&iter, &variant);
@@ -213,7 +215,7 @@ bool pn_reply_variant(DBusMessage *reply, DBusMessageIter *iter)
 {
 	DBusMessageIter top;
 	if (!reply || !dbus_message_iter_init(reply, &top) ||
-			dbus_message_iter_get_arg_type(&top) != DBUS_TYPE_VARIANT)
+		dbus_message_iter_get_arg_type(&top) != DBUS_TYPE_VARIANT)
 		return false;
 	dbus_message_iter_recurse(&top, iter);
 	return true;
@@ -229,7 +231,7 @@ bool pn_iter_foreach_property(DBusMessageIter *dict, pn_prop_fn fn, void *data)
 	DBusMessageIter entries;
 	dbus_message_iter_recurse(dict, &entries);
 	for (; dbus_message_iter_get_arg_type(&entries) == DBUS_TYPE_DICT_ENTRY;
-			dbus_message_iter_next(&entries)) {
+		dbus_message_iter_next(&entries)) {
 		DBusMessageIter entry, variant;
 		const char *name;
 		dbus_message_iter_recurse(&entries, &entry);
@@ -250,11 +252,10 @@ bool pn_reply_foreach_property(DBusMessage *reply, pn_prop_fn fn, void *data)
 	return pn_iter_foreach_property(&iter, fn, data);
 }
 
-bool pn_properties_changed_foreach(DBusMessage *msg, const char **iface, pn_prop_fn fn,
-	void *data)
+bool pn_properties_changed_foreach(DBusMessage *msg, const char **iface, pn_prop_fn fn, void *data)
 {
 	if (!dbus_message_is_signal(msg, DBUS_INTERFACE_PROPERTIES, "PropertiesChanged") ||
-			!dbus_message_has_signature(msg, "sa{sv}as"))
+		!dbus_message_has_signature(msg, "sa{sv}as"))
 		return false;
 	DBusMessageIter iter, invalid;
 	const char *name;
@@ -267,7 +268,7 @@ bool pn_properties_changed_foreach(DBusMessage *msg, const char **iface, pn_prop
 	dbus_message_iter_next(&iter);
 	dbus_message_iter_recurse(&iter, &invalid);
 	for (; dbus_message_iter_get_arg_type(&invalid) == DBUS_TYPE_STRING;
-			dbus_message_iter_next(&invalid)) {
+		dbus_message_iter_next(&invalid)) {
 		dbus_message_iter_get_basic(&invalid, &name);
 		fn(data, name, NULL);
 	}
@@ -276,8 +277,8 @@ bool pn_properties_changed_foreach(DBusMessage *msg, const char **iface, pn_prop
 
 /* ---- watching ---- */
 
-static char *build_rule(const char *sender, const char *path, const char *iface,
-	const char *member, const char *arg0)
+static char *build_rule(const char *sender, const char *path, const char *iface, const char *member,
+	const char *arg0)
 {
 	char *rule = NULL;
 	size_t size = 0;
@@ -309,8 +310,8 @@ static void name_watch_initial(void *data, DBusMessage *reply, const DBusError *
 	struct pn_name_watch *w = data;
 	const char *owner = NULL;
 	w->initial = NULL;
-	if (reply && !dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &owner,
-			DBUS_TYPE_INVALID))
+	if (reply &&
+		!dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &owner, DBUS_TYPE_INVALID))
 		owner = NULL;
 	report_owner(w, owner);
 }
@@ -331,8 +332,8 @@ struct pn_name_watch *pn_bus_watch_name(struct pn_bus *bus, const char *name, pn
 	/* The rule goes first, so no change after GetNameOwner's answer is missed. */
 	dbus_bus_add_match(bus->conn, w->rule, NULL);
 	if (pn_bus_call_method(bus, DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS,
-			"GetNameOwner", name_watch_initial, w, &w->initial, DBUS_TYPE_STRING,
-			&name, DBUS_TYPE_INVALID) < 0) {
+		    "GetNameOwner", name_watch_initial, w, &w->initial, DBUS_TYPE_STRING, &name,
+		    DBUS_TYPE_INVALID) < 0) {
 		dbus_bus_remove_match(bus->conn, w->rule, NULL);
 		bus_name_watch_free(w);
 		return NULL;
@@ -363,16 +364,21 @@ struct pn_match *pn_bus_subscribe(struct pn_bus *bus, const char *sender, const 
 	if (!bus_connected(bus) || !fn)
 		return NULL;
 	if ((sender && !dbus_validate_bus_name(sender, NULL)) ||
-			(path && !dbus_validate_path(path, NULL)) ||
-			(iface && !dbus_validate_interface(iface, NULL)) ||
-			(member && !dbus_validate_member(member, NULL)))
+		(path && !dbus_validate_path(path, NULL)) ||
+		(iface && !dbus_validate_interface(iface, NULL)) ||
+		(member && !dbus_validate_member(member, NULL)))
 		return NULL;
 	char *rule = build_rule(sender, path, iface, member, NULL);
 	if (!rule)
 		return NULL;
 	struct pn_match *m = pn_xcalloc(1, sizeof(*m));
-	*m = (struct pn_match){.bus = bus, .sender = dup_or_null(sender), .path = dup_or_null(path),
-		.iface = dup_or_null(iface), .member = dup_or_null(member), .rule = rule, .fn = fn,
+	*m = (struct pn_match){.bus = bus,
+		.sender = dup_or_null(sender),
+		.path = dup_or_null(path),
+		.iface = dup_or_null(iface),
+		.member = dup_or_null(member),
+		.rule = rule,
+		.fn = fn,
 		.data = data};
 	if (sender && sender[0] != ':' && strcmp(sender, DBUS_SERVICE_DBUS) != 0) {
 		m->sender_owner = pn_bus_watch_name(bus, sender, NULL, NULL);

@@ -256,7 +256,6 @@ static void dispatch_ready(void *data)
 	bus_leave(bus);
 }
 
-
 static void connection_lost(struct pn_bus *bus)
 {
 	if (bus->lost)
@@ -290,7 +289,7 @@ static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *msg, void *da
 	int type = dbus_message_get_type(msg);
 	if (type == DBUS_MESSAGE_TYPE_SIGNAL) {
 		if (dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected") &&
-				dbus_message_has_path(msg, DBUS_PATH_LOCAL))
+			dbus_message_has_path(msg, DBUS_PATH_LOCAL))
 			connection_lost(bus);
 		else
 			bus_deliver_signal(bus, msg);
@@ -330,10 +329,10 @@ static struct pn_bus *bus_attach(struct pn_loop *loop, DBusConnection *conn, cha
 	if (!dbus_connection_add_filter(conn, filter, bus, NULL))
 		goto fail;
 	if (!dbus_connection_set_watch_functions(conn, add_watch, remove_watch, toggle_watch, bus,
-			NULL))
+		    NULL))
 		goto fail;
 	if (!dbus_connection_set_timeout_functions(conn, add_timeout, remove_timeout,
-			toggle_timeout, bus, NULL))
+		    toggle_timeout, bus, NULL))
 		goto fail;
 	dbus_connection_set_dispatch_status_function(conn, dispatch_status_changed, bus, NULL);
 	/* Messages may have arrived while connecting. */
@@ -350,9 +349,9 @@ struct pn_bus *pn_bus_open(struct pn_loop *loop, enum pn_bus_kind kind, char *er
 {
 	DBusError error;
 	dbus_error_init(&error);
-	DBusConnection *conn =
-		dbus_bus_get_private(kind == PN_BUS_SYSTEM ? DBUS_BUS_SYSTEM : DBUS_BUS_SESSION,
-			&error);
+	DBusConnection *conn = dbus_bus_get_private(kind == PN_BUS_SYSTEM ? DBUS_BUS_SYSTEM
+									  : DBUS_BUS_SESSION,
+		&error);
 	if (!conn) {
 		set_err(err, errlen, "%s bus: %s", kind == PN_BUS_SYSTEM ? "system" : "session",
 			error.message ? error.message : "cannot connect");
@@ -470,7 +469,8 @@ int pn_bus_request_name(struct pn_bus *bus, const char *name, char *err, size_t 
 		dbus_error_free(&error);
 		return -EIO;
 	}
-	if (r == DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER || r == DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER)
+	if (r == DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER ||
+		r == DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER)
 		return 0;
 	set_err(err, errlen, "%s: owned by another connection", name);
 	return -EEXIST;

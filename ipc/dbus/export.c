@@ -17,7 +17,7 @@ static bool copy_values(DBusMessageIter *from, DBusMessageIter *to)
 {
 	int type;
 	for (; (type = dbus_message_iter_get_arg_type(from)) != DBUS_TYPE_INVALID;
-			dbus_message_iter_next(from)) {
+		dbus_message_iter_next(from)) {
 		if (dbus_type_is_basic(type)) {
 			DBusBasicValue value;
 			dbus_message_iter_get_basic(from, &value);
@@ -46,8 +46,9 @@ static bool copy_values(DBusMessageIter *from, DBusMessageIter *to)
 		}
 		bool ok = dbus_message_iter_open_container(to, type, contained, &sub_to);
 		if (ok) {
-			int elem = type == DBUS_TYPE_ARRAY ? dbus_message_iter_get_element_type(from)
-							   : DBUS_TYPE_INVALID;
+			int elem = type == DBUS_TYPE_ARRAY
+				? dbus_message_iter_get_element_type(from)
+				: DBUS_TYPE_INVALID;
 			if (dbus_type_is_fixed(elem) && elem != DBUS_TYPE_UNIX_FD) {
 				const void *items;
 				int n;
@@ -144,8 +145,8 @@ static DBusMessage *read_property(const struct export *e, const struct pn_proper
 	}
 	const char *got = dbus_message_get_signature(scratch);
 	if (strcmp(got, prop->sig) != 0) {
-		pn_err("D-Bus property %s.%s: getter appended '%s', declared '%s'",
-			e->iface->name, prop->name, got, prop->sig);
+		pn_err("D-Bus property %s.%s: getter appended '%s', declared '%s'", e->iface->name,
+			prop->name, got, prop->sig);
 		dbus_message_unref(scratch);
 		return NULL;
 	}
@@ -173,7 +174,7 @@ static bool append_entry(DBusMessageIter *dict, const char *name, const char *si
 	if (!dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry))
 		return false;
 	if (!dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &name) ||
-			!append_variant(&entry, sig, value)) {
+		!append_variant(&entry, sig, value)) {
 		dbus_message_iter_abandon_container_if_open(dict, &entry);
 		return false;
 	}
@@ -218,7 +219,7 @@ static DBusMessage *property_get(struct pn_bus *bus, DBusMessage *msg, const cha
 {
 	const char *iface, *name;
 	if (!dbus_message_get_args(msg, NULL, DBUS_TYPE_STRING, &iface, DBUS_TYPE_STRING, &name,
-			DBUS_TYPE_INVALID))
+		    DBUS_TYPE_INVALID))
 		return NULL;
 	struct export *e;
 	const struct pn_property *prop;
@@ -376,8 +377,10 @@ static DBusMessage *refuse_stranger(struct pn_bus *bus, DBusMessage *msg)
 		return NULL;
 	/* A caller that left the bus already, or one the bus will not name. */
 	if (uid < 0)
-		return pn_error_reply(msg, DBUS_ERROR_ACCESS_DENIED, "cannot tell which user "
-			"calls %s: refused", dbus_message_get_path(msg));
+		return pn_error_reply(msg, DBUS_ERROR_ACCESS_DENIED,
+			"cannot tell which user "
+			"calls %s: refused",
+			dbus_message_get_path(msg));
 	return pn_error_reply(msg, DBUS_ERROR_ACCESS_DENIED, "only uid %ld and root may call %s",
 		(long)getuid(), dbus_message_get_path(msg));
 }
@@ -435,13 +438,13 @@ DBusMessage *bus_dispatch_method(struct pn_bus *bus, DBusMessage *msg, bool *han
 	if ((!iface || strcmp(iface, DBUS_INTERFACE_PEER) == 0) && strcmp(member, "Ping") == 0)
 		return dbus_message_new_method_return(msg);
 	if (iface && !iface_found && strcmp(iface, DBUS_INTERFACE_INTROSPECTABLE) != 0 &&
-			strcmp(iface, DBUS_INTERFACE_PEER) != 0)
+		strcmp(iface, DBUS_INTERFACE_PEER) != 0)
 		return pn_error_reply(msg, DBUS_ERROR_UNKNOWN_INTERFACE,
 			"Object %s has no interface %s", path, iface);
-	return pn_error_reply(msg, DBUS_ERROR_UNKNOWN_METHOD, "No method %s%s%s with arguments '%s'",
-		iface ? iface : "", iface ? "." : "", member, dbus_message_get_signature(msg));
+	return pn_error_reply(msg, DBUS_ERROR_UNKNOWN_METHOD,
+		"No method %s%s%s with arguments '%s'", iface ? iface : "", iface ? "." : "",
+		member, dbus_message_get_signature(msg));
 }
-
 
 /* ---- exporting ---- */
 
@@ -456,12 +459,12 @@ static bool valid_interface(const struct pn_interface *iface)
 		return false;
 	for (const struct pn_method *m = iface->methods; m && m->name; m++) {
 		if (!dbus_validate_member(m->name, NULL) || !valid_sig(m->in_sig) ||
-				!valid_sig(m->out_sig) || !m->fn)
+			!valid_sig(m->out_sig) || !m->fn)
 			return false;
 	}
 	for (const struct pn_property *p = iface->properties; p && p->name; p++) {
 		if (!dbus_validate_member(p->name, NULL) || !p->sig ||
-				!dbus_signature_validate_single(p->sig, NULL))
+			!dbus_signature_validate_single(p->sig, NULL))
 			return false;
 	}
 	for (const struct pn_signal *s = iface->signals; s && s->name; s++) {
@@ -531,7 +534,7 @@ int pn_bus_emit_properties_changed(struct pn_bus *bus, const char *path, const c
 	dbus_message_iter_init_append(signal, &iter);
 	int r = -ENOMEM;
 	if (!dbus_message_iter_append_basic(&iter, DBUS_TYPE_STRING, &iface) ||
-			!dbus_message_iter_open_container(&iter, DBUS_TYPE_ARRAY, "{sv}", &dict))
+		!dbus_message_iter_open_container(&iter, DBUS_TYPE_ARRAY, "{sv}", &dict))
 		goto out;
 	/* A property whose value cannot be read now is sent as invalidated. */
 	const char *unreadable[64];
@@ -557,7 +560,7 @@ int pn_bus_emit_properties_changed(struct pn_bus *bus, const char *path, const c
 		}
 	}
 	if (!dbus_message_iter_close_container(&iter, &dict) ||
-			!dbus_message_iter_open_container(&iter, DBUS_TYPE_ARRAY, "s", &invalid))
+		!dbus_message_iter_open_container(&iter, DBUS_TYPE_ARRAY, "s", &invalid))
 		goto out;
 	for (size_t i = 0; i < n_unreadable; i++) {
 		if (!dbus_message_iter_append_basic(&invalid, DBUS_TYPE_STRING, &unreadable[i])) {
@@ -577,7 +580,7 @@ int pn_bus_emit_signal(struct pn_bus *bus, const char *path, const char *iface, 
 	int first_type, ...)
 {
 	if (!dbus_validate_path(path, NULL) || !dbus_validate_interface(iface, NULL) ||
-			!dbus_validate_member(name, NULL))
+		!dbus_validate_member(name, NULL))
 		return -EINVAL;
 	DBusMessage *signal = dbus_message_new_signal(path, iface, name);
 	if (!signal)

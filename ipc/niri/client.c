@@ -37,8 +37,8 @@ struct conn {
 enum stream_phase {
 	STREAM_DOWN,
 	STREAM_HANDSHAKE, /* "EventStream" sent, waiting for {"Ok":"Handled"} */
-	STREAM_REPLAY,    /* applying the initial state */
-	STREAM_LIVE,      /* connected has been called */
+	STREAM_REPLAY, /* applying the initial state */
+	STREAM_LIVE, /* connected has been called */
 };
 
 struct pending {
@@ -109,7 +109,7 @@ static short conn_events(const struct conn *c)
 /* Starts a non-blocking connect; 0 or a negative errno. */
 static int conn_open(struct pn_niri *niri, struct conn *c, pn_fd_fn fn)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	if (strlen(niri->socket_path) >= sizeof(addr.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(addr.sun_path, niri->socket_path);
@@ -154,8 +154,7 @@ static void conn_queue(struct conn *c, const char *text, size_t len)
 static int conn_flush(struct conn *c)
 {
 	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-			MSG_NOSIGNAL);
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -310,13 +309,17 @@ static void stream_connected(struct pn_niri *niri)
 static bool is_replay_event(const char *line, size_t len)
 {
 	static const char *const names[] = {
-		"WorkspacesChanged", "WindowsChanged", "KeyboardLayoutsChanged",
-		"OverviewOpenedOrClosed", "ConfigLoaded", "CastsChanged",
+		"WorkspacesChanged",
+		"WindowsChanged",
+		"KeyboardLayoutsChanged",
+		"OverviewOpenedOrClosed",
+		"ConfigLoaded",
+		"CastsChanged",
 	};
 	for (size_t i = 0; i < PN_ARRAY_LEN(names); i++) {
 		size_t n = strlen(names[i]);
 		if (len > n + 3 && line[0] == '{' && line[1] == '"' &&
-				memcmp(line + 2, names[i], n) == 0 && line[n + 2] == '"')
+			memcmp(line + 2, names[i], n) == 0 && line[n + 2] == '"')
 			return true;
 	}
 	return false;
@@ -373,8 +376,8 @@ static bool stream_line(struct pn_niri *niri, const char *line, size_t len)
 			stream_connected(niri);
 			return !niri->destroyed && niri->phase == STREAM_LIVE;
 		}
-		pn_timer_arm(niri->stream_timer, niri->replay_has_windows ?
-			REPLAY_SETTLE_MS : STREAM_START_TIMEOUT_MS);
+		pn_timer_arm(niri->stream_timer,
+			niri->replay_has_windows ? REPLAY_SETTLE_MS : STREAM_START_TIMEOUT_MS);
 		return true;
 	}
 	if (changed && niri->listener->changed)
@@ -384,16 +387,16 @@ static bool stream_line(struct pn_niri *niri, const char *line, size_t len)
 
 enum io_result {
 	IO_OK,
-	IO_STOPPED,  /* the line handler said stop: the connection may be gone */
-	IO_FAILED,   /* why says what happened */
+	IO_STOPPED, /* the line handler said stop: the connection may be gone */
+	IO_FAILED, /* why says what happened */
 	IO_BAD_PEER, /* niri sent a line that is too long; why says so */
 };
 
 typedef bool (*line_fn)(struct pn_niri *niri, const char *line, size_t len);
 
 /* Connects, writes and reads c as revents allow; hands each line to fn. */
-static enum io_result conn_io(struct pn_niri *niri, struct conn *c, short revents,
-	const char *name, line_fn fn, char *why, size_t whylen)
+static enum io_result conn_io(struct pn_niri *niri, struct conn *c, short revents, const char *name,
+	line_fn fn, char *why, size_t whylen)
 {
 	int ret = 0;
 	if (c->connecting) {
@@ -442,8 +445,8 @@ static enum io_result conn_io(struct pn_niri *niri, struct conn *c, short revent
 static void stream_io_locked(struct pn_niri *niri, short revents)
 {
 	char why[160];
-	enum io_result res = conn_io(niri, &niri->stream, revents, "event stream",
-		stream_line, why, sizeof(why));
+	enum io_result res = conn_io(niri, &niri->stream, revents, "event stream", stream_line, why,
+		sizeof(why));
 	if (res == IO_FAILED || res == IO_BAD_PEER)
 		stream_fail(niri, why, res == IO_BAD_PEER);
 }
@@ -476,8 +479,8 @@ static void retry_fired(void *data)
 	int ret = conn_open(niri, &niri->stream, stream_io);
 	if (ret < 0) {
 		char why[256];
-		snprintf(why, sizeof(why), "cannot connect to niri at %s: %s",
-			niri->socket_path, strerror(-ret));
+		snprintf(why, sizeof(why), "cannot connect to niri at %s: %s", niri->socket_path,
+			strerror(-ret));
 		niri->phase = STREAM_DOWN;
 		stream_fail(niri, why, false);
 	} else {
@@ -543,8 +546,8 @@ static bool req_line(struct pn_niri *niri, const char *line, size_t len)
 static void req_io_locked(struct pn_niri *niri, short revents)
 {
 	char why[160];
-	enum io_result res = conn_io(niri, &niri->req, revents, "request connection",
-		req_line, why, sizeof(why));
+	enum io_result res = conn_io(niri, &niri->req, revents, "request connection", req_line, why,
+		sizeof(why));
 	if (res == IO_FAILED || res == IO_BAD_PEER)
 		req_fail_all(niri, why);
 	else if (res == IO_OK)
@@ -568,8 +571,7 @@ static void req_timer_fired(void *data)
 	leave(niri);
 }
 
-int pn_niri_request(struct pn_niri *niri, const char *request,
-	pn_niri_reply_fn fn, void *data)
+int pn_niri_request(struct pn_niri *niri, const char *request, pn_niri_reply_fn fn, void *data)
 {
 	if (niri->destroyed || strchr(request, '\n') || !fn)
 		return -EINVAL;

@@ -58,10 +58,12 @@ static int get_uint(struct parse *p, json_object *obj, const char *key, bool nul
 	if (!v) {
 		if (nullable)
 			return 0;
-		return parse_fail(p, key, present ? "an unsigned integer, not null" : "an unsigned integer");
+		return parse_fail(p, key,
+			present ? "an unsigned integer, not null" : "an unsigned integer");
 	}
 	if (!is_uint(v))
-		return parse_fail(p, key, nullable ? "an unsigned integer or null" : "an unsigned integer");
+		return parse_fail(p, key,
+			nullable ? "an unsigned integer or null" : "an unsigned integer");
 	*out = json_object_get_uint64(v);
 	if (has)
 		*has = true;
@@ -271,8 +273,8 @@ static void finish_workspace_item(void *item)
 	workspace_finish(item);
 }
 
-static int apply_windows_changed(struct pn_niri_state *state, json_object *body,
-	struct parse *p, unsigned *changed)
+static int apply_windows_changed(struct pn_niri_state *state, json_object *body, struct parse *p,
+	unsigned *changed)
 {
 	void *list;
 	size_t n;
@@ -295,8 +297,8 @@ static int apply_windows_changed(struct pn_niri_state *state, json_object *body,
 	return 0;
 }
 
-static int apply_window_opened(struct pn_niri_state *state, json_object *body,
-	struct parse *p, unsigned *changed)
+static int apply_window_opened(struct pn_niri_state *state, json_object *body, struct parse *p,
+	unsigned *changed)
 {
 	json_object *obj;
 	struct pn_niri_window w;
@@ -330,8 +332,8 @@ static int apply_window_opened(struct pn_niri_state *state, json_object *body,
 	return 0;
 }
 
-static int apply_window_closed(struct pn_niri_state *state, json_object *body,
-	struct parse *p, unsigned *changed)
+static int apply_window_closed(struct pn_niri_state *state, json_object *body, struct parse *p,
+	unsigned *changed)
 {
 	uint64_t id;
 	set_where(p, "WindowClosed", NULL, -1);
@@ -351,8 +353,8 @@ static int apply_window_closed(struct pn_niri_state *state, json_object *body,
 	return 0;
 }
 
-static int apply_window_focus(struct pn_niri_state *state, json_object *body,
-	struct parse *p, unsigned *changed)
+static int apply_window_focus(struct pn_niri_state *state, json_object *body, struct parse *p,
+	unsigned *changed)
 {
 	uint64_t id;
 	bool has;
@@ -368,8 +370,8 @@ static int apply_window_focus(struct pn_niri_state *state, json_object *body,
 }
 
 /* {"id": u64, "urgent": bool}, the body of both urgency events. */
-static int parse_urgency(struct parse *p, const char *event, json_object *body,
-	uint64_t *id, bool *urgent)
+static int parse_urgency(struct parse *p, const char *event, json_object *body, uint64_t *id,
+	bool *urgent)
 {
 	set_where(p, event, NULL, -1);
 	int ret = get_uint(p, body, "id", false, id, NULL);
@@ -378,8 +380,8 @@ static int parse_urgency(struct parse *p, const char *event, json_object *body,
 	return ret;
 }
 
-static int apply_window_urgency(struct pn_niri_state *state, json_object *body,
-	struct parse *p, unsigned *changed)
+static int apply_window_urgency(struct pn_niri_state *state, json_object *body, struct parse *p,
+	unsigned *changed)
 {
 	uint64_t id;
 	bool urgent;
@@ -394,8 +396,8 @@ static int apply_window_urgency(struct pn_niri_state *state, json_object *body,
 	return 0;
 }
 
-static int apply_workspaces_changed(struct pn_niri_state *state, json_object *body,
-	struct parse *p, unsigned *changed)
+static int apply_workspaces_changed(struct pn_niri_state *state, json_object *body, struct parse *p,
+	unsigned *changed)
 {
 	void *list;
 	size_t n;
@@ -466,8 +468,8 @@ static int apply_workspace_active_window(struct pn_niri_state *state, json_objec
 	return 0;
 }
 
-static int apply_workspace_urgency(struct pn_niri_state *state, json_object *body,
-	struct parse *p, unsigned *changed)
+static int apply_workspace_urgency(struct pn_niri_state *state, json_object *body, struct parse *p,
+	unsigned *changed)
 {
 	uint64_t id;
 	bool urgent;
@@ -491,14 +493,14 @@ static void free_layouts(struct pn_niri_state *state)
 	state->n_layouts = 0;
 }
 
-static int apply_layouts_changed(struct pn_niri_state *state, json_object *body,
-	struct parse *p, unsigned *changed)
+static int apply_layouts_changed(struct pn_niri_state *state, json_object *body, struct parse *p,
+	unsigned *changed)
 {
 	json_object *kl, *names;
 	uint64_t idx;
 	set_where(p, "KeyboardLayoutsChanged", NULL, -1);
 	if (!get_field(body, "keyboard_layouts", &kl) || !kl ||
-			!json_object_is_type(kl, json_type_object))
+		!json_object_is_type(kl, json_type_object))
 		return parse_fail(p, "keyboard_layouts", "an object");
 	set_where(p, "KeyboardLayoutsChanged", "keyboard_layouts", -1);
 	int ret = get_array(p, kl, "names", &names);
@@ -518,15 +520,16 @@ static int apply_layouts_changed(struct pn_niri_state *state, json_object *body,
 	free_layouts(state);
 	state->layouts = pn_xcalloc(n, sizeof(*state->layouts));
 	for (size_t i = 0; i < n; i++)
-		state->layouts[i] = pn_xstrdup(json_object_get_string(json_object_array_get_idx(names, i)));
+		state->layouts[i] = pn_xstrdup(
+			json_object_get_string(json_object_array_get_idx(names, i)));
 	state->n_layouts = n;
 	state->current_layout = (size_t)idx;
 	*changed = PN_NIRI_CHANGE_LAYOUTS;
 	return 0;
 }
 
-static int apply_layout_switched(struct pn_niri_state *state, json_object *body,
-	struct parse *p, unsigned *changed)
+static int apply_layout_switched(struct pn_niri_state *state, json_object *body, struct parse *p,
+	unsigned *changed)
 {
 	uint64_t idx;
 	set_where(p, "KeyboardLayoutSwitched", NULL, -1);
@@ -538,8 +541,8 @@ static int apply_layout_switched(struct pn_niri_state *state, json_object *body,
 	return 0;
 }
 
-static int apply_config_loaded(struct pn_niri_state *state, json_object *body,
-	struct parse *p, unsigned *changed)
+static int apply_config_loaded(struct pn_niri_state *state, json_object *body, struct parse *p,
+	unsigned *changed)
 {
 	bool failed;
 	set_where(p, "ConfigLoaded", NULL, -1);
@@ -551,25 +554,25 @@ static int apply_config_loaded(struct pn_niri_state *state, json_object *body,
 	return 0;
 }
 
-typedef int (*apply_fn)(struct pn_niri_state *state, json_object *body,
-	struct parse *p, unsigned *changed);
+typedef int (*apply_fn)(struct pn_niri_state *state, json_object *body, struct parse *p,
+	unsigned *changed);
 
 static const struct {
 	const char *name;
 	apply_fn apply;
 } event_handlers[] = {
-	{ "WindowsChanged", apply_windows_changed },
-	{ "WindowOpenedOrChanged", apply_window_opened },
-	{ "WindowClosed", apply_window_closed },
-	{ "WindowFocusChanged", apply_window_focus },
-	{ "WindowUrgencyChanged", apply_window_urgency },
-	{ "WorkspacesChanged", apply_workspaces_changed },
-	{ "WorkspaceActivated", apply_workspace_activated },
-	{ "WorkspaceActiveWindowChanged", apply_workspace_active_window },
-	{ "WorkspaceUrgencyChanged", apply_workspace_urgency },
-	{ "KeyboardLayoutsChanged", apply_layouts_changed },
-	{ "KeyboardLayoutSwitched", apply_layout_switched },
-	{ "ConfigLoaded", apply_config_loaded },
+	{"WindowsChanged", apply_windows_changed},
+	{"WindowOpenedOrChanged", apply_window_opened},
+	{"WindowClosed", apply_window_closed},
+	{"WindowFocusChanged", apply_window_focus},
+	{"WindowUrgencyChanged", apply_window_urgency},
+	{"WorkspacesChanged", apply_workspaces_changed},
+	{"WorkspaceActivated", apply_workspace_activated},
+	{"WorkspaceActiveWindowChanged", apply_workspace_active_window},
+	{"WorkspaceUrgencyChanged", apply_workspace_urgency},
+	{"KeyboardLayoutsChanged", apply_layouts_changed},
+	{"KeyboardLayoutSwitched", apply_layout_switched},
+	{"ConfigLoaded", apply_config_loaded},
 };
 
 void pn_niri_state_init(struct pn_niri_state *state)
@@ -587,8 +590,8 @@ void pn_niri_state_finish(struct pn_niri_state *state)
 	pn_niri_state_init(state);
 }
 
-json_object *niri_parse_line(const char *line, size_t len, const char *what,
-	char *err, size_t errlen)
+json_object *niri_parse_line(const char *line, size_t len, const char *what, char *err,
+	size_t errlen)
 {
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
@@ -642,7 +645,7 @@ int pn_niri_state_apply(struct pn_niri_state *state, const char *line, size_t le
 			ret = -EINVAL;
 			goto out;
 		}
-		struct parse p = { .err = err, .errlen = errlen };
+		struct parse p = {.err = err, .errlen = errlen};
 		ret = event_handlers[i].apply(state, body, &p, changed);
 		if (ret < 0)
 			*changed = 0;
@@ -653,8 +656,7 @@ out:
 	return ret;
 }
 
-const struct pn_niri_window *pn_niri_state_window(const struct pn_niri_state *state,
-	uint64_t id)
+const struct pn_niri_window *pn_niri_state_window(const struct pn_niri_state *state, uint64_t id)
 {
 	return find_window((struct pn_niri_state *)state, id);
 }

@@ -33,14 +33,13 @@ struct watch {
 	char workspaces_line[512];
 };
 
-static const char usage[] =
-	"Usage: panther-niri-watch [--socket PATH] [--exit] [--verbose]\n"
-	"\n"
-	"Prints every change panther's Niri client sees on the event stream.\n"
-	"\n"
-	"  --socket PATH  niri's socket (default: $NIRI_SOCKET)\n"
-	"  --exit         exit when niri goes away instead of waiting for it\n"
-	"  --verbose      log the client's debug messages\n";
+static const char usage[] = "Usage: panther-niri-watch [--socket PATH] [--exit] [--verbose]\n"
+			    "\n"
+			    "Prints every change panther's Niri client sees on the event stream.\n"
+			    "\n"
+			    "  --socket PATH  niri's socket (default: $NIRI_SOCKET)\n"
+			    "  --exit         exit when niri goes away instead of waiting for it\n"
+			    "  --verbose      log the client's debug messages\n";
 
 static bool same_str(const char *a, const char *b)
 {
@@ -119,8 +118,8 @@ static void print_window_diff(struct watch *watch, const struct pn_niri_state *s
 		if (!old)
 			print_window("opened", w);
 		else if (!same_str(old->title, w->title) || !same_str(old->app_id, w->app_id) ||
-				old->has_workspace != w->has_workspace ||
-				old->workspace_id != w->workspace_id)
+			old->has_workspace != w->has_workspace ||
+			old->workspace_id != w->workspace_id)
 			print_window("changed", w);
 	}
 	remember_windows(watch, state);
@@ -151,7 +150,9 @@ static void print_workspaces(struct watch *watch, const struct pn_niri_state *st
 		char *name = ws->name ? pn_sanitize_text(ws->name, 64) : NULL;
 		len += (size_t)snprintf(line + len, sizeof(line) - len, " %" PRIu64 "%s%s%s%s",
 			ws->id, name ? "(" : "", name ? name : "", name ? ")" : "",
-			ws->is_focused ? "*" : ws->is_active ? "+" : "");
+			ws->is_focused          ? "*"
+				: ws->is_active ? "+"
+						: "");
 		free(name);
 	}
 	if (strcmp(line, watch->workspaces_line) == 0)
@@ -231,13 +232,13 @@ static const struct pn_niri_listener listener = {
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "exit", no_argument, NULL, 'e' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+		{"socket", required_argument, NULL, 's'},
+		{"exit", no_argument, NULL, 'e'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
-	struct watch watch = { 0 };
+	struct watch watch = {0};
 	const char *socket_path = NULL;
 	enum pn_log_level level = PN_LOG_INFO;
 	int opt;

@@ -153,7 +153,7 @@ static void handle_key(struct state *state, xkb_keycode_t code)
 {
 	xkb_keysym_t sym = xkb_state_key_get_one_sym(state->xkb_state, code);
 	bool ctrl = xkb_state_mod_name_is_active(state->xkb_state, XKB_MOD_NAME_CTRL,
-		XKB_STATE_MODS_EFFECTIVE) > 0;
+			    XKB_STATE_MODS_EFFECTIVE) > 0;
 	bool typing = state->phase == PHASE_ASKING;
 	switch (sym) {
 	case XKB_KEY_Escape:
@@ -240,14 +240,14 @@ void keyboard_key(struct state *state, uint32_t code, bool pressed)
 	handle_key(state, code);
 }
 
-void keyboard_modifiers(struct state *state, uint32_t depressed, uint32_t latched,
-	uint32_t locked, uint32_t group)
+void keyboard_modifiers(struct state *state, uint32_t depressed, uint32_t latched, uint32_t locked,
+	uint32_t group)
 {
 	if (!state->xkb_state)
 		return;
 	xkb_state_update_mask(state->xkb_state, depressed, latched, locked, 0, 0, group);
 	bool caps = xkb_state_mod_name_is_active(state->xkb_state, XKB_MOD_NAME_CAPS,
-		XKB_STATE_MODS_LOCKED) > 0;
+			    XKB_STATE_MODS_LOCKED) > 0;
 	if (caps != state->caps_lock) {
 		state->caps_lock = caps;
 		state_redraw(state);

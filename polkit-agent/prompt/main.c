@@ -88,7 +88,8 @@ static int parse_options(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "panther-polkit-prompt: unexpected argument \"%s\"\n", argv[optind]);
+		fprintf(stderr, "panther-polkit-prompt: unexpected argument \"%s\"\n",
+			argv[optind]);
 		return 2;
 	}
 	return -1;
@@ -103,7 +104,7 @@ int main(int argc, char **argv)
 	struct stat st;
 	if (fstat(AGENT_FD, &st) < 0 || !S_ISSOCK(st.st_mode)) {
 		pn_err("file descriptor 3 is not a socket: this program is started by "
-			"panther-polkit-agent");
+		       "panther-polkit-agent");
 		return 2;
 	}
 	if (pn_harden_process() < 0)

@@ -32,7 +32,7 @@
 
 enum block_kind {
 	BLOCK_TEXT,
-	BLOCK_FIELD,   /* the password field */
+	BLOCK_FIELD, /* the password field */
 	BLOCK_BUTTONS, /* the key hints, Cancel and Authenticate */
 };
 
@@ -40,7 +40,7 @@ struct block {
 	enum block_kind kind;
 	PangoLayout *layout; /* the text, or the key hints */
 	struct color color;
-	double gap;          /* space above it */
+	double gap; /* space above it */
 	double height;
 };
 
@@ -109,8 +109,9 @@ static void add_block(struct frame *f, enum block_kind kind, PangoLayout *layout
 			g_object_unref(layout);
 		return;
 	}
-	double height = kind == BLOCK_FIELD ? FIELD_HEIGHT :
-		kind == BLOCK_BUTTONS ? BUTTON_HEIGHT : layout_height(layout);
+	double height = kind == BLOCK_FIELD ? FIELD_HEIGHT
+		: kind == BLOCK_BUTTONS     ? BUTTON_HEIGHT
+					    : layout_height(layout);
 	f->blocks[f->n_blocks++] = (struct block){
 		.kind = kind,
 		.layout = layout,
@@ -143,8 +144,8 @@ static void build(struct frame *f, const struct state *state)
 	const struct theme *t = f->theme;
 	char text[1024];
 
-	const char *polkit_message = req->message ? req->message :
-		"A program wants to act as another user.";
+	const char *polkit_message = req->message ? req->message
+						  : "A program wants to act as another user.";
 	if (req->purpose) {
 		/* One of 1Password's own requests: say what it is for first. */
 		add_text(f, "1Password", 13, PANGO_WEIGHT_SEMIBOLD, 1, t->primary, 0);
@@ -158,12 +159,16 @@ static void build(struct frame *f, const struct state *state)
 		add_text(f, req->then, 13, PANGO_WEIGHT_NORMAL, 3, t->tertiary, 6);
 	if (req->program) {
 		snprintf(text, sizeof(text), "Requested by %s", req->program);
-		add(f, layout_new(f, text, 13, PANGO_WEIGHT_NORMAL, 2, PANGO_ELLIPSIZE_END,
-			f->inner_width), t->on_surface_variant, 10);
+		add(f,
+			layout_new(f, text, 13, PANGO_WEIGHT_NORMAL, 2, PANGO_ELLIPSIZE_END,
+				f->inner_width),
+			t->on_surface_variant, 10);
 	}
 	if (req->action) {
-		add(f, layout_new(f, req->action, 11, PANGO_WEIGHT_NORMAL, 1, PANGO_ELLIPSIZE_MIDDLE,
-			f->inner_width), t->outline, req->program ? 2 : 10);
+		add(f,
+			layout_new(f, req->action, 11, PANGO_WEIGHT_NORMAL, 1,
+				PANGO_ELLIPSIZE_MIDDLE, f->inner_width),
+			t->outline, req->program ? 2 : 10);
 	}
 
 	add_text(f, "Authenticate as", 12, PANGO_WEIGHT_NORMAL, 1, t->on_surface_variant, 18);
@@ -176,22 +181,26 @@ static void build(struct frame *f, const struct state *state)
 		name_width -= layout_width(f->user_hint) + 12;
 	}
 	f->user_block = f->n_blocks;
-	add(f, layout_new(f, req->n_users ? req->users[req->selected] : "", 16,
-		PANGO_WEIGHT_SEMIBOLD, 1, PANGO_ELLIPSIZE_END, name_width), t->on_surface, 2);
+	add(f,
+		layout_new(f, req->n_users ? req->users[req->selected] : "", 16,
+			PANGO_WEIGHT_SEMIBOLD, 1, PANGO_ELLIPSIZE_END, name_width),
+		t->on_surface, 2);
 
 	add_text(f, req->question ? req->question : "Password:", 12, PANGO_WEIGHT_NORMAL, 1,
 		t->on_surface_variant, 16);
 	add(f, NULL, t->on_surface, 6);
 
 	if (warn_focus(state)) {
-		add_text(f, "\xe2\x9a\xa0 Another window has the keyboard. Do not type your password "
-			"until this prompt has it.", 13, PANGO_WEIGHT_BOLD, 3, t->error, 10);
+		add_text(f,
+			"\xe2\x9a\xa0 Another window has the keyboard. Do not type your password "
+			"until this prompt has it.",
+			13, PANGO_WEIGHT_BOLD, 3, t->error, 10);
 	}
 	if (state->caps_lock && state->phase == PHASE_ASKING)
 		add_text(f, "Caps Lock is on", 13, PANGO_WEIGHT_SEMIBOLD, 1, t->tertiary, 10);
 	if (state->too_long)
-		add_text(f, "The answer cannot be longer than 510 bytes", 13, PANGO_WEIGHT_NORMAL, 2,
-			t->error, 10);
+		add_text(f, "The answer cannot be longer than 510 bytes", 13, PANGO_WEIGHT_NORMAL,
+			2, t->error, 10);
 	if (req->error)
 		add_text(f, req->error, 13, PANGO_WEIGHT_NORMAL, 6, t->error, 10);
 	if (req->info)
@@ -200,8 +209,9 @@ static void build(struct frame *f, const struct state *state)
 		snprintf(text, sizeof(text), "1Password did not answer: %s", req->onepassword);
 		add_text(f, text, 12, PANGO_WEIGHT_NORMAL, 3, t->on_surface_variant, 10);
 	}
-	const char *keys = keyboard_shows_fill(state) ?
-		"Enter to authenticate \xc2\xb7 type to replace" : "Enter to confirm \xc2\xb7 Esc to cancel";
+	const char *keys = keyboard_shows_fill(state)
+		? "Enter to authenticate \xc2\xb7 type to replace"
+		: "Enter to confirm \xc2\xb7 Esc to cancel";
 	PangoLayout *footer = layout_new(f, keys, 11, PANGO_WEIGHT_NORMAL, 2, PANGO_ELLIPSIZE_END,
 		f->inner_width * 0.45);
 	add_block(f, BLOCK_BUTTONS, footer, t->outline, 18);
@@ -269,8 +279,8 @@ static void draw_field(struct frame *f, const struct state *state, double x, dou
 		size_t dots = state->typed_chars < fit ? state->typed_chars : fit;
 		set_color(cr, t->on_surface, 1);
 		for (size_t i = 0; i < dots; i++) {
-			cairo_arc(cr, text_x + DOT_RADIUS + (double)i * DOT_STEP, mid, DOT_RADIUS, 0,
-				2 * M_PI);
+			cairo_arc(cr, text_x + DOT_RADIUS + (double)i * DOT_STEP, mid, DOT_RADIUS,
+				0, 2 * M_PI);
 			cairo_fill(cr);
 		}
 		caret_x = text_x + (double)dots * DOT_STEP;
@@ -325,7 +335,8 @@ static void draw_buttons(struct frame *f, struct state *state, const struct bloc
 	draw_button(f, "Cancel", false, cancel_right, y, &state->button_cancel);
 	const struct rect *ok = &state->button_ok;
 	if (asking)
-		pn_debug("the Authenticate button is at %.0f,%.0f (%.0fx%.0f)", ok->x, ok->y, ok->w, ok->h);
+		pn_debug("the Authenticate button is at %.0f,%.0f (%.0fx%.0f)", ok->x, ok->y, ok->w,
+			ok->h);
 }
 
 void render(struct state *state, void *data, uint32_t width, uint32_t height, double scale)
@@ -414,8 +425,8 @@ void render_warm_up(void)
 	cairo_t *cr = cairo_create(surface);
 	struct frame f = {.cr = cr, .inner_width = CARD_WIDTH};
 	f.pango = pango_cairo_create_context(cr);
-	PangoLayout *layout = layout_new(&f, "Authentication required", 13, PANGO_WEIGHT_SEMIBOLD, 1,
-		PANGO_ELLIPSIZE_END, f.inner_width);
+	PangoLayout *layout = layout_new(&f, "Authentication required", 13, PANGO_WEIGHT_SEMIBOLD,
+		1, PANGO_ELLIPSIZE_END, f.inner_width);
 	(void)layout_height(layout);
 	g_object_unref(layout);
 	g_object_unref(f.pango);

@@ -23,7 +23,7 @@ struct color {
 
 struct theme {
 	bool light;
-	struct color surface_container;        /* the card */
+	struct color surface_container; /* the card */
 	struct color surface_container_highest; /* the password field */
 	struct color on_surface;
 	struct color on_surface_variant;
@@ -39,8 +39,8 @@ struct theme {
 enum fill {
 	FILL_NONE,
 	FILL_PENDING, /* 1Password is being asked */
-	FILL_READY,   /* the field is filled: Enter confirms, typing replaces it */
-	FILL_FAILED,  /* onepassword says why */
+	FILL_READY, /* the field is filled: Enter confirms, typing replaces it */
+	FILL_FAILED, /* onepassword says why */
 };
 
 /* What the agent asked to show (protocol "ask" ... "show"). */
@@ -50,11 +50,11 @@ struct request_view {
 	char *action;
 	char *program;
 	char *question;
-	char *error;       /* the last attempt's failure, and PAM errors since */
-	char *info;        /* PAM information text */
+	char *error; /* the last attempt's failure, and PAM errors since */
+	char *info; /* PAM information text */
 	char *onepassword; /* why 1Password did not answer */
-	char *purpose;     /* what 1Password's own action is for */
-	char *then;        /* what follows this card */
+	char *purpose; /* what 1Password's own action is for */
+	char *then; /* what follows this card */
 	enum fill fill;
 	char **users;
 	size_t n_users;
@@ -63,8 +63,8 @@ struct request_view {
 };
 
 enum phase {
-	PHASE_WAITING,  /* no complete question from the agent yet */
-	PHASE_ASKING,   /* typing */
+	PHASE_WAITING, /* no complete question from the agent yet */
+	PHASE_ASKING, /* typing */
 	PHASE_CHECKING, /* the answer went to the agent */
 	PHASE_SWITCHING /* another identity was chosen; waiting for its question */
 };
@@ -100,10 +100,10 @@ struct state {
 	/* The agent. */
 	int agent_fd;
 	struct pn_fd *agent_source;
-	struct request_view req;     /* on screen */
+	struct request_view req; /* on screen */
 	struct request_view pending; /* being received */
-	bool receiving;              /* between "ask" and "show" */
-	bool have_request;           /* "show" arrived at least once */
+	bool receiving; /* between "ask" and "show" */
+	bool have_request; /* "show" arrived at least once */
 	enum phase phase;
 
 	/* What is typed: into locked memory, or for an echo-on question in plain sight. */
@@ -128,7 +128,7 @@ struct state {
 	struct wl_keyboard *keyboard;
 	struct wl_pointer *pointer;
 	double pointer_x, pointer_y; /* where it is on our surface */
-	struct rect button_ok;       /* drawn by render(); empty when not shown */
+	struct rect button_ok; /* drawn by render(); empty when not shown */
 	struct rect button_cancel;
 
 	struct wl_surface *surface;
@@ -136,12 +136,12 @@ struct state {
 	struct wp_viewport *viewport;
 	struct wp_fractional_scale_v1 *fractional_scale;
 	uint32_t width, height; /* logical size from the compositor */
-	uint32_t scale120;      /* preferred fractional scale * 120; 0: not offered */
+	uint32_t scale120; /* preferred fractional scale * 120; 0: not offered */
 	uint32_t drawn_width, drawn_height; /* the last buffer's size */
 	double card_top, card_space; /* where the card is, for which height */
 	bool configured;
 	bool dirty;
-	bool shown;             /* a frame with the request is on screen */
+	bool shown; /* a frame with the request is on screen */
 	struct wl_callback *frame_callback;
 	struct buffer buffers[2];
 
@@ -149,13 +149,13 @@ struct state {
 	struct xkb_context *xkb_context;
 	struct xkb_keymap *keymap;
 	struct xkb_state *xkb_state;
-	bool has_keyboard;      /* wl_keyboard enter without leave */
-	bool focus_known;       /* entered once, or the grace time after mapping ran out */
+	bool has_keyboard; /* wl_keyboard enter without leave */
+	bool focus_known; /* entered once, or the grace time after mapping ran out */
 	struct pn_timer *focus_timer;
 	bool caps_lock;
-	int32_t repeat_rate;    /* keys per second; 0: no repeat */
-	int32_t repeat_delay;   /* ms */
-	uint32_t repeat_key;    /* evdev code + 8, or 0 */
+	int32_t repeat_rate; /* keys per second; 0: no repeat */
+	int32_t repeat_delay; /* ms */
+	uint32_t repeat_key; /* evdev code + 8, or 0 */
 	struct pn_timer *repeat_timer;
 };
 
@@ -186,8 +186,8 @@ void wayland_draw_frame(struct state *state);
 /* keyboard.c */
 void keyboard_keymap(struct state *state, uint32_t format, int fd, uint32_t size);
 void keyboard_key(struct state *state, uint32_t key, bool pressed);
-void keyboard_modifiers(struct state *state, uint32_t depressed, uint32_t latched,
-	uint32_t locked, uint32_t group);
+void keyboard_modifiers(struct state *state, uint32_t depressed, uint32_t latched, uint32_t locked,
+	uint32_t group);
 void keyboard_focus(struct state *state, bool has_keyboard);
 void keyboard_repeat_info(struct state *state, int32_t rate, int32_t delay);
 void keyboard_finish(struct state *state);

@@ -26,7 +26,10 @@ struct role {
 	uint32_t dark, light; /* the built-in palette */
 };
 
-#define ROLE(field, d, l) {#field, offsetof(struct theme, field), d, l}
+#define ROLE(field, d, l)                                   \
+	{                                                   \
+#field, offsetof(struct theme, field), d, l \
+	}
 
 static const struct role roles[] = {
 	ROLE(surface_container, 0x211f26, 0xf3edf7),
@@ -95,7 +98,8 @@ static struct json_object *read_json(const char *path)
 	size_t len = 0;
 	ssize_t n = 0;
 	while (text && len < (size_t)st.st_size &&
-		((n = read(fd, text + len, (size_t)st.st_size - len)) > 0 || (n < 0 && errno == EINTR)))
+		((n = read(fd, text + len, (size_t)st.st_size - len)) > 0 ||
+			(n < 0 && errno == EINTR)))
 		len += n > 0 ? (size_t)n : 0;
 	close(fd);
 	if (!text) {
@@ -118,7 +122,7 @@ static bool read_light_mode(void)
 {
 	char path[PATH_MAX];
 	if (!pn_xdg_path(path, sizeof(path), "XDG_STATE_HOME", ".local/state",
-			"DankMaterialShell/session.json"))
+		    "DankMaterialShell/session.json"))
 		return false;
 	struct json_object *session = read_json(path), *v;
 	bool light = false;
@@ -144,7 +148,7 @@ void theme_load(struct theme *theme)
 	builtin(theme, read_light_mode());
 	char path[PATH_MAX];
 	if (!pn_xdg_path(path, sizeof(path), "XDG_CACHE_HOME", ".cache",
-			"DankMaterialShell/dms-colors.json"))
+		    "DankMaterialShell/dms-colors.json"))
 		return;
 	struct json_object *file = read_json(path), *colors, *set;
 	if (!file)

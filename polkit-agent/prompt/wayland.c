@@ -188,8 +188,8 @@ void wayland_draw_frame(struct state *state)
 
 /* ---- the layer surface ---- */
 
-static void layer_configure(void *data, struct zwlr_layer_surface_v1 *surface,
-	uint32_t serial, uint32_t width, uint32_t height)
+static void layer_configure(void *data, struct zwlr_layer_surface_v1 *surface, uint32_t serial,
+	uint32_t width, uint32_t height)
 {
 	struct state *state = data;
 	zwlr_layer_surface_v1_ack_configure(surface, serial);
@@ -272,7 +272,7 @@ int wayland_show(struct state *state, char *err, size_t errlen)
 	zwlr_layer_surface_v1_add_listener(state->layer_surface, &layer_listener, state);
 	zwlr_layer_surface_v1_set_anchor(state->layer_surface,
 		ZWLR_LAYER_SURFACE_V1_ANCHOR_TOP | ZWLR_LAYER_SURFACE_V1_ANCHOR_BOTTOM |
-		ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT | ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT);
+			ZWLR_LAYER_SURFACE_V1_ANCHOR_LEFT | ZWLR_LAYER_SURFACE_V1_ANCHOR_RIGHT);
 	zwlr_layer_surface_v1_set_size(state->layer_surface, 0, 0);
 	/* Over panels too: the backdrop covers the whole output. */
 	zwlr_layer_surface_v1_set_exclusive_zone(state->layer_surface, -1);
@@ -350,14 +350,14 @@ static void kb_leave(void *data, struct wl_keyboard *kb, uint32_t serial,
 	keyboard_focus(data, false);
 }
 
-static void kb_key(void *data, struct wl_keyboard *kb, uint32_t serial, uint32_t time,
-	uint32_t key, uint32_t key_state)
+static void kb_key(void *data, struct wl_keyboard *kb, uint32_t serial, uint32_t time, uint32_t key,
+	uint32_t key_state)
 {
 	keyboard_key(data, key + 8, key_state == WL_KEYBOARD_KEY_STATE_PRESSED);
 }
 
-static void kb_modifiers(void *data, struct wl_keyboard *kb, uint32_t serial,
-	uint32_t depressed, uint32_t latched, uint32_t locked, uint32_t group)
+static void kb_modifiers(void *data, struct wl_keyboard *kb, uint32_t serial, uint32_t depressed,
+	uint32_t latched, uint32_t locked, uint32_t group)
 {
 	keyboard_modifiers(data, depressed, latched, locked, group);
 }
@@ -501,8 +501,8 @@ static void registry_global(void *data, struct wl_registry *registry, uint32_t n
 	} else if (strcmp(interface, wl_shm_interface.name) == 0) {
 		state->shm = wl_registry_bind(registry, name, &wl_shm_interface, 1);
 	} else if (strcmp(interface, zwlr_layer_shell_v1_interface.name) == 0) {
-		state->layer_shell = wl_registry_bind(registry, name, &zwlr_layer_shell_v1_interface,
-			min_u32(version, 4));
+		state->layer_shell = wl_registry_bind(registry, name,
+			&zwlr_layer_shell_v1_interface, min_u32(version, 4));
 	} else if (strcmp(interface, wp_viewporter_interface.name) == 0) {
 		state->viewporter = wl_registry_bind(registry, name, &wp_viewporter_interface, 1);
 	} else if (strcmp(interface, wp_fractional_scale_manager_v1_interface.name) == 0) {
@@ -602,10 +602,11 @@ int wayland_connect(struct state *state, char *err, size_t errlen)
 		snprintf(err, errlen, "Wayland connection failed while listing globals");
 		return -EIO;
 	}
-	const char *missing = !state->compositor ? "wl_compositor" :
-		!state->shm ? "wl_shm" :
-		!state->layer_shell ? "zwlr_layer_shell_v1 (a compositor with layer shell, "
-				      "such as niri or sway)" : NULL;
+	const char *missing = !state->compositor ? "wl_compositor"
+		: !state->shm                    ? "wl_shm"
+		: !state->layer_shell ? "zwlr_layer_shell_v1 (a compositor with layer shell, "
+					"such as niri or sway)"
+				      : NULL;
 	if (missing) {
 		snprintf(err, errlen, "the compositor does not offer %s", missing);
 		return -ENOTSUP;
@@ -652,7 +653,8 @@ void wayland_disconnect(struct state *state)
 		wp_fractional_scale_manager_v1_destroy(state->fractional_scale_manager);
 	if (state->viewporter)
 		wp_viewporter_destroy(state->viewporter);
-	if (state->layer_shell && zwlr_layer_shell_v1_get_version(state->layer_shell) >=
+	if (state->layer_shell &&
+		zwlr_layer_shell_v1_get_version(state->layer_shell) >=
 			ZWLR_LAYER_SHELL_V1_DESTROY_SINCE_VERSION)
 		zwlr_layer_shell_v1_destroy(state->layer_shell);
 	else if (state->layer_shell)

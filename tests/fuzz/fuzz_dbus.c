@@ -27,7 +27,7 @@ static void walk(DBusMessageIter *iter, int depth)
 		__builtin_trap(); /* libdbus validation bounds nesting well below this */
 	int type;
 	for (; (type = dbus_message_iter_get_arg_type(iter)) != DBUS_TYPE_INVALID;
-			dbus_message_iter_next(iter)) {
+		dbus_message_iter_next(iter)) {
 		if (dbus_type_is_basic(type)) {
 			DBusBasicValue value;
 			dbus_message_iter_get_basic(iter, &value);
@@ -138,7 +138,10 @@ static const struct pn_signal fuzz_signals[] = {
 };
 
 static const struct pn_interface fuzz_iface = {
-	"org.pantheros.Fuzz1", fuzz_methods, fuzz_properties, fuzz_signals,
+	"org.pantheros.Fuzz1",
+	fuzz_methods,
+	fuzz_properties,
+	fuzz_signals,
 };
 
 static void ignore_property(void *data, const char *name, DBusMessageIter *value)
@@ -171,7 +174,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!bus) {
 		bus = pn_bus_create_detached();
 		if (pn_bus_export(bus, FUZZ_PATH, &fuzz_iface, &state) != 0 ||
-				pn_bus_export(bus, FUZZ_PATH "/Child", &fuzz_iface, &state) != 0)
+			pn_bus_export(bus, FUZZ_PATH "/Child", &fuzz_iface, &state) != 0)
 			__builtin_trap();
 	}
 	if (size > (1 << 20))

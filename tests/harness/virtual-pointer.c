@@ -26,8 +26,8 @@ struct globals {
 	struct zwlr_virtual_pointer_manager_v1 *manager;
 };
 
-static void global(void *data, struct wl_registry *registry, uint32_t name,
-	const char *interface, uint32_t version)
+static void global(void *data, struct wl_registry *registry, uint32_t name, const char *interface,
+	uint32_t version)
 {
 	struct globals *g = data;
 	if (strcmp(interface, wl_seat_interface.name) == 0 && !g->seat)
@@ -75,7 +75,8 @@ int main(int argc, char **argv)
 	wl_registry_add_listener(registry, &registry_listener, &g);
 	wl_display_roundtrip(display);
 	if (!g.manager) {
-		fputs("virtual-pointer: the compositor has no zwlr_virtual_pointer_manager_v1\n", stderr);
+		fputs("virtual-pointer: the compositor has no zwlr_virtual_pointer_manager_v1\n",
+			stderr);
 		return 1;
 	}
 	struct zwlr_virtual_pointer_v1 *pointer =

@@ -71,7 +71,8 @@ static const struct bad_doc {
 	{"timeout above an hour", "{\"polkit\":{\"onepassword\":{\"timeout_s\":3601}}}",
 		"config.json: polkit.onepassword.timeout_s: 3601 is out of range "
 		"(expected 1..3600 seconds)"},
-	{"bad regex", "{\"power\":{\"app_rules\":[{\"app_id\":\"^steam(\",\"profile\":\"performance\"}]}}",
+	{"bad regex",
+		"{\"power\":{\"app_rules\":[{\"app_id\":\"^steam(\",\"profile\":\"performance\"}]}}",
 		"config.json: power.app_rules[0].app_id: invalid regular expression \"^steam(\" "
 		"(Unmatched ( or \\()"},
 	{"regex that would take gigabytes to compile",
@@ -107,7 +108,8 @@ static const struct bad_doc {
 	{"cycle with unknown profile", "{\"power\":{\"cycle\":[\"balanced\",\"turbo\"]}}",
 		"config.json: power.cycle[1]: unknown profile \"turbo\" (expected one of power-saver, "
 		"balanced, performance)"},
-	{"cycle with duplicate", "{\"power\":{\"cycle\":[\"balanced\",\"performance\",\"balanced\"]}}",
+	{"cycle with duplicate",
+		"{\"power\":{\"cycle\":[\"balanced\",\"performance\",\"balanced\"]}}",
 		"config.json: power.cycle[2]: \"balanced\" is already in the cycle (expected each "
 		"profile at most once)"},
 	{"unknown manual", "{\"power\":{\"manual\":\"sometimes\"}}",
@@ -174,7 +176,8 @@ static const struct bad_doc {
 		"{\"session\":{\"services\":[{\"name\":\"a\",\"argv\":[\"x\"]},"
 		"{\"name\":\"a\",\"argv\":[\"y\"]}]}}",
 		"config.json: session.services[1].name: duplicate service \"a\""},
-	{"service name with a slash", "{\"session\":{\"services\":[{\"name\":\"a/b\",\"argv\":[\"x\"]}]}}",
+	{"service name with a slash",
+		"{\"session\":{\"services\":[{\"name\":\"a/b\",\"argv\":[\"x\"]}]}}",
 		"config.json: session.services[0].name: invalid name \"a/b\" (expected no '/', spaces "
 		"or control characters)"},
 	{"service name with a space",
@@ -185,7 +188,8 @@ static const struct bad_doc {
 		"config.json: session.services[0]: missing \"argv\" (the program and its arguments)"},
 	{"service with empty argv", "{\"session\":{\"services\":[{\"name\":\"a\",\"argv\":[]}]}}",
 		"config.json: session.services[0].argv: empty (expected the program and its arguments)"},
-	{"service with empty program", "{\"session\":{\"services\":[{\"name\":\"a\",\"argv\":[\"\"]}]}}",
+	{"service with empty program",
+		"{\"session\":{\"services\":[{\"name\":\"a\",\"argv\":[\"\"]}]}}",
 		"config.json: session.services[0].argv[0]: empty program name"},
 	{"unknown restart",
 		"{\"session\":{\"services\":[{\"name\":\"a\",\"argv\":[\"x\"],\"restart\":\"sometimes\"}]}}",
@@ -221,7 +225,8 @@ static const struct bad_doc {
 		"\"ready\":{\"dbus_name\":\"org..x\"}}]}}",
 		"config.json: session.services[0].ready.dbus_name: \"org..x\" is not a valid D-Bus name "
 		"(expected a well-known name such as org.example.App)"},
-	{"invalid import_env name", "{\"session\":{\"import_env\":[\"WAYLAND_DISPLAY\",\"BAD-NAME\"]}}",
+	{"invalid import_env name",
+		"{\"session\":{\"import_env\":[\"WAYLAND_DISPLAY\",\"BAD-NAME\"]}}",
 		"config.json: session.import_env[1]: invalid variable name \"BAD-NAME\" (expected "
 		"letters, digits and _, not starting with a digit)"},
 	{"target not a .target", "{\"session\":{\"target\":\"panther-session.service\"}}",
@@ -250,8 +255,7 @@ static const struct bad_doc {
 		"document"},
 	{"top level array", "[]",
 		"config.json: expected a JSON object at the top level, got an array"},
-	{"empty document", " \n",
-		"config.json: empty file (expected a JSON object)"},
+	{"empty document", " \n", "config.json: empty file (expected a JSON object)"},
 	{"too deep", "{\"power\":{\"app_rules\":[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]}}",
 		"config.json: line 1, column 37: invalid JSON: nesting too deep"},
 };
@@ -369,7 +373,8 @@ static void test_design_example(void **state)
 	assert_string_equal(polkit->op_path, "/run/wrappers/bin/op");
 	assert_int_equal(polkit->n_references, 1);
 	assert_string_equal(polkit->references[0].user, "alice");
-	assert_string_equal(polkit->references[0].reference, "op://pantherOS/zephyrus-login/password");
+	assert_string_equal(polkit->references[0].reference,
+		"op://pantherOS/zephyrus-login/password");
 	assert_int_equal(polkit->op_timeout_s, 60);
 	assert_string_equal(polkit->skip_actions[0], "com.1password.*");
 	assert_null(polkit->skip_actions[1]);
@@ -381,7 +386,8 @@ static void test_design_example(void **state)
 	assert_null(session->import_env[5]);
 	assert_string_equal(session->target, "panther-session.target");
 	assert_int_equal(session->n_services, 2);
-	const struct pn_service_config *dms = &session->services[0], *powerd = &session->services[1];
+	const struct pn_service_config *dms = &session->services[0],
+				       *powerd = &session->services[1];
 	assert_string_equal(dms->name, "dms");
 	assert_string_equal(dms->argv[0], "dms");
 	assert_string_equal(dms->argv[2], "--session");
@@ -424,19 +430,20 @@ static const struct host_case {
 	int low_percent;
 	enum pn_profile low_profile;
 } host_cases[] = {
-	{"{\"power\":{\"host\":\"zephyrus\"}}", PN_HOST_ZEPHYRUS,
-		PN_PROFILE_PERFORMANCE, PN_PROFILE_BALANCED, 20, PN_PROFILE_POWER_SAVER},
-	{"{\"power\":{\"host\":\"yoga\"}}", PN_HOST_YOGA,
-		PN_PROFILE_BALANCED, PN_PROFILE_POWER_SAVER, 30, PN_PROFILE_POWER_SAVER},
+	{"{\"power\":{\"host\":\"zephyrus\"}}", PN_HOST_ZEPHYRUS, PN_PROFILE_PERFORMANCE,
+		PN_PROFILE_BALANCED, 20, PN_PROFILE_POWER_SAVER},
+	{"{\"power\":{\"host\":\"yoga\"}}", PN_HOST_YOGA, PN_PROFILE_BALANCED,
+		PN_PROFILE_POWER_SAVER, 30, PN_PROFILE_POWER_SAVER},
 	/* Keys given explicitly win over the host's defaults, before or after "host". */
 	{"{\"power\":{\"on_ac\":\"power-saver\",\"low_battery\":{\"percent\":10},"
-		"\"host\":\"zephyrus\"}}", PN_HOST_ZEPHYRUS,
-		PN_PROFILE_POWER_SAVER, PN_PROFILE_BALANCED, 10, PN_PROFILE_POWER_SAVER},
+	 "\"host\":\"zephyrus\"}}",
+		PN_HOST_ZEPHYRUS, PN_PROFILE_POWER_SAVER, PN_PROFILE_BALANCED, 10,
+		PN_PROFILE_POWER_SAVER},
 	{"{\"power\":{\"host\":\"yoga\",\"on_battery\":\"balanced\","
-		"\"low_battery\":{\"profile\":\"balanced\"}}}", PN_HOST_YOGA,
-		PN_PROFILE_BALANCED, PN_PROFILE_BALANCED, 30, PN_PROFILE_BALANCED},
-	{"{\"power\":{\"low_battery\":false,\"host\":\"yoga\"}}", PN_HOST_YOGA,
-		PN_PROFILE_BALANCED, PN_PROFILE_POWER_SAVER, 0, PN_PROFILE_POWER_SAVER},
+	 "\"low_battery\":{\"profile\":\"balanced\"}}}",
+		PN_HOST_YOGA, PN_PROFILE_BALANCED, PN_PROFILE_BALANCED, 30, PN_PROFILE_BALANCED},
+	{"{\"power\":{\"low_battery\":false,\"host\":\"yoga\"}}", PN_HOST_YOGA, PN_PROFILE_BALANCED,
+		PN_PROFILE_POWER_SAVER, 0, PN_PROFILE_POWER_SAVER},
 };
 
 static void test_host_defaults(void **state)
@@ -460,9 +467,12 @@ static void test_host_defaults(void **state)
 static void test_power_options(void **state)
 {
 	struct pn_config cfg;
-	assert_int_equal(parse_ok(&cfg, "{\"power\":{\"low_battery\":false,\"idle\":false,"
-		"\"cycle\":[\"performance\",\"power-saver\"],\"manual\":\"never\",\"notify\":false,"
-		"\"app_rules\":[]}}"), 0);
+	assert_int_equal(
+		parse_ok(&cfg,
+			"{\"power\":{\"low_battery\":false,\"idle\":false,"
+			"\"cycle\":[\"performance\",\"power-saver\"],\"manual\":\"never\",\"notify\":false,"
+			"\"app_rules\":[]}}"),
+		0);
 	assert_int_equal(cfg.power.low_battery_percent, 0);
 	assert_int_equal(cfg.power.idle_after_s, 0);
 	assert_int_equal(cfg.power.cycle_len, 2);
@@ -473,8 +483,10 @@ static void test_power_options(void **state)
 	assert_int_equal(cfg.power.n_app_rules, 0);
 	pn_config_finish(&cfg);
 
-	assert_int_equal(parse_ok(&cfg, "{\"power\":{\"idle\":{\"after_s\":86400,"
-		"\"profile\":\"balanced\"},\"manual\":\"until-auto\"}}"), 0);
+	assert_int_equal(parse_ok(&cfg,
+				 "{\"power\":{\"idle\":{\"after_s\":86400,"
+				 "\"profile\":\"balanced\"},\"manual\":\"until-auto\"}}"),
+		0);
 	assert_int_equal(cfg.power.idle_after_s, 86400);
 	assert_int_equal(cfg.power.idle_profile, PN_PROFILE_BALANCED);
 	assert_int_equal(cfg.power.manual, PN_MANUAL_UNTIL_AUTO);
@@ -484,11 +496,14 @@ static void test_power_options(void **state)
 static void test_polkit_options(void **state)
 {
 	struct pn_config cfg;
-	assert_int_equal(parse_ok(&cfg, "{\"polkit\":{\"onepassword\":{\"enable\":false,"
-		"\"op\":\"/usr/bin/op\",\"references\":{\"alice\":\"op://a/b/c\","
-		"\"root\":\"op://Private/root login/section/password\"},\"timeout_s\":5,"
-		"\"skip_actions\":[]},\"prompt\":{\"type\":\"command\",\"argv\":[\"fuzzel\","
-		"\"--dmenu\",\"--password\"]}}}"), 0);
+	assert_int_equal(
+		parse_ok(&cfg,
+			"{\"polkit\":{\"onepassword\":{\"enable\":false,"
+			"\"op\":\"/usr/bin/op\",\"references\":{\"alice\":\"op://a/b/c\","
+			"\"root\":\"op://Private/root login/section/password\"},\"timeout_s\":5,"
+			"\"skip_actions\":[]},\"prompt\":{\"type\":\"command\",\"argv\":[\"fuzzel\","
+			"\"--dmenu\",\"--password\"]}}}"),
+		0);
 	assert_false(cfg.polkit.op_enable);
 	assert_string_equal(cfg.polkit.op_path, "/usr/bin/op");
 	assert_int_equal(cfg.polkit.n_references, 2);
@@ -504,9 +519,12 @@ static void test_polkit_options(void **state)
 	assert_int_equal(cfg.polkit.op_mode, PN_OP_APP);
 	assert_null(cfg.polkit.op_token_file);
 	pn_config_finish(&cfg);
-	assert_int_equal(parse_ok(&cfg, "{\"polkit\":{\"onepassword\":{\"mode\":"
-		"\"service-account\",\"token_file\":\"$CREDENTIALS_DIRECTORY/op-token\","
-		"\"account\":\"alice@example.com\"}}}"), 0);
+	assert_int_equal(
+		parse_ok(&cfg,
+			"{\"polkit\":{\"onepassword\":{\"mode\":"
+			"\"service-account\",\"token_file\":\"$CREDENTIALS_DIRECTORY/op-token\","
+			"\"account\":\"alice@example.com\"}}}"),
+		0);
 	assert_int_equal(cfg.polkit.op_mode, PN_OP_SERVICE_ACCOUNT);
 	assert_string_equal(cfg.polkit.op_token_file, "$CREDENTIALS_DIRECTORY/op-token");
 	assert_string_equal(cfg.polkit.op_account, "alice@example.com");
@@ -521,14 +539,18 @@ static void test_onepassword_modes(void **state)
 	assert_null(cfg.polkit.op_token_file);
 	assert_null(cfg.polkit.op_account);
 
-	assert_int_equal(parse_ok(&cfg, "{\"polkit\":{\"onepassword\":{\"mode\":\"app\","
-		"\"account\":\"alice@example.com\"}}}"), 0);
+	assert_int_equal(parse_ok(&cfg,
+				 "{\"polkit\":{\"onepassword\":{\"mode\":\"app\","
+				 "\"account\":\"alice@example.com\"}}}"),
+		0);
 	assert_int_equal(cfg.polkit.op_mode, PN_OP_APP);
 	assert_string_equal(cfg.polkit.op_account, "alice@example.com");
 	pn_config_finish(&cfg);
 
-	assert_int_equal(parse_ok(&cfg, "{\"polkit\":{\"onepassword\":{\"mode\":"
-		"\"service-account\",\"token_file\":\"/run/agenix/op-token\"}}}"), 0);
+	assert_int_equal(parse_ok(&cfg,
+				 "{\"polkit\":{\"onepassword\":{\"mode\":"
+				 "\"service-account\",\"token_file\":\"/run/agenix/op-token\"}}}"),
+		0);
 	assert_int_equal(cfg.polkit.op_mode, PN_OP_SERVICE_ACCOUNT);
 	assert_string_equal(cfg.polkit.op_token_file, "/run/agenix/op-token");
 	assert_string_equal(cfg.polkit.op_token_path, "/run/agenix/op-token");
@@ -536,8 +558,9 @@ static void test_onepassword_modes(void **state)
 
 	/* A systemd credential: resolved when the file is read, if the unit has one. */
 	const char *doc = "{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\","
-		"\"token_file\":\"$CREDENTIALS_DIRECTORY/op-token\"}}}";
-	setenv("CREDENTIALS_DIRECTORY", "/run/user/1000/credentials/panther-polkit-agent.service", 1);
+			  "\"token_file\":\"$CREDENTIALS_DIRECTORY/op-token\"}}}";
+	setenv("CREDENTIALS_DIRECTORY", "/run/user/1000/credentials/panther-polkit-agent.service",
+		1);
 	assert_int_equal(parse_ok(&cfg, doc), 0);
 	assert_string_equal(cfg.polkit.op_token_file, "$CREDENTIALS_DIRECTORY/op-token");
 	assert_string_equal(cfg.polkit.op_token_path,
@@ -553,8 +576,10 @@ static void test_onepassword_modes(void **state)
 static void test_wayland_prompt_with_fallback_command(void **state)
 {
 	struct pn_config cfg;
-	assert_int_equal(parse_ok(&cfg, "{\"polkit\":{\"prompt\":{\"type\":\"wayland\","
-		"\"argv\":[\"fuzzel\",\"--dmenu\"]}}}"), 0);
+	assert_int_equal(parse_ok(&cfg,
+				 "{\"polkit\":{\"prompt\":{\"type\":\"wayland\","
+				 "\"argv\":[\"fuzzel\",\"--dmenu\"]}}}"),
+		0);
 	assert_int_equal(cfg.polkit.prompt_type, PN_PROMPT_WAYLAND);
 	assert_string_equal(cfg.polkit.prompt_argv[0], "fuzzel");
 	assert_null(cfg.polkit.prompt_argv[2]);
@@ -565,12 +590,15 @@ static void test_session_options(void **state)
 {
 	struct pn_config cfg;
 	/* "after" may name a service that comes later in the list. */
-	assert_int_equal(parse_ok(&cfg, "{\"session\":{\"mode\":\"direct\",\"import_env\":[],"
-		"\"target\":\"my-session.target\",\"niri_timeout_s\":30,\"services\":["
-		"{\"name\":\"bar\",\"argv\":[\"waybar\"],\"after\":[\"shell\"],\"restart\":\"never\","
-		"\"env\":{\"A\":\"1\",\"_b2\":\"x=y\",\"C\":\"\\\\u0000\"},"
-		"\"ready\":{\"dbus_name\":\"org.example.Bar\"}},"
-		"{\"name\":\"shell\",\"argv\":[\"dms\",\"run\"]}]}}"), 0);
+	assert_int_equal(
+		parse_ok(&cfg,
+			"{\"session\":{\"mode\":\"direct\",\"import_env\":[],"
+			"\"target\":\"my-session.target\",\"niri_timeout_s\":30,\"services\":["
+			"{\"name\":\"bar\",\"argv\":[\"waybar\"],\"after\":[\"shell\"],\"restart\":\"never\","
+			"\"env\":{\"A\":\"1\",\"_b2\":\"x=y\",\"C\":\"\\\\u0000\"},"
+			"\"ready\":{\"dbus_name\":\"org.example.Bar\"}},"
+			"{\"name\":\"shell\",\"argv\":[\"dms\",\"run\"]}]}}"),
+		0);
 	const struct pn_session_config *s = &cfg.session;
 	assert_int_equal(s->mode, PN_SESSION_DIRECT);
 	assert_null(s->import_env[0]);
@@ -603,7 +631,8 @@ static void test_embedded_nul(void **state)
 	char err[256];
 	assert_int_equal(pn_config_parse(&cfg, "c.json", doc, sizeof(doc) - 1, err, sizeof(err)),
 		-EINVAL);
-	assert_string_equal(err, "c.json: line 1, column 3: invalid JSON: unexpected data after "
+	assert_string_equal(err,
+		"c.json: line 1, column 3: invalid JSON: unexpected data after "
 		"the end of the document");
 	/* No error buffer is fine too. */
 	assert_int_equal(pn_config_parse(&cfg, "c.json", "[]", 2, NULL, 0), -EINVAL);
@@ -679,8 +708,10 @@ static void test_load_file(void **state)
 	write_file(path, doc, strlen(doc));
 	assert_int_equal(pn_config_load(&cfg, path, &missing, err, sizeof(err)), -EINVAL);
 	char want[PATH_MAX + 128];
-	snprintf(want, sizeof(want), "%s: power.on_battery: unknown profile \"turbo\" (expected "
-		"one of power-saver, balanced, performance)", path);
+	snprintf(want, sizeof(want),
+		"%s: power.on_battery: unknown profile \"turbo\" (expected "
+		"one of power-saver, balanced, performance)",
+		path);
 	assert_string_equal(err, want);
 	assert_defaults(&cfg);
 }
@@ -873,8 +904,10 @@ static void write_token_config(const char *name, const char *token_file)
 {
 	char path[PATH_MAX], doc[PATH_MAX + 128];
 	tmp_path(path, sizeof(path), name);
-	snprintf(doc, sizeof(doc), "{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\","
-		"\"token_file\":\"%s\"}}}", token_file);
+	snprintf(doc, sizeof(doc),
+		"{\"polkit\":{\"onepassword\":{\"mode\":\"service-account\","
+		"\"token_file\":\"%s\"}}}",
+		token_file);
 	write_file(path, doc, strlen(doc));
 }
 
@@ -913,8 +946,10 @@ static void test_token_file_check(void **state)
 	char want[PATH_MAX + 256];
 	make_token(token, 0640);
 	assert_int_equal(check_token(err, sizeof(err)), -EPERM);
-	snprintf(want, sizeof(want), "token.json: polkit.onepassword.token_file: %s: group or "
-		"others have access (mode 0640, expected 0600 or 0400)", token);
+	snprintf(want, sizeof(want),
+		"token.json: polkit.onepassword.token_file: %s: group or "
+		"others have access (mode 0640, expected 0600 or 0400)",
+		token);
 	assert_string_equal(err, want);
 	make_token(token, 0604);
 	assert_int_equal(check_token(err, sizeof(err)), -EPERM);
@@ -954,7 +989,8 @@ static void test_token_file_check(void **state)
 	assert_int_equal(check_token(err, sizeof(err)), 0);
 	unsetenv("CREDENTIALS_DIRECTORY");
 	assert_int_equal(check_token(err, sizeof(err)), -ENXIO);
-	assert_string_equal(err, "token.json: polkit.onepassword.token_file: "
+	assert_string_equal(err,
+		"token.json: polkit.onepassword.token_file: "
 		"$CREDENTIALS_DIRECTORY is not set (expected the agent to run as a systemd unit "
 		"with LoadCredential=)");
 }
@@ -1034,7 +1070,7 @@ static void test_reload_on_sighup(void **state)
 	assert_non_null(watch);
 
 	doc = "{\"power\":{\"on_ac\":\"performance\",\"app_rules\":[{\"app_id\":\"a\","
-		"\"profile\":\"performance\"}]}}";
+	      "\"profile\":\"performance\"}]}}";
 	write_file(path, doc, strlen(doc));
 	send_sighup(loop);
 	assert_int_equal(rs.applied, 1);

@@ -122,7 +122,8 @@ static void runs_until_sigterm(void **unused)
 	struct state s = {0};
 	char *path = write_config("{\"session\": {\"niri_timeout_s\": 7}}");
 	assert_int_equal(init(&daemon, &info, &s, &cfg, 5,
-		(const char *[]){"-v", "--process", "42", "-c", path}), -1);
+				 (const char *[]){"-v", "--process", "42", "-c", path}),
+		-1);
 	assert_true(daemon.verbose);
 	assert_string_equal(daemon.config_path, path);
 	assert_string_equal(s.process, "42");

@@ -32,7 +32,7 @@ struct server {
 	char name[64];
 	uint32_t count;
 	double level;
-	DBusMessage *held;  /* Never(): never answered */
+	DBusMessage *held; /* Never(): never answered */
 	DBusMessage *later; /* Later(): answered by a timer */
 	struct pn_timer *later_timer;
 	long sender_uid;
@@ -179,7 +179,10 @@ static const struct pn_signal test_signals[] = {
 };
 
 static const struct pn_interface test_iface = {
-	TEST_IFACE, test_methods, test_properties, test_signals,
+	TEST_IFACE,
+	test_methods,
+	test_properties,
+	test_signals,
 };
 
 static const struct pn_interface extra_iface = {"org.pantheros.Extra1", NULL, NULL, NULL};
@@ -352,7 +355,8 @@ static void on_reply(void *data, DBusMessage *reply, const DBusError *err)
 		box->reply = dbus_message_ref(reply);
 	if (err) {
 		snprintf(box->error, sizeof(box->error), "%s", err->name);
-		snprintf(box->message, sizeof(box->message), "%s", err->message ? err->message : "");
+		snprintf(box->message, sizeof(box->message), "%s",
+			err->message ? err->message : "");
 	}
 }
 
@@ -387,8 +391,8 @@ static void test_method_reply(void **state)
 	call(f, TEST_IFACE, "Add", &box, DBUS_TYPE_INT32, &a, DBUS_TYPE_INT32, &b,
 		DBUS_TYPE_INVALID);
 	assert_string_equal(box.error, "");
-	assert_true(dbus_message_get_args(box.reply, NULL, DBUS_TYPE_INT32, &sum,
-		DBUS_TYPE_INVALID));
+	assert_true(
+		dbus_message_get_args(box.reply, NULL, DBUS_TYPE_INT32, &sum, DBUS_TYPE_INVALID));
 	assert_int_equal(sum, 42);
 	assert_int_equal(f->server.add_calls, 1);
 	box_clear(&box);
@@ -400,13 +404,13 @@ static void test_method_reply(void **state)
 	box_clear(&box);
 
 	/* pn_bus_call_method builds the same call. */
-	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus),
-				 TEST_PATH, TEST_IFACE, "Add", on_reply, &box, NULL, DBUS_TYPE_INT32,
-				 &a, DBUS_TYPE_INT32, &b, DBUS_TYPE_INVALID),
+	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus), TEST_PATH,
+				 TEST_IFACE, "Add", on_reply, &box, NULL, DBUS_TYPE_INT32, &a,
+				 DBUS_TYPE_INT32, &b, DBUS_TYPE_INVALID),
 		0);
 	assert_true(wait_for(f, &box.done, 5000));
-	assert_true(dbus_message_get_args(box.reply, NULL, DBUS_TYPE_INT32, &sum,
-		DBUS_TYPE_INVALID));
+	assert_true(
+		dbus_message_get_args(box.reply, NULL, DBUS_TYPE_INT32, &sum, DBUS_TYPE_INVALID));
 	assert_int_equal(sum, 42);
 	box_clear(&box);
 }
@@ -538,8 +542,8 @@ static void test_property_get(void **state)
 	assert_string_equal(box.error, DBUS_ERROR_UNKNOWN_PROPERTY);
 	box_clear(&box);
 
-	assert_int_equal(pn_bus_get_all_properties(f->client, dest, TEST_PATH, TEST_IFACE,
-				 on_reply, &box, NULL),
+	assert_int_equal(pn_bus_get_all_properties(f->client, dest, TEST_PATH, TEST_IFACE, on_reply,
+				 &box, NULL),
 		0);
 	assert_true(wait_for(f, &box.done, 5000));
 	struct props_seen seen = {0};
@@ -713,10 +717,10 @@ static void test_custom_signal(void **state)
 	struct fixture *f = *state;
 	struct signal_box box = {0}, other = {0};
 	const char *server = pn_bus_unique_name(f->server.bus);
-	struct pn_match *match =
-		pn_bus_subscribe(f->client, server, NULL, TEST_IFACE, "Changed", on_changed, &box);
-	struct pn_match *unrelated =
-		pn_bus_subscribe(f->client, NULL, NULL, TEST_IFACE, "Other", on_changed, &other);
+	struct pn_match *match = pn_bus_subscribe(f->client, server, NULL, TEST_IFACE, "Changed",
+		on_changed, &box);
+	struct pn_match *unrelated = pn_bus_subscribe(f->client, NULL, NULL, TEST_IFACE, "Other",
+		on_changed, &other);
 	assert_non_null(match);
 	assert_non_null(unrelated);
 	spin(f, 50);
@@ -724,7 +728,8 @@ static void test_custom_signal(void **state)
 	const char *what = "profile";
 	uint32_t count = 7;
 	assert_int_equal(pn_bus_emit_signal(f->server.bus, TEST_PATH, TEST_IFACE, "Changed",
-				 DBUS_TYPE_STRING, &what, DBUS_TYPE_UINT32, &count, DBUS_TYPE_INVALID),
+				 DBUS_TYPE_STRING, &what, DBUS_TYPE_UINT32, &count,
+				 DBUS_TYPE_INVALID),
 		0);
 	assert_true(wait_for(f, &box.done, 5000));
 	assert_string_equal(box.what, "profile");
@@ -835,8 +840,8 @@ static void test_reply_later(void **state)
 	call(f, TEST_IFACE, "Later", &box, DBUS_TYPE_STRING, &text, DBUS_TYPE_INVALID);
 	assert_string_equal(box.error, "");
 	assert_true(box.at - start >= 90);
-	assert_true(dbus_message_get_args(box.reply, NULL, DBUS_TYPE_STRING, &got,
-		DBUS_TYPE_INVALID));
+	assert_true(
+		dbus_message_get_args(box.reply, NULL, DBUS_TYPE_STRING, &got, DBUS_TYPE_INVALID));
 	assert_string_equal(got, "later");
 	box_clear(&box);
 }
@@ -897,8 +902,7 @@ static void test_own_user_unknown_sender(void **state)
 	snprintf(unique, sizeof(unique), "%s", dbus_bus_get_unique_name(gone));
 	DBusMessage *msg = dbus_message_new_method_call(pn_bus_unique_name(f->server.bus),
 		TEST_PATH, TEST_IFACE, "Add");
-	dbus_message_append_args(msg, DBUS_TYPE_INT32, &a, DBUS_TYPE_INT32, &b,
-		DBUS_TYPE_INVALID);
+	dbus_message_append_args(msg, DBUS_TYPE_INT32, &a, DBUS_TYPE_INT32, &b, DBUS_TYPE_INVALID);
 	dbus_message_set_no_reply(msg, TRUE);
 	assert_true(dbus_connection_send(gone, msg, NULL));
 	dbus_message_unref(msg);
@@ -935,8 +939,8 @@ static void introspect_path(struct fixture *f, const char *path, struct reply_bo
 static char *reply_string(struct reply_box *box)
 {
 	const char *s = NULL;
-	assert_true(dbus_message_get_args(box->reply, NULL, DBUS_TYPE_STRING, &s,
-		DBUS_TYPE_INVALID));
+	assert_true(
+		dbus_message_get_args(box->reply, NULL, DBUS_TYPE_STRING, &s, DBUS_TYPE_INVALID));
 	return strdup(s);
 }
 
@@ -1124,12 +1128,12 @@ static void test_close_from_callback(void **state)
 	struct fixture *f = *state;
 	struct reply_box box = {0};
 	/* Two calls: the second's reply must not reach a closed bus. */
-	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus),
-				 TEST_PATH, DBUS_INTERFACE_PEER, "Ping", close_on_reply, f, NULL,
+	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus), TEST_PATH,
+				 DBUS_INTERFACE_PEER, "Ping", close_on_reply, f, NULL,
 				 DBUS_TYPE_INVALID),
 		0);
-	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus),
-				 TEST_PATH, DBUS_INTERFACE_PEER, "Ping", on_reply, &box, NULL,
+	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus), TEST_PATH,
+				 DBUS_INTERFACE_PEER, "Ping", on_reply, &box, NULL,
 				 DBUS_TYPE_INVALID),
 		0);
 	spin(f, 200);
@@ -1147,19 +1151,18 @@ static void test_close_with_work_open(void **state)
 	assert_non_null(pn_bus_subscribe(f->client, TEST_NAME, NULL, TEST_IFACE, "Changed",
 		on_changed, &signals));
 	assert_non_null(pn_bus_watch_name(f->client, TEST_NAME, on_owner, &owner));
-	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus),
-				 TEST_PATH, TEST_IFACE, "Never", on_reply, &box, NULL,
-				 DBUS_TYPE_INVALID),
+	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus), TEST_PATH,
+				 TEST_IFACE, "Never", on_reply, &box, NULL, DBUS_TYPE_INVALID),
 		0);
 	/* Also while replies are already queued for the closed bus. */
-	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus),
-				 TEST_PATH, DBUS_INTERFACE_PEER, "Ping", on_reply, &box, NULL,
+	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus), TEST_PATH,
+				 DBUS_INTERFACE_PEER, "Ping", on_reply, &box, NULL,
 				 DBUS_TYPE_INVALID),
 		0);
 	spin(f, 50);
 	assert_int_equal(box.calls, 1);
-	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus),
-				 TEST_PATH, DBUS_INTERFACE_PEER, "Ping", on_reply, &box, NULL,
+	assert_int_equal(pn_bus_call_method(f->client, pn_bus_unique_name(f->server.bus), TEST_PATH,
+				 DBUS_INTERFACE_PEER, "Ping", on_reply, &box, NULL,
 				 DBUS_TYPE_INVALID),
 		0);
 	pn_bus_close(f->client);

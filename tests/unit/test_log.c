@@ -43,9 +43,10 @@ static void test_levels_and_prefix(void **state)
 {
 	unsetenv("JOURNAL_STREAM");
 	char *out = capture(log_levels);
-	assert_string_equal(out, "panther-test: error: bad thing 1\n"
-				 "panther-test: warning: careful\n"
-				 "panther-test: hello world\n");
+	assert_string_equal(out,
+		"panther-test: error: bad thing 1\n"
+		"panther-test: warning: careful\n"
+		"panther-test: hello world\n");
 }
 
 static void log_verbose(void)
@@ -70,13 +71,15 @@ static void test_untrusted_text_cannot_forge_lines(void **state)
 {
 	unsetenv("JOURNAL_STREAM");
 	char *out = capture(log_forged);
-	assert_string_equal(out, "panther-test: window title: evil\\npanther-test: error: fake?[31m\n");
+	assert_string_equal(out,
+		"panther-test: window title: evil\\npanther-test: error: fake?[31m\n");
 }
 
 static void log_hidden(void)
 {
 	pn_log_init("panther-test", PN_LOG_INFO);
-	pn_info("program: %s", "tool a\xe2\x80\xa8panther-test: error: fake \xe2\x80\xaetxt.exe\xc2\x85"
+	pn_info("program: %s",
+		"tool a\xe2\x80\xa8panther-test: error: fake \xe2\x80\xaetxt.exe\xc2\x85"
 		"caf\xc3\xa9");
 }
 
@@ -85,8 +88,9 @@ static void test_hidden_characters_escaped(void **state)
 {
 	unsetenv("JOURNAL_STREAM");
 	char *out = capture(log_hidden);
-	assert_string_equal(out, "panther-test: program: tool a<U+2028>panther-test: error: fake "
-				 "<U+202E>txt.exe<U+0085>caf\xc3\xa9\n");
+	assert_string_equal(out,
+		"panther-test: program: tool a<U+2028>panther-test: error: fake "
+		"<U+202E>txt.exe<U+0085>caf\xc3\xa9\n");
 }
 
 static void log_journal(void)
@@ -109,7 +113,8 @@ static void log_journal(void)
 static void test_journal_priority_prefix(void **state)
 {
 	char *out = capture(log_journal);
-	assert_string_equal(out, "<3>to the journal\n<6>info line\npanther-test: not the journal\n");
+	assert_string_equal(out,
+		"<3>to the journal\n<6>info line\npanther-test: not the journal\n");
 	unsetenv("JOURNAL_STREAM");
 }
 

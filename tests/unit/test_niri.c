@@ -46,15 +46,15 @@ static void apply_bad(struct pn_niri_state *st, const char *line, const char *wa
 	assert_null(strchr(err, '\n'));
 }
 
-#define WINDOW(id, app, title, focused) \
-	"{\"id\":" #id ",\"title\":" title ",\"app_id\":" app ",\"pid\":100," \
+#define WINDOW(id, app, title, focused)                                                            \
+	"{\"id\":" #id ",\"title\":" title ",\"app_id\":" app ",\"pid\":100,"                      \
 	"\"workspace_id\":1,\"is_focused\":" focused ",\"is_floating\":false,\"is_urgent\":false," \
-	"\"layout\":{\"pos_in_scrolling_layout\":[1,1],\"tile_size\":[800.0,600.0]}," \
+	"\"layout\":{\"pos_in_scrolling_layout\":[1,1],\"tile_size\":[800.0,600.0]},"              \
 	"\"focus_timestamp\":{\"secs\":17,\"nanos\":3},\"x_future_field\":[{\"a\":null}]}"
 
-static const char windows_changed[] =
-	"{\"WindowsChanged\":{\"windows\":[" WINDOW(10, "\"foot\"", "\"~/src\"", "false") ","
-	WINDOW(11, "\"firefox\"", "\"News\"", "true") "," WINDOW(12, "null", "null", "false") "]}}";
+static const char windows_changed[] = "{\"WindowsChanged\":{\"windows\":[" WINDOW(10, "\"foot\"",
+	"\"~/src\"", "false") "," WINDOW(11, "\"firefox\"", "\"News\"", "true") "," WINDOW(12,
+	"null", "null", "false") "]}}";
 
 static void test_windows_changed(void **unused)
 {
@@ -79,8 +79,9 @@ static void test_windows_changed(void **unused)
 	assert_string_equal(pn_niri_state_focused(&st)->app_id, "firefox");
 
 	/* Full replacement: windows missing from the new list are gone. */
-	assert_int_equal(apply_ok(&st, "{\"WindowsChanged\":{\"windows\":["
-		WINDOW(12, "\"mpv\"", "\"x\"", "false") "]}}"),
+	assert_int_equal(apply_ok(&st,
+				 "{\"WindowsChanged\":{\"windows\":[" WINDOW(12, "\"mpv\"", "\"x\"",
+					 "false") "]}}"),
 		PN_NIRI_CHANGE_WINDOWS | PN_NIRI_CHANGE_FOCUS);
 	assert_int_equal(st.n_windows, 1);
 	assert_null(pn_niri_state_window(&st, 10));
@@ -99,35 +100,43 @@ static void test_window_opened_or_changed(void **unused)
 	apply_ok(&st, windows_changed);
 
 	/* A new unfocused window: focus stays on 11. */
-	assert_int_equal(apply_ok(&st, "{\"WindowOpenedOrChanged\":{\"window\":"
-		WINDOW(20, "\"mpv\"", "\"film\"", "false") "}}"), PN_NIRI_CHANGE_WINDOWS);
+	assert_int_equal(apply_ok(&st,
+				 "{\"WindowOpenedOrChanged\":{\"window\":" WINDOW(20, "\"mpv\"",
+					 "\"film\"", "false") "}}"),
+		PN_NIRI_CHANGE_WINDOWS);
 	assert_int_equal(st.n_windows, 4);
 	assert_int_equal(st.focused_id, 11);
 	assert_true(pn_niri_state_window(&st, 11)->is_focused);
 
 	/* A focused one: all others lose focus. */
-	assert_int_equal(apply_ok(&st, "{\"WindowOpenedOrChanged\":{\"window\":"
-		WINDOW(21, "\"kitty\"", "\"sh\"", "true") "}}"),
+	assert_int_equal(apply_ok(&st,
+				 "{\"WindowOpenedOrChanged\":{\"window\":" WINDOW(21, "\"kitty\"",
+					 "\"sh\"", "true") "}}"),
 		PN_NIRI_CHANGE_WINDOWS | PN_NIRI_CHANGE_FOCUS);
 	assert_int_equal(st.focused_id, 21);
 	assert_false(pn_niri_state_window(&st, 11)->is_focused);
 	assert_true(pn_niri_state_window(&st, 21)->is_focused);
 
 	/* The focused window changes its title: same focus, new title. */
-	assert_int_equal(apply_ok(&st, "{\"WindowOpenedOrChanged\":{\"window\":"
-		WINDOW(21, "\"kitty\"", "\"vim\"", "true") "}}"), PN_NIRI_CHANGE_WINDOWS);
+	assert_int_equal(apply_ok(&st,
+				 "{\"WindowOpenedOrChanged\":{\"window\":" WINDOW(21, "\"kitty\"",
+					 "\"vim\"", "true") "}}"),
+		PN_NIRI_CHANGE_WINDOWS);
 	assert_int_equal(st.n_windows, 5);
 	assert_string_equal(pn_niri_state_focused(&st)->title, "vim");
 
 	/* The focused window reports it is no longer focused. */
-	assert_int_equal(apply_ok(&st, "{\"WindowOpenedOrChanged\":{\"window\":"
-		WINDOW(21, "\"kitty\"", "\"vim\"", "false") "}}"),
+	assert_int_equal(apply_ok(&st,
+				 "{\"WindowOpenedOrChanged\":{\"window\":" WINDOW(21, "\"kitty\"",
+					 "\"vim\"", "false") "}}"),
 		PN_NIRI_CHANGE_WINDOWS | PN_NIRI_CHANGE_FOCUS);
 	assert_false(st.has_focus);
 
 	/* Only id is required; everything else may be missing or null. */
-	assert_int_equal(apply_ok(&st, "{\"WindowOpenedOrChanged\":{\"window\":{\"id\":30,"
-		"\"pid\":null,\"workspace_id\":null,\"title\":null}}}"), PN_NIRI_CHANGE_WINDOWS);
+	assert_int_equal(apply_ok(&st,
+				 "{\"WindowOpenedOrChanged\":{\"window\":{\"id\":30,"
+				 "\"pid\":null,\"workspace_id\":null,\"title\":null}}}"),
+		PN_NIRI_CHANGE_WINDOWS);
 	const struct pn_niri_window *w = pn_niri_state_window(&st, 30);
 	assert_int_equal(w->pid, -1);
 	assert_false(w->has_workspace);
@@ -136,7 +145,8 @@ static void test_window_opened_or_changed(void **unused)
 	assert_false(w->is_focused);
 
 	/* The largest u64 id. */
-	apply_ok(&st, "{\"WindowOpenedOrChanged\":{\"window\":{\"id\":18446744073709551615,"
+	apply_ok(&st,
+		"{\"WindowOpenedOrChanged\":{\"window\":{\"id\":18446744073709551615,"
 		"\"is_focused\":true}}}");
 	assert_true(st.focused_id == UINT64_MAX);
 	pn_niri_state_finish(&st);
@@ -167,39 +177,46 @@ static void test_window_focus_changed(void **unused)
 	struct pn_niri_state st;
 	pn_niri_state_init(&st);
 	apply_ok(&st, windows_changed);
-	assert_int_equal(apply_ok(&st, "{\"WindowFocusChanged\":{\"id\":10}}"), PN_NIRI_CHANGE_FOCUS);
+	assert_int_equal(apply_ok(&st, "{\"WindowFocusChanged\":{\"id\":10}}"),
+		PN_NIRI_CHANGE_FOCUS);
 	assert_int_equal(st.focused_id, 10);
 	assert_true(pn_niri_state_window(&st, 10)->is_focused);
 	assert_false(pn_niri_state_window(&st, 11)->is_focused);
 	/* The same focus again is no change. */
 	assert_int_equal(apply_ok(&st, "{\"WindowFocusChanged\":{\"id\":10}}"), 0);
 	/* null: no window has focus (a layer surface took it). */
-	assert_int_equal(apply_ok(&st, "{\"WindowFocusChanged\":{\"id\":null}}"), PN_NIRI_CHANGE_FOCUS);
+	assert_int_equal(apply_ok(&st, "{\"WindowFocusChanged\":{\"id\":null}}"),
+		PN_NIRI_CHANGE_FOCUS);
 	assert_false(st.has_focus);
 	for (size_t i = 0; i < st.n_windows; i++)
 		assert_false(st.windows[i].is_focused);
 	/* Focus on a window not announced yet: kept, but no window to show. */
-	assert_int_equal(apply_ok(&st, "{\"WindowFocusChanged\":{\"id\":77}}"), PN_NIRI_CHANGE_FOCUS);
+	assert_int_equal(apply_ok(&st, "{\"WindowFocusChanged\":{\"id\":77}}"),
+		PN_NIRI_CHANGE_FOCUS);
 	assert_true(st.has_focus);
 	assert_null(pn_niri_state_focused(&st));
-	apply_ok(&st, "{\"WindowOpenedOrChanged\":{\"window\":" WINDOW(77, "\"late\"", "null", "true") "}}");
+	apply_ok(&st,
+		"{\"WindowOpenedOrChanged\":{\"window\":" WINDOW(77, "\"late\"", "null",
+			"true") "}}");
 	assert_string_equal(pn_niri_state_focused(&st)->app_id, "late");
 	pn_niri_state_finish(&st);
 }
 
-#define WORKSPACE(id, idx, name, output, active, focused, win) \
+#define WORKSPACE(id, idx, name, output, active, focused, win)                      \
 	"{\"id\":" #id ",\"idx\":" #idx ",\"name\":" name ",\"output\":" output "," \
-	"\"is_urgent\":false,\"is_active\":" active ",\"is_focused\":" focused "," \
+	"\"is_urgent\":false,\"is_active\":" active ",\"is_focused\":" focused ","  \
 	"\"active_window_id\":" win ",\"x_future_field\":{\"deep\":[[[]]]}}"
 
 static void test_workspaces(void **unused)
 {
 	struct pn_niri_state st;
 	pn_niri_state_init(&st);
-	assert_int_equal(apply_ok(&st, "{\"WorkspacesChanged\":{\"workspaces\":["
-		WORKSPACE(1, 1, "null", "\"eDP-1\"", "true", "true", "10") ","
-		WORKSPACE(2, 2, "\"chat\"", "\"eDP-1\"", "false", "false", "null") ","
-		WORKSPACE(3, 1, "null", "\"HDMI-A-1\"", "true", "false", "null") "]}}"),
+	assert_int_equal(apply_ok(&st,
+				 "{\"WorkspacesChanged\":{\"workspaces\":[" WORKSPACE(1, 1, "null",
+					 "\"eDP-1\"", "true", "true", "10") "," WORKSPACE(2, 2,
+					 "\"chat\"", "\"eDP-1\"", "false", "false",
+					 "null") "," WORKSPACE(3, 1, "null", "\"HDMI-A-1\"", "true",
+					 "false", "null") "]}}"),
 		PN_NIRI_CHANGE_WORKSPACES);
 	assert_int_equal(st.n_workspaces, 3);
 	assert_null(st.workspaces[0].name);
@@ -222,11 +239,14 @@ static void test_workspaces(void **unused)
 	assert_true(st.workspaces[1].is_focused);
 	assert_false(st.workspaces[2].is_focused);
 
-	assert_int_equal(apply_ok(&st, "{\"WorkspaceActiveWindowChanged\":{\"workspace_id\":2,"
-		"\"active_window_id\":44}}"), PN_NIRI_CHANGE_WORKSPACES);
+	assert_int_equal(apply_ok(&st,
+				 "{\"WorkspaceActiveWindowChanged\":{\"workspace_id\":2,"
+				 "\"active_window_id\":44}}"),
+		PN_NIRI_CHANGE_WORKSPACES);
 	assert_true(st.workspaces[1].has_active_window);
 	assert_int_equal(st.workspaces[1].active_window_id, 44);
-	apply_ok(&st, "{\"WorkspaceActiveWindowChanged\":{\"workspace_id\":2,\"active_window_id\":null}}");
+	apply_ok(&st,
+		"{\"WorkspaceActiveWindowChanged\":{\"workspace_id\":2,\"active_window_id\":null}}");
 	assert_false(st.workspaces[1].has_active_window);
 	apply_ok(&st, "{\"WorkspaceUrgencyChanged\":{\"id\":3,\"urgent\":true}}");
 	assert_true(st.workspaces[2].is_urgent);
@@ -244,19 +264,25 @@ static void test_layouts_and_config(void **unused)
 {
 	struct pn_niri_state st;
 	pn_niri_state_init(&st);
-	assert_int_equal(apply_ok(&st, "{\"KeyboardLayoutsChanged\":{\"keyboard_layouts\":"
-		"{\"names\":[\"English (US)\",\"Deutsch\"],\"current_idx\":1}}}"), PN_NIRI_CHANGE_LAYOUTS);
+	assert_int_equal(apply_ok(&st,
+				 "{\"KeyboardLayoutsChanged\":{\"keyboard_layouts\":"
+				 "{\"names\":[\"English (US)\",\"Deutsch\"],\"current_idx\":1}}}"),
+		PN_NIRI_CHANGE_LAYOUTS);
 	assert_int_equal(st.n_layouts, 2);
 	assert_string_equal(st.layouts[1], "Deutsch");
 	assert_int_equal(st.current_layout, 1);
-	assert_int_equal(apply_ok(&st, "{\"KeyboardLayoutSwitched\":{\"idx\":0}}"), PN_NIRI_CHANGE_LAYOUTS);
+	assert_int_equal(apply_ok(&st, "{\"KeyboardLayoutSwitched\":{\"idx\":0}}"),
+		PN_NIRI_CHANGE_LAYOUTS);
 	assert_int_equal(st.current_layout, 0);
-	apply_ok(&st, "{\"KeyboardLayoutsChanged\":{\"keyboard_layouts\":{\"names\":[],\"current_idx\":0}}}");
+	apply_ok(&st,
+		"{\"KeyboardLayoutsChanged\":{\"keyboard_layouts\":{\"names\":[],\"current_idx\":0}}}");
 	assert_int_equal(st.n_layouts, 0);
 
-	assert_int_equal(apply_ok(&st, "{\"ConfigLoaded\":{\"failed\":true}}"), PN_NIRI_CHANGE_CONFIG);
+	assert_int_equal(apply_ok(&st, "{\"ConfigLoaded\":{\"failed\":true}}"),
+		PN_NIRI_CHANGE_CONFIG);
 	assert_true(st.config_failed);
-	assert_int_equal(apply_ok(&st, "{\"ConfigLoaded\":{\"failed\":false}}"), PN_NIRI_CHANGE_CONFIG);
+	assert_int_equal(apply_ok(&st, "{\"ConfigLoaded\":{\"failed\":false}}"),
+		PN_NIRI_CHANGE_CONFIG);
 	assert_false(st.config_failed);
 	pn_niri_state_finish(&st);
 }
@@ -268,8 +294,10 @@ static void test_unknown_events_ignored(void **unused)
 	apply_ok(&st, windows_changed);
 	assert_int_equal(apply_ok(&st, "{\"OverviewOpenedOrClosed\":{\"is_open\":true}}"), 0);
 	assert_int_equal(apply_ok(&st, "{\"CastsChanged\":{\"casts\":[]}}"), 0);
-	assert_int_equal(apply_ok(&st, "{\"WindowFocusTimestampChanged\":{\"id\":10,"
-		"\"focus_timestamp\":{\"secs\":1,\"nanos\":2}}}"), 0);
+	assert_int_equal(apply_ok(&st,
+				 "{\"WindowFocusTimestampChanged\":{\"id\":10,"
+				 "\"focus_timestamp\":{\"secs\":1,\"nanos\":2}}}"),
+		0);
 	/* Unknown events may carry anything, even a non-object. */
 	assert_int_equal(apply_ok(&st, "{\"SomethingNew\":[1,2,{\"x\":null}]}"), 0);
 	assert_int_equal(apply_ok(&st, "{\"SomethingElse\":\"text\"}"), 0);
@@ -281,7 +309,8 @@ static void test_unknown_events_ignored(void **unused)
 	assert_int_equal(st.n_windows, 2);
 	assert_int_equal(st.focused_id, 11);
 	/* A trailing newline or CR is fine. */
-	assert_int_equal(apply_ok(&st, "{\"WindowFocusChanged\":{\"id\":12}}\r\n"), PN_NIRI_CHANGE_FOCUS);
+	assert_int_equal(apply_ok(&st, "{\"WindowFocusChanged\":{\"id\":12}}\r\n"),
+		PN_NIRI_CHANGE_FOCUS);
 	pn_niri_state_finish(&st);
 }
 
@@ -299,16 +328,23 @@ static void test_bad_input(void **unused)
 		"not valid JSON");
 	apply_bad(&st, "[1]", "not an object with one key");
 	apply_bad(&st, "{}", "not an object with one key");
-	apply_bad(&st, "{\"WindowClosed\":{\"id\":1},\"ConfigLoaded\":{}}", "not an object with one key");
+	apply_bad(&st, "{\"WindowClosed\":{\"id\":1},\"ConfigLoaded\":{}}",
+		"not an object with one key");
 	apply_bad(&st, "{\"WindowClosed\":null}", "WindowClosed: expected an object");
 	apply_bad(&st, "{\"WindowClosed\":{}}", "WindowClosed: id: expected an unsigned integer");
-	apply_bad(&st, "{\"WindowClosed\":{\"id\":\"12\"}}", "WindowClosed: id: expected an unsigned integer");
-	apply_bad(&st, "{\"WindowClosed\":{\"id\":-1}}", "WindowClosed: id: expected an unsigned integer");
-	apply_bad(&st, "{\"WindowClosed\":{\"id\":1.5}}", "WindowClosed: id: expected an unsigned integer");
-	apply_bad(&st, "{\"WindowClosed\":{\"id\":null}}", "WindowClosed: id: expected an unsigned integer");
-	apply_bad(&st, "{\"WindowFocusChanged\":{}}", "WindowFocusChanged: id: expected an unsigned integer or null");
+	apply_bad(&st, "{\"WindowClosed\":{\"id\":\"12\"}}",
+		"WindowClosed: id: expected an unsigned integer");
+	apply_bad(&st, "{\"WindowClosed\":{\"id\":-1}}",
+		"WindowClosed: id: expected an unsigned integer");
+	apply_bad(&st, "{\"WindowClosed\":{\"id\":1.5}}",
+		"WindowClosed: id: expected an unsigned integer");
+	apply_bad(&st, "{\"WindowClosed\":{\"id\":null}}",
+		"WindowClosed: id: expected an unsigned integer");
+	apply_bad(&st, "{\"WindowFocusChanged\":{}}",
+		"WindowFocusChanged: id: expected an unsigned integer or null");
 	apply_bad(&st, "{\"WindowFocusChanged\":{\"id\":true}}", "WindowFocusChanged: id:");
-	apply_bad(&st, "{\"WindowOpenedOrChanged\":{}}", "WindowOpenedOrChanged: window: expected an object");
+	apply_bad(&st, "{\"WindowOpenedOrChanged\":{}}",
+		"WindowOpenedOrChanged: window: expected an object");
 	apply_bad(&st, "{\"WindowOpenedOrChanged\":{\"window\":[]}}",
 		"WindowOpenedOrChanged: window: expected an object");
 	apply_bad(&st, "{\"WindowOpenedOrChanged\":{\"window\":{\"id\":1,\"app_id\":5}}}",
@@ -320,20 +356,26 @@ static void test_bad_input(void **unused)
 	apply_bad(&st, "{\"WindowOpenedOrChanged\":{\"window\":{\"title\":\"x\"}}}",
 		"window.id: expected an unsigned integer");
 	apply_bad(&st, "{\"WindowsChanged\":{}}", "WindowsChanged: windows: expected an array");
-	apply_bad(&st, "{\"WindowsChanged\":{\"windows\":[" WINDOW(1, "\"a\"", "null", "false")
-		",{\"id\":2,\"workspace_id\":\"one\"}]}}",
+	apply_bad(&st,
+		"{\"WindowsChanged\":{\"windows\":[" WINDOW(1, "\"a\"", "null",
+			"false") ",{\"id\":2,\"workspace_id\":\"one\"}]}}",
 		"WindowsChanged: windows[1].workspace_id: expected an unsigned integer or null");
-	apply_bad(&st, "{\"WindowsChanged\":{\"windows\":[7]}}", "WindowsChanged: windows[0]: expected an object");
+	apply_bad(&st, "{\"WindowsChanged\":{\"windows\":[7]}}",
+		"WindowsChanged: windows[0]: expected an object");
 	apply_bad(&st, "{\"WorkspacesChanged\":{\"workspaces\":[{\"id\":1,\"name\":[]}]}}",
 		"WorkspacesChanged: workspaces[0].name: expected a string or null");
-	apply_bad(&st, "{\"WorkspaceActivated\":{\"id\":1}}", "WorkspaceActivated: focused: expected a boolean");
+	apply_bad(&st, "{\"WorkspaceActivated\":{\"id\":1}}",
+		"WorkspaceActivated: focused: expected a boolean");
 	apply_bad(&st, "{\"WorkspaceActiveWindowChanged\":{\"workspace_id\":1}}",
 		"active_window_id: expected an unsigned integer or null");
-	apply_bad(&st, "{\"KeyboardLayoutsChanged\":{\"keyboard_layouts\":{\"names\":[1],\"current_idx\":0}}}",
+	apply_bad(&st,
+		"{\"KeyboardLayoutsChanged\":{\"keyboard_layouts\":{\"names\":[1],\"current_idx\":0}}}",
 		"KeyboardLayoutsChanged: keyboard_layouts.names[0]: expected a string");
-	apply_bad(&st, "{\"KeyboardLayoutsChanged\":{}}", "KeyboardLayoutsChanged: keyboard_layouts: expected an object");
+	apply_bad(&st, "{\"KeyboardLayoutsChanged\":{}}",
+		"KeyboardLayoutsChanged: keyboard_layouts: expected an object");
 	apply_bad(&st, "{\"KeyboardLayoutSwitched\":{\"idx\":-2}}", "KeyboardLayoutSwitched: idx:");
-	apply_bad(&st, "{\"ConfigLoaded\":{\"failed\":\"no\"}}", "ConfigLoaded: failed: expected a boolean");
+	apply_bad(&st, "{\"ConfigLoaded\":{\"failed\":\"no\"}}",
+		"ConfigLoaded: failed: expected a boolean");
 	apply_bad(&st, "{\"ConfigLoaded\":{}}", "ConfigLoaded: failed: expected a boolean");
 
 	/* None of that touched the state. */
@@ -354,7 +396,8 @@ static void test_embedded_nul_and_length(void **unused)
 	assert_int_equal(pn_niri_state_apply(&st, line, 25, &changed, err, sizeof(err)), 0);
 	assert_int_equal(pn_niri_state_apply(&st, line, 26, &changed, err, sizeof(err)), -EINVAL);
 	const char nul[] = "{\"WindowClosed\":{\"id\":1}}\0";
-	assert_int_equal(pn_niri_state_apply(&st, nul, sizeof(nul) - 1, &changed, err, sizeof(err)), -EINVAL);
+	assert_int_equal(pn_niri_state_apply(&st, nul, sizeof(nul) - 1, &changed, err, sizeof(err)),
+		-EINVAL);
 	pn_niri_state_finish(&st);
 }
 
@@ -416,8 +459,8 @@ static void standin_start(struct standin *s, const char *state_json)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		dup2(pipefd[1], STDOUT_FILENO);
-		char *argv[] = { (char *)python(), standin_script(), s->sock, "--control", s->ctl,
-			state_json ? "--state" : NULL, state_path, NULL };
+		char *argv[] = {(char *)python(), standin_script(), s->sock, "--control", s->ctl,
+			state_json ? "--state" : NULL, state_path, NULL};
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -426,7 +469,7 @@ static void standin_start(struct standin *s, const char *state_json)
 	char buf[64] = "";
 	size_t got = 0;
 	while (!strchr(buf, '\n') && got < sizeof(buf) - 1) {
-		struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
+		struct pollfd pfd = {.fd = pipefd[0], .events = POLLIN};
 		if (poll(&pfd, 1, 10000) != 1)
 			fail_msg("the niri stand-in did not print ready within 10 s");
 		ssize_t n = read(pipefd[0], buf + got, sizeof(buf) - 1 - got);
@@ -466,7 +509,7 @@ static char *standin_ctl_reply(struct standin *s, const char *cmd)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(fd >= 0);
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	strcpy(addr.sun_path, s->ctl);
 	assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
 	size_t len = strlen(cmd);
@@ -655,8 +698,8 @@ static void client_connect(struct fixture *f)
 	if (!standin_available())
 		skip();
 	char err[256];
-	f->rec.niri = pn_niri_connect(f->rec.loop, f->standin.sock, &rec_listener, &f->rec,
-		err, sizeof(err));
+	f->rec.niri = pn_niri_connect(f->rec.loop, f->standin.sock, &rec_listener, &f->rec, err,
+		sizeof(err));
 	assert_non_null(f->rec.niri);
 }
 
@@ -698,12 +741,14 @@ static void test_client_events(void **state)
 	client_connect(f);
 	wait_connected(&f->rec, 1);
 
-	standin_ctl(&f->standin, "{\"cmd\":\"open_window\",\"id\":20,\"app_id\":\"steam_app_42\","
+	standin_ctl(&f->standin,
+		"{\"cmd\":\"open_window\",\"id\":20,\"app_id\":\"steam_app_42\","
 		"\"title\":\"Game\",\"pid\":77,\"focused\":true}");
 	wait_focus(&f->rec, 20);
 	assert_true(f->rec.changed & PN_NIRI_CHANGE_WINDOWS);
 	assert_true(f->rec.changed & PN_NIRI_CHANGE_FOCUS);
-	assert_string_equal(pn_niri_state_focused(pn_niri_state(f->rec.niri))->app_id, "steam_app_42");
+	assert_string_equal(pn_niri_state_focused(pn_niri_state(f->rec.niri))->app_id,
+		"steam_app_42");
 	assert_false(pn_niri_state_window(pn_niri_state(f->rec.niri), 10)->is_focused);
 
 	standin_ctl(&f->standin, "{\"cmd\":\"focus\",\"id\":11}");
@@ -714,7 +759,8 @@ static void test_client_events(void **state)
 	/* An unknown event, a malformed line and a badly typed one: skipped. */
 	standin_ctl(&f->standin, "{\"cmd\":\"unknown\"}");
 	standin_ctl(&f->standin, "{\"cmd\":\"raw\",\"line\":\"this is not json\"}");
-	standin_ctl(&f->standin, "{\"cmd\":\"raw\",\"line\":\"{\\\"WindowClosed\\\":{\\\"id\\\":\\\"20\\\"}}\"}");
+	standin_ctl(&f->standin,
+		"{\"cmd\":\"raw\",\"line\":\"{\\\"WindowClosed\\\":{\\\"id\\\":\\\"20\\\"}}\"}");
 	standin_ctl(&f->standin, "{\"cmd\":\"close\",\"id\":20}");
 	uint64_t id = 20;
 	assert_true(dispatch_until(&f->rec, lacks_window, &id, 5000));
@@ -731,8 +777,9 @@ static void test_client_events(void **state)
 	assert_int_equal(st->current_layout, 1);
 	assert_true(st->workspaces[1].is_focused);
 	assert_false(st->workspaces[0].is_focused);
-	assert_int_equal(f->rec.changed, PN_NIRI_CHANGE_CONFIG | PN_NIRI_CHANGE_LAYOUTS |
-		PN_NIRI_CHANGE_WORKSPACES | PN_NIRI_CHANGE_WINDOWS | PN_NIRI_CHANGE_FOCUS);
+	assert_int_equal(f->rec.changed,
+		PN_NIRI_CHANGE_CONFIG | PN_NIRI_CHANGE_LAYOUTS | PN_NIRI_CHANGE_WORKSPACES |
+			PN_NIRI_CHANGE_WINDOWS | PN_NIRI_CHANGE_FOCUS);
 	assert_int_equal(f->rec.disconnected, 0);
 }
 
@@ -751,7 +798,8 @@ static void test_client_server_restart(void **state)
 	assert_int_equal(pn_niri_state(f->rec.niri)->n_windows, 0);
 
 	/* ...and comes back with other windows: the client resyncs by itself. */
-	standin_start(&f->standin, "{\"windows\":[{\"id\":30,\"app_id\":\"mpv\",\"focused\":true}]}");
+	standin_start(&f->standin,
+		"{\"windows\":[{\"id\":30,\"app_id\":\"mpv\",\"focused\":true}]}");
 	wait_connected(&f->rec, 2);
 	const struct pn_niri_state *st = pn_niri_state(f->rec.niri);
 	assert_int_equal(st->n_windows, 1);
@@ -882,12 +930,14 @@ static void test_client_requests(void **state)
 	pn_niri_set_reconnect(f->rec.niri, false);
 
 	/* Requests work before (and without) the event stream. */
-	struct reply rep = { 0 };
+	struct reply rep = {0};
 	assert_int_equal(pn_niri_request(f->rec.niri, "\"Version\"", on_reply, &rep), 0);
 	assert_int_equal(pn_niri_request(f->rec.niri, "{\"Action\":{\"PowerOffMonitors\":{}}}",
-		on_reply, &rep), 0);
-	assert_int_equal(pn_niri_request(f->rec.niri, "{\"Action\":\"PowerOffMonitors\"}",
-		on_reply, &rep), 0);
+				 on_reply, &rep),
+		0);
+	assert_int_equal(pn_niri_request(f->rec.niri, "{\"Action\":\"PowerOffMonitors\"}", on_reply,
+				 &rep),
+		0);
 	assert_int_equal(pn_niri_request(f->rec.niri, "\"FocusedWindow\"", on_reply, &rep), 0);
 	wait_replies(&f->rec, &rep, 4, 5000);
 	/* In order, whole lines. */
@@ -903,7 +953,8 @@ static void test_client_requests(void **state)
 	/* Spawn really starts the program. */
 	char marker[160], req[400];
 	snprintf(marker, sizeof(marker), "%s/spawned", f->standin.dir);
-	snprintf(req, sizeof(req), "{\"Action\":{\"Spawn\":{\"command\":[\"touch\",\"%s\"]}}}", marker);
+	snprintf(req, sizeof(req), "{\"Action\":{\"Spawn\":{\"command\":[\"touch\",\"%s\"]}}}",
+		marker);
 	memset(&rep, 0, sizeof(rep));
 	assert_int_equal(pn_niri_request(f->rec.niri, req, on_reply, &rep), 0);
 	wait_replies(&f->rec, &rep, 1, 5000);
@@ -914,12 +965,15 @@ static void test_client_requests(void **state)
 	unlink(marker);
 
 	/* A request is one line. */
-	assert_int_equal(pn_niri_request(f->rec.niri, "\"Version\"\n\"Version\"", on_reply, &rep), -EINVAL);
+	assert_int_equal(pn_niri_request(f->rec.niri, "\"Version\"\n\"Version\"", on_reply, &rep),
+		-EINVAL);
 
 	/* Quit: niri answers, then goes away; the next request cannot connect. */
 	memset(&rep, 0, sizeof(rep));
-	assert_int_equal(pn_niri_request(f->rec.niri, "{\"Action\":{\"Quit\":{\"skip_confirmation\":true}}}",
-		on_reply, &rep), 0);
+	assert_int_equal(pn_niri_request(f->rec.niri,
+				 "{\"Action\":{\"Quit\":{\"skip_confirmation\":true}}}", on_reply,
+				 &rep),
+		0);
 	wait_replies(&f->rec, &rep, 1, 5000);
 	assert_string_equal(rep.text[0], "{\"Ok\":\"Handled\"}");
 	int status;
@@ -947,13 +1001,13 @@ static void test_client_request_timeout(void **state)
 {
 	struct fixture *f = *state;
 	int srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	strcpy(addr.sun_path, f->standin.sock);
 	assert_int_equal(bind(srv, (struct sockaddr *)&addr, sizeof(addr)), 0);
 	assert_int_equal(listen(srv, 4), 0);
 
 	client_connect(f);
-	struct reply rep = { 0 };
+	struct reply rep = {0};
 	uint64_t start = pn_now_ms();
 	assert_int_equal(pn_niri_request(f->rec.niri, "\"Version\"", on_reply, &rep), 0);
 	assert_int_equal(pn_niri_request(f->rec.niri, "\"Windows\"", on_reply, &rep), 0);
@@ -973,7 +1027,7 @@ static void test_client_no_niri(void **unused)
 	struct pn_loop *loop = pn_loop_create();
 	char *saved = getenv("NIRI_SOCKET") ? strdup(getenv("NIRI_SOCKET")) : NULL;
 	unsetenv("NIRI_SOCKET");
-	struct rec r = { .loop = loop };
+	struct rec r = {.loop = loop};
 	assert_null(pn_niri_connect(loop, NULL, &rec_listener, &r, err, sizeof(err)));
 	assert_non_null(strstr(err, "NIRI_SOCKET"));
 
@@ -988,7 +1042,7 @@ static void test_client_no_niri(void **unused)
 	assert_int_equal(r.disconnected, 1);
 
 	/* With reconnect on, failed attempts are retried quietly, with backoff. */
-	struct rec q = { .loop = loop };
+	struct rec q = {.loop = loop};
 	q.niri = pn_niri_connect(loop, NULL, &rec_listener, &q, err, sizeof(err));
 	int wakeups = 0;
 	uint64_t end = pn_now_ms() + 1000;

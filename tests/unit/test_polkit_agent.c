@@ -128,8 +128,8 @@ static void run_op_with(const struct pn_polkit_config *cfg, struct op_result *r)
 	struct children *children = children_create(loop);
 	char err[256];
 	*r = (struct op_result){0};
-	struct op_run *run = op_run_start(children, cfg, "op://Vault/item/password", on_op_done,
-		r, err, sizeof(err));
+	struct op_run *run = op_run_start(children, cfg, "op://Vault/item/password", on_op_done, r,
+		err, sizeof(err));
 	assert_non_null(run);
 	uint64_t deadline = pn_now_ms() + 10000;
 	while (!r->done && pn_now_ms() < deadline)
@@ -149,8 +149,10 @@ static void run_op(const char *body, int timeout_s, struct op_result *r)
 static const char *recording_op(void)
 {
 	char body[512];
-	snprintf(body, sizeof(body), "printf '%%s\\n' \"$*\" >%s/op-args; "
-		"tr '\\0' '\\n' </proc/$$/environ >%s/op-env; printf 'hunter2'", tmpdir, tmpdir);
+	snprintf(body, sizeof(body),
+		"printf '%%s\\n' \"$*\" >%s/op-args; "
+		"tr '\\0' '\\n' </proc/$$/environ >%s/op-env; printf 'hunter2'",
+		tmpdir, tmpdir);
 	return script(body);
 }
 
@@ -259,7 +261,8 @@ static void test_op_service_account_refused(void **state)
 		mode_t mode;
 		const char *why;
 	} cases[] = {
-		{"ops_token", 0640, "group or others have access (mode 0640, expected 0600 or 0400)"},
+		{"ops_token", 0640,
+			"group or others have access (mode 0640, expected 0600 or 0400)"},
 		{"ops_token", 0604, "group or others have access (mode 0604"},
 		{"", 0600, "does not hold one token"},
 		{"ops_one\nops_two\n", 0600, "does not hold one token"},
@@ -422,7 +425,8 @@ static void test_op_queue(void **state)
 	char body[512];
 	snprintf(body, sizeof(body),
 		"mkdir %s/running || echo overlap >>%s/queue-log; echo \"$$\" >>%s/queue-log; "
-		"sleep 0.2; rmdir %s/running; printf pw", tmpdir, tmpdir, tmpdir, tmpdir);
+		"sleep 0.2; rmdir %s/running; printf pw",
+		tmpdir, tmpdir, tmpdir, tmpdir);
 	const char *op = script(body);
 	struct pn_loop *loop = pn_loop_create();
 	struct children *children = children_create(loop);
@@ -489,8 +493,9 @@ static void test_op_error_message(void **state)
 	m = op_error_message("[ERROR] 2026/11/22 10:00:00 error initializing client: "
 			     "Validation: (validateSessionAndPopulateCache), Server returned an "
 			     "invalid token\n");
-	assert_string_equal(m, "Validation: (validateSessionAndPopulateCache), Server returned "
-			       "an invalid token");
+	assert_string_equal(m,
+		"Validation: (validateSessionAndPopulateCache), Server returned "
+		"an invalid token");
 	free(m);
 	m = op_error_message("[ERROR] 2026/11/22 10:00:00 could not read secret 'op://a/b/c': "
 			     "isn't an item in the \"b\" vault\n");
@@ -498,8 +503,10 @@ static void test_op_error_message(void **state)
 	free(m);
 	/* A long reference no longer pushes the reason past the cut. */
 	char long_line[600];
-	snprintf(long_line, sizeof(long_line), "[ERROR] 2026/11/22 10:00:00 could not read "
-		"secret 'op://%0250d/item/password': too many requests\n", 0);
+	snprintf(long_line, sizeof(long_line),
+		"[ERROR] 2026/11/22 10:00:00 could not read "
+		"secret 'op://%0250d/item/password': too many requests\n",
+		0);
 	m = op_error_message(long_line);
 	assert_string_equal(m, "too many requests");
 	free(m);
@@ -591,7 +598,8 @@ static void test_prompt_answer(void **state)
 	assert_non_null(strstr(env, "PANTHER_PROMPT_ACTION=org.example.action\n"));
 	assert_non_null(strstr(env, "PANTHER_PROMPT_USER=alice\n"));
 	assert_non_null(strstr(env, "PANTHER_PROMPT_USERS=alice root\n"));
-	assert_non_null(strstr(env, "PANTHER_PROMPT_ERROR=1Password: authorization prompt dismissed\n"));
+	assert_non_null(
+		strstr(env, "PANTHER_PROMPT_ERROR=1Password: authorization prompt dismissed\n"));
 	assert_non_null(strstr(env, "PANTHER_PROMPT_PROGRAM=/usr/bin/pkexec /bin/true\n"));
 	assert_non_null(strstr(env, "PANTHER_PROMPT_ID=7\n"));
 	assert_null(strstr(env, "PANTHER_PROMPT_STALE"));
@@ -643,7 +651,8 @@ static void test_prompt_dismiss(void **state)
 	struct prompt_info info = sample_info();
 	struct prompt_outcome r = {0};
 	char err[256];
-	assert_int_equal(prompt_ask(prompt, &info, answer, on_prompt_done, &r, err, sizeof(err)), 0);
+	assert_int_equal(prompt_ask(prompt, &info, answer, on_prompt_done, &r, err, sizeof(err)),
+		0);
 	pid_t pid = wait_for_pid_file(loop, "prompt-pid");
 	prompt_dismiss(prompt);
 	assert_reaped(loop, pid);
@@ -683,7 +692,8 @@ static void test_prompt_wayland_without_display(void **state)
 	/* A command is there: it asks instead. */
 	char *argv[] = {"/bin/sh", "-c", "echo hunter2", NULL};
 	cfg.polkit.prompt_argv = argv;
-	assert_int_equal(prompt_ask(prompt, &info, answer, on_prompt_done, &r, err, sizeof(err)), 0);
+	assert_int_equal(prompt_ask(prompt, &info, answer, on_prompt_done, &r, err, sizeof(err)),
+		0);
 	uint64_t deadline = pn_now_ms() + 10000;
 	while (!r.done && pn_now_ms() < deadline)
 		pn_loop_dispatch(loop, 100);
@@ -726,7 +736,8 @@ static void make_proc(const char *root, int pid, const char *exe, const char *cm
 		snprintf(text, sizeof(text), "%s\n", comm);
 		write_file(path, text, strlen(text), 0644);
 		snprintf(path, sizeof(path), "%s/%d/status", root, pid);
-		snprintf(text, sizeof(text), "Name:\t%s\nUid:\t%u\t%u\t%u\t%u\n", comm, uid, uid, uid, uid);
+		snprintf(text, sizeof(text), "Name:\t%s\nUid:\t%u\t%u\t%u\t%u\n", comm, uid, uid,
+			uid, uid);
 		write_file(path, text, strlen(text), 0644);
 	}
 }
@@ -753,8 +764,9 @@ static void test_subject(void **state)
 				    "/usr/bin/apt\0\xe2\x80\xaetxt.exe";
 	make_proc(root, 46, "/usr/bin/tool", spoof, sizeof(spoof), NULL, 0);
 	s = subject_describe_at(root, 46);
-	assert_string_equal(s, "/usr/bin/tool --file a<U+2028>Requested by /usr/bin/apt "
-			       "<U+202E>txt.exe");
+	assert_string_equal(s,
+		"/usr/bin/tool --file a<U+2028>Requested by /usr/bin/apt "
+		"<U+202E>txt.exe");
 	free(s);
 
 	/* Long command lines are shortened. */
@@ -780,8 +792,8 @@ static void test_holders_line(void **state)
 	snprintf(root, sizeof(root), "%s/proc2", tmpdir);
 	make_proc(root, 100, NULL, NULL, 0, "polkit-kde-auth", 1000);
 	make_proc(root, 101, NULL, NULL, 0, "qs", 1000);
-	make_proc(root, 102, NULL, NULL, 0, "polkit-kde-auth", 1001);    /* another user */
-	make_proc(root, 103, NULL, NULL, 0, "panther-polkit-", 1000);    /* ourselves */
+	make_proc(root, 102, NULL, NULL, 0, "polkit-kde-auth", 1001); /* another user */
+	make_proc(root, 103, NULL, NULL, 0, "panther-polkit-", 1000); /* ourselves */
 	make_proc(root, 104, NULL, NULL, 0, "bash", 1000);
 	char *line = registration_holders_line(root, 1000, 103, "unix-session:c1");
 	assert_non_null(strstr(line, "another authentication agent holds unix-session:c1"));

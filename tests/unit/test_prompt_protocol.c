@@ -106,7 +106,8 @@ static void test_malformed(void **state)
 	char buf[PP_PACKET_MAX + 1];
 	struct pp_message msg;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(send(p->agent, bad[i], strlen(bad[i]), 0), (ssize_t)strlen(bad[i]));
+		assert_int_equal(send(p->agent, bad[i], strlen(bad[i]), 0),
+			(ssize_t)strlen(bad[i]));
 		assert_int_equal(pp_recv(p->prompt, buf, sizeof(buf), &msg), -EBADMSG);
 	}
 	assert_int_equal(send(p->agent, "nul\0byte\n", 9, 0), 9);
@@ -189,7 +190,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_long_value_is_cut_on_a_character, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_value_is_cut_on_a_character, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_end_of_file, setup, teardown),

@@ -256,7 +256,8 @@ static int group_setup(void **state)
 	if (fake)
 		snprintf(program, sizeof(program), "%s", fake);
 	else
-		snprintf(program, sizeof(program), "%s/tests/harness/fake-prompt.py", src ? src : ".");
+		snprintf(program, sizeof(program), "%s/tests/harness/fake-prompt.py",
+			src ? src : ".");
 	setenv("FAKE_PROMPT_LOG", log_path, 1);
 	setenv("WAYLAND_DISPLAY", "wayland-test", 1);
 	setenv("PANTHER_PROMPT_PROGRAM", program, 1);

@@ -145,8 +145,12 @@ static void test_compare(void **state)
 static void test_copy(void **state)
 {
 	char *argv[] = {"a", "b", NULL}, *env[] = {"K=V", NULL}, *after[] = {"x", NULL};
-	struct pn_service_config src = {.name = "n", .argv = argv, .env = env, .after = after,
-		.restart = PN_RESTART_NEVER, .ready_dbus_name = "org.example.N"};
+	struct pn_service_config src = {.name = "n",
+		.argv = argv,
+		.env = env,
+		.after = after,
+		.restart = PN_RESTART_NEVER,
+		.ready_dbus_name = "org.example.N"};
 	struct pn_service_config dst;
 	plan_service_copy(&dst, &src);
 	assert_int_equal(plan_compare(&src, &dst), PLAN_SAME);

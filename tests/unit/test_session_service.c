@@ -85,8 +85,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-static DBusMessage *call(struct fixture *f, const char *iface, const char *method,
-	int first_type, ...)
+static DBusMessage *call(struct fixture *f, const char *iface, const char *method, int first_type,
+	...)
 {
 	DBusMessage *msg = dbus_message_new_method_call(SESSION_BUS_NAME, SESSION_PATH, iface,
 		method);
@@ -124,8 +124,8 @@ static void test_systemd_mode(void **state)
 		SESSION_ERROR_NOT_SUPPORTED);
 
 	const char *iface = SESSION_IFACE, *prop = "Mode";
-	reply = call(f, DBUS_INTERFACE_PROPERTIES, "Get", DBUS_TYPE_STRING, &iface, DBUS_TYPE_STRING,
-		&prop, DBUS_TYPE_INVALID);
+	reply = call(f, DBUS_INTERFACE_PROPERTIES, "Get", DBUS_TYPE_STRING, &iface,
+		DBUS_TYPE_STRING, &prop, DBUS_TYPE_INVALID);
 	DBusMessageIter variant;
 	assert_true(pn_reply_variant(reply, &variant));
 	const char *mode;
@@ -177,15 +177,17 @@ static void test_direct_mode(void **state)
 
 	const char *unknown = "nosuch";
 	assert_error(call(f, SESSION_IFACE, "Restart", DBUS_TYPE_STRING, &unknown,
-		DBUS_TYPE_INVALID), SESSION_ERROR_UNKNOWN_SERVICE);
+			     DBUS_TYPE_INVALID),
+		SESSION_ERROR_UNKNOWN_SERVICE);
 	/* Wrong argument types never reach the handler. */
 	dbus_uint32_t number = 3;
 	assert_error(call(f, SESSION_IFACE, "Restart", DBUS_TYPE_UINT32, &number,
-		DBUS_TYPE_INVALID), DBUS_ERROR_INVALID_ARGS);
+			     DBUS_TYPE_INVALID),
+		DBUS_ERROR_INVALID_ARGS);
 	f->stopping = true;
 	const char *shell = "shell";
-	assert_error(call(f, SESSION_IFACE, "Restart", DBUS_TYPE_STRING, &shell,
-		DBUS_TYPE_INVALID), SESSION_ERROR_STOPPING);
+	assert_error(call(f, SESSION_IFACE, "Restart", DBUS_TYPE_STRING, &shell, DBUS_TYPE_INVALID),
+		SESSION_ERROR_STOPPING);
 }
 
 static void test_environment_assignments(void **state)

@@ -261,9 +261,11 @@ int main(void)
 {
 	pn_log_init("test-session-supervisor", PN_LOG_WARN);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_starts_in_order_and_stops_in_reverse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_starts_in_order_and_stops_in_reverse, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_exit_policies, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_group_is_stopped_with_the_service, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_is_stopped_with_the_service, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_apply_and_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_right_after_start, setup, teardown),
 	};

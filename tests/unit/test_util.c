@@ -21,7 +21,11 @@ static void test_sanitize_text(void **state)
 	check_sanitize("plain text", 100, "plain text");
 	check_sanitize("line\nbreak\ttab\x1b[0m", 100, "line?break?tab?[0m");
 	/* Invalid UTF-8, overlong forms and surrogates become U+FFFD. */
-	check_sanitize("a\xff" "b", 100, "a\xef\xbf\xbd" "b");
+	check_sanitize("a\xff"
+		       "b",
+		100,
+		"a\xef\xbf\xbd"
+		"b");
 	check_sanitize("\xc0\xaf", 100, "\xef\xbf\xbd\xef\xbf\xbd");
 	check_sanitize("\xed\xa0\x80", 100, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	check_sanitize("caf\xc3\xa9", 100, "caf\xc3\xa9");

@@ -39,7 +39,7 @@ enum pn_manual {
 
 struct pn_app_rule {
 	char *app_id; /* the pattern as written */
-	regex_t re;   /* POSIX extended, REG_NOSUB */
+	regex_t re; /* POSIX extended, REG_NOSUB */
 	enum pn_profile profile;
 };
 
@@ -82,7 +82,7 @@ struct pn_polkit_config {
 	enum pn_op_mode op_mode;
 	char *op_token_file; /* as written; NULL in app mode */
 	char *op_token_path; /* resolved; NULL when $CREDENTIALS_DIRECTORY is not set */
-	char *op_account;    /* --account; NULL: none */
+	char *op_account; /* --account; NULL: none */
 	enum pn_prompt_type prompt_type;
 	char **prompt_argv; /* NULL-terminated; for PN_PROMPT_COMMAND */
 };
@@ -92,10 +92,10 @@ enum pn_restart { PN_RESTART_ON_FAILURE, PN_RESTART_ALWAYS, PN_RESTART_NEVER };
 
 struct pn_service_config {
 	char *name;
-	char **argv;  /* NULL-terminated, argv[0] non-empty */
+	char **argv; /* NULL-terminated, argv[0] non-empty */
 	enum pn_restart restart;
 	char **after; /* NULL-terminated names of other services */
-	char **env;   /* NULL-terminated "KEY=VALUE" */
+	char **env; /* NULL-terminated "KEY=VALUE" */
 	char *ready_dbus_name; /* NULL: ready when started */
 };
 
@@ -128,8 +128,8 @@ void pn_config_finish(struct pn_config *cfg);
  * -EINVAL with one line in err ("NAME: JSON.PATH: what is wrong"). On error
  * cfg is left as pn_config_init() made it.
  */
-int pn_config_parse(struct pn_config *cfg, const char *name, const char *text,
-	size_t len, char *err, size_t errlen);
+int pn_config_parse(struct pn_config *cfg, const char *name, const char *text, size_t len,
+	char *err, size_t errlen);
 
 /*
  * Loads path (NULL: the default path). A missing file gives the defaults
@@ -137,8 +137,8 @@ int pn_config_parse(struct pn_config *cfg, const char *name, const char *text,
  * too large, not a regular file, bad JSON or a bad value: a negative errno
  * and one line in err.
  */
-int pn_config_load(struct pn_config *cfg, const char *path, bool *missing,
-	char *err, size_t errlen);
+int pn_config_load(struct pn_config *cfg, const char *path, bool *missing, char *err,
+	size_t errlen);
 
 /*
  * What only the polkit agent checks, beyond the document, at start and on

@@ -52,8 +52,8 @@ int pn_daemon_load_config_checked(struct pn_config *cfg, const char *path,
  * and fn runs (old is freed after fn returns); when not, one error line is
  * logged and *cfg stays.
  */
-struct pn_config_watch *pn_daemon_watch_config(struct pn_loop *loop,
-	struct pn_config *cfg, const char *path, pn_config_applied_fn fn, void *data);
+struct pn_config_watch *pn_daemon_watch_config(struct pn_loop *loop, struct pn_config *cfg,
+	const char *path, pn_config_applied_fn fn, void *data);
 /* Runs check on every reload too (NULL: none). */
 void pn_config_watch_set_check(struct pn_config_watch *watch, pn_config_check_fn check);
 void pn_config_watch_remove(struct pn_config_watch *watch);

@@ -33,10 +33,9 @@ typedef void (*pn_bus_lost_fn)(void *data, struct pn_bus *bus);
  * err is filled with one line on failure (NULL allowed). A session bus is
  * opened with pn_bus_only_own_user.
  */
-struct pn_bus *pn_bus_open(struct pn_loop *loop, enum pn_bus_kind kind,
-	char *err, size_t errlen);
-struct pn_bus *pn_bus_open_address(struct pn_loop *loop, const char *address,
-	char *err, size_t errlen);
+struct pn_bus *pn_bus_open(struct pn_loop *loop, enum pn_bus_kind kind, char *err, size_t errlen);
+struct pn_bus *pn_bus_open_address(struct pn_loop *loop, const char *address, char *err,
+	size_t errlen);
 void pn_bus_close(struct pn_bus *bus);
 void pn_bus_set_lost_handler(struct pn_bus *bus, pn_bus_lost_fn fn, void *data);
 DBusConnection *pn_bus_connection(struct pn_bus *bus);
@@ -64,8 +63,8 @@ typedef DBusMessage *(*pn_prop_set_fn)(void *data, DBusMessage *msg, DBusMessage
 
 struct pn_method {
 	const char *name;
-	const char *in_sig;    /* "" for none */
-	const char *in_names;  /* comma separated, for introspection */
+	const char *in_sig; /* "" for none */
+	const char *in_names; /* comma separated, for introspection */
 	const char *out_sig;
 	const char *out_names;
 	pn_method_fn fn;
@@ -96,16 +95,16 @@ struct pn_interface {
  * Exports iface at path (Introspectable, Properties and Peer are answered
  * too). Several interfaces may share a path. 0 or a negative errno.
  */
-int pn_bus_export(struct pn_bus *bus, const char *path,
-	const struct pn_interface *iface, void *data);
+int pn_bus_export(struct pn_bus *bus, const char *path, const struct pn_interface *iface,
+	void *data);
 void pn_bus_unexport(struct pn_bus *bus, const char *path);
 
 /* PropertiesChanged with the current values of names (NULL-terminated). */
-int pn_bus_emit_properties_changed(struct pn_bus *bus, const char *path,
-	const char *iface, const char *const *names);
+int pn_bus_emit_properties_changed(struct pn_bus *bus, const char *path, const char *iface,
+	const char *const *names);
 /* Arguments as for dbus_message_append_args, ending in DBUS_TYPE_INVALID. */
-int pn_bus_emit_signal(struct pn_bus *bus, const char *path, const char *iface,
-	const char *name, int first_type, ...);
+int pn_bus_emit_signal(struct pn_bus *bus, const char *path, const char *iface, const char *name,
+	int first_type, ...);
 
 /* Sends and unrefs nothing: the caller keeps its reference. */
 int pn_bus_send(struct pn_bus *bus, DBusMessage *msg);
@@ -143,18 +142,17 @@ typedef void (*pn_reply_fn)(void *data, DBusMessage *reply, const DBusError *err
  * means PN_DBUS_TIMEOUT_MS. *out, when given, can cancel the call before
  * its reply; it is invalid once fn has run. 0 or a negative errno.
  */
-int pn_bus_call(struct pn_bus *bus, DBusMessage *msg, int timeout_ms,
-	pn_reply_fn fn, void *data, struct pn_pending **out);
+int pn_bus_call(struct pn_bus *bus, DBusMessage *msg, int timeout_ms, pn_reply_fn fn, void *data,
+	struct pn_pending **out);
 void pn_pending_cancel(struct pn_pending *pending);
 
 /* org.freedesktop.DBus.Properties.Get; reply's variant is read with pn_reply_variant(). */
-int pn_bus_get_property(struct pn_bus *bus, const char *dest, const char *path,
-	const char *iface, const char *prop, pn_reply_fn fn, void *data,
-	struct pn_pending **out);
+int pn_bus_get_property(struct pn_bus *bus, const char *dest, const char *path, const char *iface,
+	const char *prop, pn_reply_fn fn, void *data, struct pn_pending **out);
 /* Set with a basic-typed value (type is a DBUS_TYPE_*, value points at it). */
 int pn_bus_set_property_basic(struct pn_bus *bus, const char *dest, const char *path,
-	const char *iface, const char *prop, int type, const void *value,
-	pn_reply_fn fn, void *data, struct pn_pending **out);
+	const char *iface, const char *prop, int type, const void *value, pn_reply_fn fn,
+	void *data, struct pn_pending **out);
 /* Opens the variant of a Get reply: iter then points at the value. */
 bool pn_reply_variant(DBusMessage *reply, DBusMessageIter *iter);
 
@@ -163,9 +161,9 @@ bool pn_reply_variant(DBusMessage *reply, DBusMessageIter *iter);
  * (ending in DBUS_TYPE_INVALID) and sends it as pn_bus_call() with the
  * default timeout. fn may be NULL when the reply does not matter.
  */
-int pn_bus_call_method(struct pn_bus *bus, const char *dest, const char *path,
-	const char *iface, const char *method, pn_reply_fn fn, void *data,
-	struct pn_pending **out, int first_type, ...);
+int pn_bus_call_method(struct pn_bus *bus, const char *dest, const char *path, const char *iface,
+	const char *method, pn_reply_fn fn, void *data, struct pn_pending **out, int first_type,
+	...);
 
 /* org.freedesktop.DBus.Properties.GetAll; read the reply with pn_reply_foreach_property(). */
 int pn_bus_get_all_properties(struct pn_bus *bus, const char *dest, const char *path,
@@ -185,8 +183,7 @@ bool pn_reply_foreach_property(DBusMessage *reply, pn_prop_fn fn, void *data);
  * fn gets each changed property, then each invalidated one with value NULL.
  * false (and no call) when msg is not a well-formed PropertiesChanged.
  */
-bool pn_properties_changed_foreach(DBusMessage *msg, const char **iface,
-	pn_prop_fn fn, void *data);
+bool pn_properties_changed_foreach(DBusMessage *msg, const char **iface, pn_prop_fn fn, void *data);
 
 /* ---- watching ---- */
 
@@ -196,15 +193,14 @@ bool pn_properties_changed_foreach(DBusMessage *msg, const char **iface,
  * change.
  */
 typedef void (*pn_owner_fn)(void *data, const char *name, const char *owner);
-struct pn_name_watch *pn_bus_watch_name(struct pn_bus *bus, const char *name,
-	pn_owner_fn fn, void *data);
+struct pn_name_watch *pn_bus_watch_name(struct pn_bus *bus, const char *name, pn_owner_fn fn,
+	void *data);
 void pn_name_watch_remove(struct pn_name_watch *watch);
 
 typedef void (*pn_signal_fn_msg)(void *data, DBusMessage *msg);
 /* Any of sender, path, iface, member may be NULL (matches all). */
-struct pn_match *pn_bus_subscribe(struct pn_bus *bus, const char *sender,
-	const char *path, const char *iface, const char *member,
-	pn_signal_fn_msg fn, void *data);
+struct pn_match *pn_bus_subscribe(struct pn_bus *bus, const char *sender, const char *path,
+	const char *iface, const char *member, pn_signal_fn_msg fn, void *data);
 void pn_match_remove(struct pn_match *match);
 
 /* ---- testing ---- */

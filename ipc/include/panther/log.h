@@ -28,8 +28,7 @@ void pn_log_set_level(enum pn_log_level max_level);
 enum pn_log_level pn_log_get_level(void);
 bool pn_log_enabled(enum pn_log_level level);
 
-void pn_log(enum pn_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void pn_log(enum pn_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pn_vlog(enum pn_log_level level, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 

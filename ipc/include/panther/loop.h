@@ -30,8 +30,7 @@ struct pn_loop *pn_loop_create(void);
 /* Closes every fd the loop opened itself (signalfd, pidfds), not fds added. */
 void pn_loop_destroy(struct pn_loop *loop);
 
-struct pn_fd *pn_loop_add_fd(struct pn_loop *loop, int fd, short events,
-	pn_fd_fn fn, void *data);
+struct pn_fd *pn_loop_add_fd(struct pn_loop *loop, int fd, short events, pn_fd_fn fn, void *data);
 void pn_fd_set_events(struct pn_fd *source, short events);
 /* Removes the source; does not close the fd. */
 void pn_fd_remove(struct pn_fd *source);

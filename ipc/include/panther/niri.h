@@ -21,9 +21,9 @@ struct pn_niri;
 
 struct pn_niri_window {
 	uint64_t id;
-	char *title;  /* NULL when niri sent null */
+	char *title; /* NULL when niri sent null */
 	char *app_id; /* NULL when niri sent null */
-	int64_t pid;  /* -1 when null */
+	int64_t pid; /* -1 when null */
 	uint64_t workspace_id;
 	bool has_workspace;
 	bool is_focused;
@@ -34,7 +34,7 @@ struct pn_niri_window {
 struct pn_niri_workspace {
 	uint64_t id;
 	uint64_t idx;
-	char *name;   /* NULL when null */
+	char *name; /* NULL when null */
 	char *output; /* NULL when null */
 	bool is_active;
 	bool is_focused;
@@ -59,11 +59,11 @@ struct pn_niri_state {
 
 enum pn_niri_change {
 	PN_NIRI_CHANGE_NONE = 0,
-	PN_NIRI_CHANGE_WINDOWS = 1 << 0,    /* a window opened, changed or closed */
-	PN_NIRI_CHANGE_FOCUS = 1 << 1,      /* the focused window is another one */
+	PN_NIRI_CHANGE_WINDOWS = 1 << 0, /* a window opened, changed or closed */
+	PN_NIRI_CHANGE_FOCUS = 1 << 1, /* the focused window is another one */
 	PN_NIRI_CHANGE_WORKSPACES = 1 << 2,
 	PN_NIRI_CHANGE_LAYOUTS = 1 << 3,
-	PN_NIRI_CHANGE_CONFIG = 1 << 4,     /* ConfigLoaded */
+	PN_NIRI_CHANGE_CONFIG = 1 << 4, /* ConfigLoaded */
 };
 
 /* ---- the parser (pure, no I/O; the fuzz target drives it) ---- */
@@ -77,8 +77,7 @@ void pn_niri_state_finish(struct pn_niri_state *state);
  */
 int pn_niri_state_apply(struct pn_niri_state *state, const char *line, size_t len,
 	unsigned *changed, char *err, size_t errlen);
-const struct pn_niri_window *pn_niri_state_window(const struct pn_niri_state *state,
-	uint64_t id);
+const struct pn_niri_window *pn_niri_state_window(const struct pn_niri_state *state, uint64_t id);
 const struct pn_niri_window *pn_niri_state_focused(const struct pn_niri_state *state);
 
 /* ---- the client ---- */
@@ -123,7 +122,6 @@ typedef void (*pn_niri_reply_fn)(void *data, const char *reply, const char *why)
  * when niri's socket cannot be connected (fn is then not called). fn is
  * never called after pn_niri_destroy().
  */
-int pn_niri_request(struct pn_niri *niri, const char *request,
-	pn_niri_reply_fn fn, void *data);
+int pn_niri_request(struct pn_niri *niri, const char *request, pn_niri_reply_fn fn, void *data);
 
 #endif

@@ -16,8 +16,7 @@
  * process pid (a decimal string) under proc_root. False when it is gone or
  * its files do not read as expected.
  */
-bool pn_proc_read(const char *proc_root, const char *pid, uid_t *uid, char *comm,
-	size_t comm_len);
+bool pn_proc_read(const char *proc_root, const char *pid, uid_t *uid, char *comm, size_t comm_len);
 
 /*
  * The executable name of the known polkit authentication agent whose comm

@@ -31,8 +31,7 @@ char *pn_sanitize_text(const char *s, size_t max);
  * base directory rule; HOME, else the passwd entry). False when neither is
  * known or it does not fit.
  */
-bool pn_xdg_path(char *buf, size_t len, const char *var, const char *fallback,
-	const char *rest);
+bool pn_xdg_path(char *buf, size_t len, const char *var, const char *fallback, const char *rest);
 
 /* "<U+XXXXX>" and its NUL. */
 #define PN_HIDDEN_CHAR_ESCAPED 10
