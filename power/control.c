@@ -17,6 +17,7 @@ void powerd_sync_service(struct powerd *d)
 		.on_battery = d->on_battery,
 		.offered = d->backend == BACKEND_NONE ? 0 : d->policy.offered,
 		.backend = backend_names[d->backend],
+		.reason = policy_reason_text(policy_reason_now(&d->policy)),
 		.warnings = &warning,
 		.n_warnings = warning[0] ? 1 : 0,
 	};

@@ -365,3 +365,13 @@ const char *policy_reason_text(enum policy_reason reason)
 	}
 	return "";
 }
+
+enum policy_reason policy_reason_now(const struct policy *p)
+{
+	if (!p->source_known || !p->offered)
+		return POLICY_REASON_NONE;
+	enum policy_reason why, hold_why;
+	enum pn_profile hold;
+	compute_wanted(p, &why, &hold, &hold_why);
+	return hold != PN_PROFILE_NONE ? hold_why : why;
+}

@@ -136,5 +136,11 @@ void policy_format_profiles(unsigned offered, char *buf, size_t len);
 const char *policy_mode_name(enum policy_mode mode);
 /* Why the wanted profile is what it is, as a short phrase ("on battery"). */
 const char *policy_reason_text(enum policy_reason reason);
+/*
+ * Why the profile in force is what it is now: a temporary profile (idle, low
+ * battery, app rule) first, else the choice by hand or the power source.
+ * NONE while the power source or the backend is unknown.
+ */
+enum policy_reason policy_reason_now(const struct policy *p);
 
 #endif

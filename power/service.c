@@ -105,6 +105,12 @@ static bool get_degraded(void *data, DBusMessageIter *iter)
 	return append_string(iter, service->state.degraded ? service->state.degraded : "");
 }
 
+static bool get_reason(void *data, DBusMessageIter *iter)
+{
+	struct service *service = data;
+	return append_string(iter, service->state.reason ? service->state.reason : "");
+}
+
 static bool get_warnings(void *data, DBusMessageIter *iter)
 {
 	struct service *service = data;
@@ -171,6 +177,7 @@ static const struct pn_property properties[] = {
 	{"Holds", "a(sss)", get_holds, NULL},
 	{"PerformanceDegraded", "s", get_degraded, NULL},
 	{"Warnings", "as", get_warnings, NULL},
+	{"Reason", "s", get_reason, NULL},
 	{NULL},
 };
 
@@ -285,7 +292,7 @@ static bool same_string(const char *a, const char *b)
 
 void service_update(struct service *service, const struct service_state *state)
 {
-	const char *changed[9];
+	const char *changed[10];
 	size_t n = 0;
 	struct service_state *old = &service->state;
 	if (state->active != old->active || state->custom != old->custom)
@@ -304,6 +311,8 @@ void service_update(struct service *service, const struct service_state *state)
 		changed[n++] = "PerformanceDegraded";
 	if (!same_warnings(state, old))
 		changed[n++] = "Warnings";
+	if (!same_string(state->reason, old->reason))
+		changed[n++] = "Reason";
 	changed[n] = NULL;
 	keep_copies(service, state);
 	if (n && service->exported)

@@ -46,6 +46,7 @@ struct service_state {
 	const struct ppd_hold *holds; /* ppd's ActiveProfileHolds, ours included */
 	size_t n_holds;
 	const char *degraded; /* ppd's PerformanceDegraded, "" or NULL when not */
+	const char *reason; /* policy_reason_text(): a static string, "" when none */
 	const char *const *warnings;
 	size_t n_warnings;
 };

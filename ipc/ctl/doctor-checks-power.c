@@ -251,7 +251,7 @@ static void probe_asusd(struct doctor *d)
 static void probe_powerd(struct doctor *d)
 {
 	DBusConnection *bus = doctor_session_bus(d);
-	char mode[32] = "", backend[64] = "", active[32] = "";
+	char mode[32] = "", backend[64] = "", active[32] = "", reason[64] = "";
 	DBusError err;
 	dbus_error_init(&err);
 	if (!bus ||
@@ -268,6 +268,10 @@ static void probe_powerd(struct doctor *d)
 	doctor_get_string(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME, "ActiveProfile", active,
 		sizeof(active), &err);
 	dbus_error_free(&err);
+	/* Why that profile is in force; older panther-powerd has no Reason. */
+	doctor_get_string(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME, "Reason", reason,
+		sizeof(reason), &err);
+	dbus_error_free(&err);
 	DBusMessageIter value;
 	dbus_bool_t on_battery = FALSE;
 	DBusMessage *reply = doctor_get_property(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME,
@@ -278,18 +282,17 @@ static void probe_powerd(struct doctor *d)
 		dbus_message_unref(reply);
 	dbus_error_free(&err);
 	/* "manual": a choice by hand, or a change made outside panther, holds (power.manual). */
-	const char *why = strcmp(mode, "manual") == 0 ? " (a choice by hand or from outside "
-							"panther holds)"
-						      : "";
-	if (strcmp(backend, "none") == 0)
+	const char *why = "";
+	if (strcmp(mode, "manual") == 0)
+		why = " (a choice by hand or from outside panther holds)";
+	if (strcmp(backend, "none") == 0) {
 		doctor_say(d, DOCTOR_FAIL, "see power.backend above",
-			"panther-powerd runs, %s mode, "
-			"but has no backend",
-			mode);
-	else
-		doctor_say(d, DOCTOR_OK, NULL, "panther-powerd: %s mode%s, on %s: %s through %s",
-			mode, why, on_battery ? "battery" : "AC", active[0] ? active : "?",
-			backend);
+			"panther-powerd runs, %s mode, but has no backend", mode);
+		return;
+	}
+	doctor_say(d, DOCTOR_OK, NULL, "panther-powerd: %s mode%s, on %s: %s through %s%s%s%s",
+		mode, why, on_battery ? "battery" : "AC", active[0] ? active : "?", backend,
+		reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
 }
 
 const struct doctor_check doctor_power_checks[] = {

@@ -110,10 +110,10 @@ expect session.niri ok "Niri"
 expect session.panther-session ok "direct mode"
 expect power.backend ok "power-profiles-daemon 0.20-panther-mock as org.freedesktop.UPower.PowerProfiles"
 expect power.profiles ok "power-saver"
-expect power.powerd ok "panther-powerd: auto mode, on AC: balanced through power-profiles-daemon"
+expect power.powerd ok "panther-powerd: auto mode, on AC: balanced through power-profiles-daemon (on AC power)"
 "$PANTHERCTL" --config "$PN_TMP/config.json" power set power-saver || pn_fail "pantherctl power set failed"
 doctor
-expect power.powerd ok "panther-powerd: manual mode (a choice by hand or from outside panther holds), on AC: power-saver"
+expect power.powerd ok "panther-powerd: manual mode (a choice by hand or from outside panther holds), on AC: power-saver through power-profiles-daemon (chosen by hand)"
 expect dms.notifications ok "capabilities:"
 expect session.environment ok "WAYLAND_DISPLAY, NIRI_SOCKET"
 

@@ -498,12 +498,30 @@ static void test_holds_ended_elsewhere(void **state)
 	assert_int_equal(a.reason, POLICY_REASON_AC);
 }
 
+/* The reason in force, as Power1's Reason and pantherctl doctor show it. */
+static void test_reason_now(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(policy_reason_now(&f->p), POLICY_REASON_NONE);
+	struct policy *p = started_holds(state, true);
+	assert_int_equal(policy_reason_now(p), POLICY_REASON_BATTERY);
+	/* A held temporary profile comes first, though ppd keeps balanced underneath. */
+	policy_set_percent(p, 10);
+	assert_int_equal(policy_reason_now(p), POLICY_REASON_LOW_BATTERY);
+	policy_set_percent(p, 80);
+	apply(p, policy_set_on_battery(p, false));
+	assert_int_equal(policy_reason_now(p), POLICY_REASON_AC);
+	apply(p, policy_choose(p, PS));
+	assert_int_equal(policy_reason_now(p), POLICY_REASON_MANUAL);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_start_applies_source_profile),
+		T(test_reason_now),
 		T(test_start_source_first),
 		T(test_start_already_right),
 		T(test_plug_changes),
