@@ -6,6 +6,9 @@
     png.py count FILE COLOR...    how many pixels have each "#rrggbb" color
     png.py distinct FILE          how many different colors the picture has
     png.py box FILE COLOR         "X0 Y0 X1 Y1", the bounding box of COLOR
+    png.py same FILE OTHER COLOR  exit 0 when the two pictures hold the same
+                                  pixels inside the bounding box of COLOR,
+                                  wherever each box stands (a card moved)
 
 Standard library only (zlib).
 """
@@ -74,6 +77,24 @@ def parse_color(text):
     return bytes.fromhex(text)
 
 
+def color_box(rows, width, bpp, color):
+    xs, ys = [], []
+    for x, y, px in pixels(rows, width, bpp):
+        if px == color:
+            xs.append(x)
+            ys.append(y)
+    if not xs:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def crop(rows, bpp, box):
+    """The RGB bytes of each row inside box (alpha dropped)."""
+    x0, y0, x1, y1 = box
+    return [b"".join(rows[y][x * bpp:x * bpp + 3] for x in range(x0, x1 + 1))
+            for y in range(y0, y1 + 1)]
+
+
 def main():
     cmd, path = sys.argv[1], sys.argv[2]
     width, height, bpp, rows = read_png(path)
@@ -98,15 +119,21 @@ def main():
                 seen.add(row[x * bpp:x * bpp + 3])
         print(len(seen))
     elif cmd == "box":
-        color = parse_color(sys.argv[3])
-        xs, ys = [], []
-        for x, y, px in pixels(rows, width, bpp):
-            if px == color:
-                xs.append(x)
-                ys.append(y)
-        if not xs:
+        box = color_box(rows, width, bpp, parse_color(sys.argv[3]))
+        if not box:
             return 1
-        print(min(xs), min(ys), max(xs), max(ys))
+        print(*box)
+    elif cmd == "same":
+        color = parse_color(sys.argv[4])
+        o_width, _, o_bpp, o_rows = read_png(sys.argv[3])
+        box = color_box(rows, width, bpp, color)
+        o_box = color_box(o_rows, o_width, o_bpp, color)
+        if not box or not o_box:
+            print("no pixel of that color")
+            return 1
+        if crop(rows, bpp, box) != crop(o_rows, o_bpp, o_box):
+            print(f"differ: box {box} against {o_box}")
+            return 1
     else:
         raise SystemExit(f"unknown command {cmd}")
     return 0

@@ -24,6 +24,9 @@ card() {
 	pk_wayland_agent
 	pk_check_start "$action"
 	pk_prompt_shown 1
+	# The card changes once more when op's refusal arrives: compare it after.
+	pn_wait_for grep -q "1Password: authorization prompt dismissed" "$PK_AGENT_LOG" ||
+		pn_fail "op's refusal did not reach the agent (see $PK_AGENT_LOG)"
 	pn_prompt_screenshot "$file"
 	pn_key Escape
 	pk_check_end
@@ -35,6 +38,9 @@ card() {
 card "$PN_TMP/hidden.png" $'a\u2028Requested by /usr/bin/apt' $'\u202etxt.exe'
 card "$PN_TMP/escaped.png" 'a<U+2028>Requested by /usr/bin/apt' '<U+202E>txt.exe'
 pn_prompt_check_card "$PN_TMP/hidden.png" "$PN_DARK_CARD" "$PN_LIGHT_CARD"
-cmp -s "$PN_TMP/hidden.png" "$PN_TMP/escaped.png" ||
-	pn_fail "the card for U+2028 and U+202E differs from the card showing them as <U+2028> and <U+202E> (see $PN_TMP/hidden.png, $PN_TMP/escaped.png)"
+# The same card, wherever it stands: the compositor may center a surface
+# sized before op's refusal arrived a few pixels off.
+pn_png same "$PN_TMP/hidden.png" "$PN_TMP/escaped.png" \
+	"$PN_DARK_CARD" >"$PN_TMP/same.out" ||
+	pn_fail "the card for U+2028 and U+202E differs from the card showing them as <U+2028> and <U+202E>: $(cat "$PN_TMP/same.out") (see $PN_TMP/hidden.png, $PN_TMP/escaped.png)"
 pn_pass
