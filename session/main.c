@@ -209,10 +209,12 @@ static void session_finish(struct session *s)
 	pn_daemon_finish(&s->daemon);
 }
 
+static const char summary[] = "Started by Niri: brings the session's services up, supervises "
+			      "them, and\ntakes them down when Niri exits.\n";
+
 static const struct pn_daemon_info daemon_info = {
 	.name = "panther-session",
-	.summary = "Started by Niri: brings the session's services up, supervises them, and\n"
-		   "takes them down when Niri exits.\n",
+	.summary = summary,
 	.stop = handle_stop_signal,
 	.config_applied = config_applied,
 };
