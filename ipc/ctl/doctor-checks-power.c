@@ -69,38 +69,46 @@ static void probe_backend(struct doctor *d)
 	}
 }
 
-/* Appends the string field key of each a{sv} in an aa{sv} to out. */
+/* The string value of key in the a{sv} at item, or NULL. */
+static const char *dict_string(DBusMessageIter *item, const char *key)
+{
+	DBusMessageIter dict, entry, v;
+	dbus_message_iter_recurse(item, &dict);
+	for (; dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY;
+		dbus_message_iter_next(&dict)) {
+		const char *name, *s;
+		dbus_message_iter_recurse(&dict, &entry);
+		if (dbus_message_iter_get_arg_type(&entry) != DBUS_TYPE_STRING)
+			continue;
+		dbus_message_iter_get_basic(&entry, &name);
+		dbus_message_iter_next(&entry);
+		dbus_message_iter_recurse(&entry, &v);
+		if (strcmp(name, key) != 0 ||
+			dbus_message_iter_get_arg_type(&v) != DBUS_TYPE_STRING)
+			continue;
+		dbus_message_iter_get_basic(&v, &s);
+		return s;
+	}
+	return NULL;
+}
+
+/* Appends "KEY (EXTRA)" of each a{sv} in an aa{sv} to out, comma separated. */
 static void list_field(DBusMessageIter *value, const char *key, const char *extra, char *out,
 	size_t len)
 {
-	DBusMessageIter array, dict, entry, v;
+	DBusMessageIter array;
 	size_t o = strlen(out);
 	if (dbus_message_iter_get_arg_type(value) != DBUS_TYPE_ARRAY)
 		return;
 	dbus_message_iter_recurse(value, &array);
 	for (; dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_ARRAY;
 		dbus_message_iter_next(&array)) {
-		const char *found = "?", *more = NULL;
-		dbus_message_iter_recurse(&array, &dict);
-		for (; dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY;
-			dbus_message_iter_next(&dict)) {
-			const char *name, *s = NULL;
-			dbus_message_iter_recurse(&dict, &entry);
-			if (dbus_message_iter_get_arg_type(&entry) != DBUS_TYPE_STRING)
-				continue;
-			dbus_message_iter_get_basic(&entry, &name);
-			dbus_message_iter_next(&entry);
-			dbus_message_iter_recurse(&entry, &v);
-			if (dbus_message_iter_get_arg_type(&v) == DBUS_TYPE_STRING)
-				dbus_message_iter_get_basic(&v, &s);
-			if (s && strcmp(name, key) == 0)
-				found = s;
-			else if (s && extra && strcmp(name, extra) == 0)
-				more = s;
-		}
+		const char *found = dict_string(&array, key);
+		const char *more = extra ? dict_string(&array, extra) : NULL;
 		if (o + 80 < len)
-			o += (size_t)snprintf(out + o, len - o, "%s%s%s%s%s", o ? ", " : "", found,
-				more ? " (" : "", more ? more : "", more ? ")" : "");
+			o += (size_t)snprintf(out + o, len - o, "%s%s%s%s%s", o ? ", " : "",
+				found ? found : "?", more ? " (" : "", more ? more : "",
+				more ? ")" : "");
 	}
 }
 
@@ -120,20 +128,45 @@ static void probe_profiles(struct doctor *d)
 		doctor_say(d, DOCTOR_OK, NULL, "offered: %s", list);
 }
 
+/* Holds by other programs are worth knowing; panther-powerd's own are its policy. */
 static void probe_holds(struct doctor *d)
 {
 	DBusMessageIter value;
 	DBusMessage *reply = ppd_property(d, "ActiveProfileHolds", &value);
 	if (!reply)
 		return;
-	char apps[512] = "", profiles[512] = "";
-	list_field(&value, "ApplicationId", "Reason", apps, sizeof(apps));
-	list_field(&value, "Profile", NULL, profiles, sizeof(profiles));
+	char others[512] = "", profiles[512] = "", own[512] = "";
+	size_t n_others = 0, n_profiles = 0, n_own = 0;
+	DBusMessageIter array;
+	if (dbus_message_iter_get_arg_type(&value) == DBUS_TYPE_ARRAY) {
+		dbus_message_iter_recurse(&value, &array);
+		for (; dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_ARRAY;
+			dbus_message_iter_next(&array)) {
+			const char *app = dict_string(&array, "ApplicationId");
+			const char *profile = dict_string(&array, "Profile");
+			const char *reason = dict_string(&array, "Reason");
+			bool ours = app && strcmp(app, "panther-powerd") == 0;
+			char *out = ours ? own : others;
+			size_t *o = ours ? &n_own : &n_others;
+			const char *who = ours ? profile : app;
+			if (*o + 80 < sizeof(others))
+				*o += (size_t)snprintf(out + *o, sizeof(others) - *o, "%s%s%s%s%s",
+					*o ? ", " : "", who ? who : "?", reason ? " (" : "",
+					reason ? reason : "", reason ? ")" : "");
+			if (!ours && n_profiles + 40 < sizeof(profiles))
+				n_profiles += (size_t)snprintf(profiles + n_profiles,
+					sizeof(profiles) - n_profiles, "%s%s",
+					n_profiles ? ", " : "", profile ? profile : "?");
+		}
+	}
 	dbus_message_unref(reply);
-	if (!apps[0])
-		doctor_say(d, DOCTOR_OK, NULL, "no program holds a profile");
+	if (others[0])
+		doctor_say(d, DOCTOR_WARN, NULL, "held: %s by %s%s%s", profiles, others,
+			own[0] ? "; panther-powerd holds " : "", own);
+	else if (own[0])
+		doctor_say(d, DOCTOR_OK, NULL, "panther-powerd holds %s", own);
 	else
-		doctor_say(d, DOCTOR_WARN, NULL, "held: %s by %s", profiles, apps);
+		doctor_say(d, DOCTOR_OK, NULL, "no program holds a profile");
 }
 
 static void probe_degraded(struct doctor *d)

@@ -281,6 +281,12 @@ doctor
 expect power.holds warn "held: performance by org.example.Builder (compiling)"
 expect power.degraded ok "not degraded"
 pn_stop "$HOLDER"
+# panther-powerd's own hold is its policy at work, not a warning.
+pn_spawn own-hold "$PN_PYTHON" "$PN_HARNESS_DIR/ppd-holder.py" power-saver idle panther-powerd
+pn_wait_for grep -q "^held " "$PN_LOG" || pn_fail "panther-powerd's hold was not taken (see $PN_LOG)"
+doctor
+expect power.holds ok "panther-powerd holds power-saver (idle)"
+pn_stop "$PN_PID"
 
 # ---- ppd stopped ----
 pn_stop "$PPD_PID"
