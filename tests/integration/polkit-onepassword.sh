@@ -73,7 +73,10 @@ pk_mode prompt early
 pk_check "$action"
 pk_expect_status 0 "typed while 1Password was still asked"
 grep -q "fill=pending" "$PK_PROMPT/calls" || pn_fail "the card did not say 1Password was asked: $(cat "$PK_PROMPT/calls")"
-op_pid=$(cat "$PK_OP/pid.1")
+# The agent's log names op's pid: the stand-in may be stopped before it
+# writes its own pid file.
+op_pid=$(grep -o 'started op (pid [0-9]*' "$PK_AGENT_LOG" | tail -n 1 | grep -o '[0-9]*$')
+[ -n "$op_pid" ] || pn_fail "the agent did not log op's start"
 pn_wait_for -t 5 pk_no_process "$op_pid" || pn_fail "op (pid $op_pid) still runs after the person typed"
 
 # Wrong password from op, confirmed: the card asks again, says why, and its answer counts.
