@@ -49,12 +49,7 @@ static int load(struct pn_config *cfg, const char *path, pn_config_check_fn chec
 	return 0;
 }
 
-int pn_daemon_load_config(struct pn_config *cfg, const char *path)
-{
-	return load(cfg, path, NULL, "", false);
-}
-
-int pn_daemon_load_config_checked(struct pn_config *cfg, const char *path, pn_config_check_fn check)
+int pn_daemon_load_config(struct pn_config *cfg, const char *path, pn_config_check_fn check)
 {
 	return load(cfg, path, check, "", false);
 }
@@ -75,13 +70,14 @@ static void reload(void *data, int signo)
 }
 
 struct pn_config_watch *pn_daemon_watch_config(struct pn_loop *loop, struct pn_config *cfg,
-	const char *path, pn_config_applied_fn fn, void *data)
+	const char *path, pn_config_check_fn check, pn_config_applied_fn fn, void *data)
 {
 	struct pn_config_watch *watch = pn_xcalloc(1, sizeof(*watch));
 	*watch = (struct pn_config_watch){
 		.loop = loop,
 		.cfg = cfg,
 		.path = path ? pn_xstrdup(path) : NULL,
+		.check = check,
 		.fn = fn,
 		.data = data,
 	};
@@ -93,12 +89,6 @@ struct pn_config_watch *pn_daemon_watch_config(struct pn_loop *loop, struct pn_c
 		return NULL;
 	}
 	return watch;
-}
-
-void pn_config_watch_set_check(struct pn_config_watch *watch, pn_config_check_fn check)
-{
-	if (watch)
-		watch->check = check;
 }
 
 static void ignore_signal(void *data, int signo)
@@ -293,7 +283,7 @@ int pn_daemon_init(struct pn_daemon *daemon, const struct pn_daemon_info *info, 
 	signal(SIGPIPE, SIG_IGN);
 
 	pn_config_init(cfg);
-	status = pn_daemon_load_config_checked(cfg, daemon->config_path, info->config_check);
+	status = pn_daemon_load_config(cfg, daemon->config_path, info->config_check);
 	if (status != 0) {
 		pn_config_finish(cfg);
 		return status;
@@ -311,8 +301,7 @@ int pn_daemon_init(struct pn_daemon *daemon, const struct pn_daemon_info *info, 
 		return 1;
 	}
 	daemon->config_watch = pn_daemon_watch_config(daemon->loop, cfg, daemon->config_path,
-		info->config_applied, data);
-	pn_config_watch_set_check(daemon->config_watch, info->config_check);
+		info->config_check, info->config_applied, data);
 	return -1;
 }
 

@@ -862,7 +862,7 @@ struct load_args {
 static int call_load_config(void *data)
 {
 	struct load_args *args = data;
-	return pn_daemon_load_config(args->cfg, args->path);
+	return pn_daemon_load_config(args->cfg, args->path, NULL);
 }
 
 static size_t count_lines(const char *s)
@@ -998,7 +998,7 @@ static void test_token_file_check(void **state)
 static int call_load_config_checked(void *data)
 {
 	struct load_args *args = data;
-	return pn_daemon_load_config_checked(args->cfg, args->path, pn_config_check_token_file);
+	return pn_daemon_load_config(args->cfg, args->path, pn_config_check_token_file);
 }
 
 /* A daemon that checks the token file refuses to start over a bad one. */
@@ -1062,11 +1062,12 @@ static void test_reload_on_sighup(void **state)
 	tmp_path(path, sizeof(path), "reload.json");
 	const char *doc = "{\"power\":{\"on_ac\":\"balanced\"}}";
 	write_file(path, doc, strlen(doc));
-	assert_int_equal(pn_daemon_load_config(&cfg, path), 0);
+	assert_int_equal(pn_daemon_load_config(&cfg, path, NULL), 0);
 
 	struct pn_loop *loop = pn_loop_create();
 	assert_non_null(loop);
-	struct pn_config_watch *watch = pn_daemon_watch_config(loop, &cfg, path, on_applied, &rs);
+	struct pn_config_watch *watch = pn_daemon_watch_config(loop, &cfg, path, NULL, on_applied,
+		&rs);
 	assert_non_null(watch);
 
 	doc = "{\"power\":{\"on_ac\":\"performance\",\"app_rules\":[{\"app_id\":\"a\","

@@ -39,23 +39,19 @@ typedef int (*pn_config_check_fn)(const struct pn_config *cfg, const char *path,
 struct pn_config_watch;
 
 /*
- * Loads path (NULL: the default) into cfg. On error prints the one-line
- * message and returns PN_EX_CONFIG; 0 otherwise.
+ * Loads path (NULL: the default) into cfg; check (NULL: none) must pass
+ * too. On error prints the one-line message and returns PN_EX_CONFIG; 0
+ * otherwise.
  */
-int pn_daemon_load_config(struct pn_config *cfg, const char *path);
-/* Same, and check must pass too. */
-int pn_daemon_load_config_checked(struct pn_config *cfg, const char *path,
-	pn_config_check_fn check);
+int pn_daemon_load_config(struct pn_config *cfg, const char *path, pn_config_check_fn check);
 
 /*
- * On SIGHUP, re-reads path into a new config; when valid it replaces *cfg
- * and fn runs (old is freed after fn returns); when not, one error line is
- * logged and *cfg stays.
+ * On SIGHUP, re-reads path into a new config; when valid (and check, when
+ * not NULL, passes) it replaces *cfg and fn runs (old is freed after fn
+ * returns); when not, one error line is logged and *cfg stays.
  */
 struct pn_config_watch *pn_daemon_watch_config(struct pn_loop *loop, struct pn_config *cfg,
-	const char *path, pn_config_applied_fn fn, void *data);
-/* Runs check on every reload too (NULL: none). */
-void pn_config_watch_set_check(struct pn_config_watch *watch, pn_config_check_fn check);
+	const char *path, pn_config_check_fn check, pn_config_applied_fn fn, void *data);
 void pn_config_watch_remove(struct pn_config_watch *watch);
 
 /*
