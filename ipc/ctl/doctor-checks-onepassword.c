@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "doctor.h"
+#include "panther/secret.h"
 #include "panther/util.h"
 
 extern char **environ;
@@ -265,34 +266,33 @@ static void probe_reference(struct doctor *d)
 
 static void probe_token_file(struct doctor *d)
 {
-	const char *file = d->config.polkit.op_token_file;
-	if (onepassword_off(d) || d->config.polkit.op_mode != PN_OP_SERVICE_ACCOUNT || !file)
+	const struct pn_polkit_config *polkit = &d->config.polkit;
+	if (onepassword_off(d) || polkit->op_mode != PN_OP_SERVICE_ACCOUNT ||
+		!polkit->op_token_file)
 		return;
-	if (file[0] == '$') {
+	/* NULL: $CREDENTIALS_DIRECTORY/NAME, and that variable is the agent unit's alone. */
+	const char *file = polkit->op_token_path;
+	if (!file) {
 		doctor_say(d, DOCTOR_OK, NULL,
 			"%s: a systemd credential of the agent's unit "
 			"(LoadCredential=), not visible from here",
-			file);
+			polkit->op_token_file);
 		return;
 	}
-	struct stat st;
-	char fix[PATH_MAX + 64];
+	char fix[PATH_MAX + 64], why[256];
 	snprintf(fix, sizeof(fix), "chown %u %s && chmod 600 %s", (unsigned)d->uid, file, file);
-	if (stat(file, &st) < 0)
-		doctor_say(d, DOCTOR_FAIL, NULL, "%s: %s", file, strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		doctor_say(d, DOCTOR_FAIL, NULL, "%s is not a regular file", file);
-	else if (st.st_uid != d->uid && st.st_uid != 0)
-		doctor_say(d, DOCTOR_FAIL, fix, "%s belongs to uid %u, not to this user", file,
-			(unsigned)st.st_uid);
-	else if (st.st_mode & 077)
-		doctor_say(d, DOCTOR_FAIL, fix,
-			"%s is open to others (mode %04o): anyone who reads "
-			"it reads the vault",
-			file, (unsigned)(st.st_mode & 07777));
-	else
+	/* The agent's own check, so the two never disagree. */
+	int fd = pn_secret_file_open(file, why, sizeof(why));
+	struct stat st;
+	if (fd < 0) {
+		doctor_say(d, DOCTOR_FAIL, fix, "%s: %s: whoever reads it reads the vault", file,
+			why);
+	} else if (fstat(fd, &st) == 0) {
 		doctor_say(d, DOCTOR_OK, NULL, "%s: owner uid %u, mode %04o", file,
 			(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	}
+	if (fd >= 0)
+		close(fd);
 }
 
 static void probe_try(struct doctor *d)

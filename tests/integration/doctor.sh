@@ -201,7 +201,7 @@ doctor
 expect 1password.token-file ok "$PN_TMP/token: owner uid $(id -u), mode 0600"
 chmod 644 "$PN_TMP/token"
 doctor
-expect 1password.token-file fail "$PN_TMP/token is open to others (mode 0644)"
+expect 1password.token-file fail "$PN_TMP/token: group or others have access (mode 0644, expected 0600 or 0400)"
 grep -q "chmod 600 $PN_TMP/token" "$OUT" || pn_fail "no chmod 600 in the token file's fix"
 ! grep -q 'SECRET-TOKEN' "$OUT" || pn_fail "the token reached the output"
 config
