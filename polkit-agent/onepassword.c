@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "child.h"
-#include "op-command.h"
 #include "panther/log.h"
+#include "panther/op-command.h"
 #include "panther/util.h"
 
 extern char **environ;
@@ -272,8 +272,8 @@ struct op_run *op_run_start(struct children *children, const struct pn_polkit_co
 	run->out_fd = out[0];
 	run->err_fd = errp[0];
 
-	struct op_command cmd;
-	if (op_command_init(&cmd, cfg, reference, environ, err, errlen) < 0) {
+	struct pn_op_command cmd;
+	if (pn_op_command_init(&cmd, cfg, reference, environ, err, errlen) < 0) {
 		close(out[1]);
 		close(errp[1]);
 		run_free(run);
@@ -286,7 +286,7 @@ struct op_run *op_run_start(struct children *children, const struct pn_polkit_co
 	char why[256];
 	run->child = child_spawn(children, &spec, on_exit_status, run, why, sizeof(why));
 	/* The token lives on in op only. */
-	op_command_finish(&cmd);
+	pn_op_command_finish(&cmd);
 	close(out[1]);
 	close(errp[1]);
 	if (!run->child) {

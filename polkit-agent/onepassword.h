@@ -3,7 +3,7 @@
 
 /*
  * One run of `op read -n REFERENCE` (DESIGN.md 5.4): no terminal, the
- * environment of op-command.h, the answer read into a locked buffer, stderr
+ * environment of panther/op-command.h, the answer read into a locked buffer, stderr
  * kept for the message, killed on timeout or cancel.
  */
 

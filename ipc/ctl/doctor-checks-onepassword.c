@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "doctor.h"
+#include "panther/op-command.h"
 #include "panther/secret.h"
 #include "panther/util.h"
 
@@ -28,31 +29,17 @@ extern char **environ;
 	"programs._1password.enable = true (NixOS: the setgid wrapper " \
 	"/run/wrappers/bin/op), and polkit.onepassword.op pointing at it"
 
-/* Variables that let op answer without the person, or sign in as someone else. */
-static bool op_dropped(const char *var)
-{
-	return strncmp(var, "OP_SERVICE_ACCOUNT_TOKEN=", 25) == 0 ||
-		strncmp(var, "OP_CONNECT_TOKEN=", 17) == 0 || strncmp(var, "OP_SESSION_", 11) == 0;
-}
-
 /*
- * Runs op with args, stdin and stdout on /dev/null unless out is given (then
- * stdout is read into it), stderr into err. Killed (whole group) after
- * timeout_ms. Returns the exit status, -ETIMEDOUT or -errno.
+ * Runs argv (argv[0]: op) with envp, stdin and stdout on /dev/null unless
+ * out is given (then stdout is read into it), stderr into err. Killed (whole
+ * group) after timeout_ms. Returns the exit status, -ETIMEDOUT or -errno.
  */
-static int run_op(const char *op, char **argv, int timeout_ms, char *out, size_t out_len, char *err,
+static int run_op(char **argv, char **envp, int timeout_ms, char *out, size_t out_len, char *err,
 	size_t err_len)
 {
-	char **env = NULL;
-	for (size_t i = 0; environ && environ[i]; i++) {
-		if (!op_dropped(environ[i]))
-			pn_strv_push(&env, environ[i]);
-	}
 	int out_pipe[2] = {-1, -1}, err_pipe[2];
-	if (pipe2(err_pipe, O_CLOEXEC) < 0 || (out && pipe2(out_pipe, O_CLOEXEC) < 0)) {
-		pn_strv_free(env);
+	if (pipe2(err_pipe, O_CLOEXEC) < 0 || (out && pipe2(out_pipe, O_CLOEXEC) < 0))
 		return -errno;
-	}
 	pid_t pid = fork();
 	if (pid == 0) {
 		setsid();
@@ -60,10 +47,9 @@ static int run_op(const char *op, char **argv, int timeout_ms, char *out, size_t
 		dup2(null, 0);
 		dup2(out ? out_pipe[1] : null, 1);
 		dup2(err_pipe[1], 2);
-		execve(op, argv, env ? env : (char *[]){NULL});
+		execve(argv[0], argv, envp);
 		_exit(127);
 	}
-	pn_strv_free(env);
 	close(err_pipe[1]);
 	if (out)
 		close(out_pipe[1]);
@@ -168,7 +154,10 @@ static void probe_op(struct doctor *d)
 	bool wrapper = (st.st_mode & S_ISGID) && g && strcmp(g->gr_name, OP_GROUP) == 0;
 	char version[256] = "", err[1024] = "";
 	char *argv[] = {(char *)op, "--version", NULL};
-	int r = run_op(op, argv, DOCTOR_CALL_MS, version, sizeof(version), err, sizeof(err));
+	/* The environment the agent gives op. */
+	char *envp[PN_OP_ENV_MAX + 1];
+	envp[pn_op_environment(envp, PN_OP_ENV_MAX, environ)] = NULL;
+	int r = run_op(argv, envp, DOCTOR_CALL_MS, version, sizeof(version), err, sizeof(err));
 	version[strcspn(version, "\n")] = '\0';
 	if (r != 0) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "%s --version: %s", op,
@@ -300,7 +289,6 @@ static void probe_try(struct doctor *d)
 	if (!d->try_onepassword)
 		return;
 	const char *user, *ref = own_reference(d, &user);
-	const char *op = d->config.polkit.op_path;
 	if (onepassword_off(d) || !ref) {
 		doctor_say(d, DOCTOR_WARN, NULL, "not tried: %s",
 			onepassword_off(d) ? "1Password is off" : "no reference for this user");
@@ -312,14 +300,14 @@ static void probe_try(struct doctor *d)
 			"panther-polkit-agent gives op the token");
 		return;
 	}
+	/* op read exactly as the agent runs it: the same arguments and environment. */
 	char err[4096] = "";
-	char *argv[8] = {(char *)op, "read", "-n", (char *)ref, NULL};
-	if (d->config.polkit.op_account) {
-		argv[4] = "--account";
-		argv[5] = d->config.polkit.op_account;
-		argv[6] = NULL;
-	}
-	int r = run_op(op, argv, d->config.polkit.op_timeout_s * 1000, NULL, 0, err, sizeof(err));
+	struct pn_op_command cmd;
+	int r = pn_op_command_init(&cmd, &d->config.polkit, ref, environ, err, sizeof(err));
+	if (r == 0)
+		r = run_op(cmd.argv, cmd.envp, d->config.polkit.op_timeout_s * 1000, NULL, 0, err,
+			sizeof(err));
+	pn_op_command_finish(&cmd);
 	if (r == 0)
 		doctor_say(d, DOCTOR_OK, NULL, "op read %s: answered", ref);
 	else if (r == -ETIMEDOUT)

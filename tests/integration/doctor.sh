@@ -36,6 +36,10 @@ mkdir -p "$XDG_CONFIG_HOME/DankMaterialShell" "$XDG_CACHE_HOME/DankMaterialShell
 	"$PN_TMP/bin" "$PN_TMP/op"
 chmod 700 "$XDG_RUNTIME_DIR"
 export PANTHER_TEST_OP_DIR=$PN_TMP/op
+# op gets the agent's allow-listed environment, without PANTHER_TEST_OP_DIR:
+# the stand-in finds its files through the path it is started by.
+ln -s "$OP_STANDIN" "$PN_TMP/op/op"
+OP_STANDIN=$PN_TMP/op/op
 printf 'op-standin-password-7731' >"$PN_TMP/op/password"
 echo right >"$PN_TMP/op/mode"
 # The real ppd's pam file layout: polkit-1 absent means "other".
@@ -184,6 +188,10 @@ expect 1password.try ok "op read op://Test/login/password: answered"
 [ "$(cat "$PN_TMP/op/calls")" = "1 read -n op://Test/login/password" ] ||
 	pn_fail "op was called as: $(cat "$PN_TMP/op/calls")"
 ! grep -qz 'OP_SERVICE_ACCOUNT_TOKEN' "$PN_TMP/op/env.1" || pn_fail "op got OP_SERVICE_ACCOUNT_TOKEN"
+# The same environment the agent gives op: an allow-list, and the desktop app.
+! grep -qz 'PANTHER_TEST_OP_DIR' "$PN_TMP/op/env.1" || pn_fail "op got a variable outside its allow-list"
+tr '\0' '\n' <"$PN_TMP/op/env.1" | grep -qx 'OP_BIOMETRIC_UNLOCK_ENABLED=true' ||
+	pn_fail "op was not told to use the 1Password app"
 echo dismiss >"$PN_TMP/op/mode"
 doctor --try-1password
 expect 1password.try fail "exit status 1: authorization prompt dismissed"

@@ -1,5 +1,5 @@
-#ifndef PANTHER_POLKIT_AGENT_OP_COMMAND_H
-#define PANTHER_POLKIT_AGENT_OP_COMMAND_H
+#ifndef PANTHER_OP_COMMAND_H
+#define PANTHER_OP_COMMAND_H
 
 /*
  * The command line and environment of one run of op (DESIGN.md 5.4).
@@ -18,11 +18,18 @@
 #include "panther/secret.h"
 
 /* Allow-listed variables kept at most; more LC_* than this are dropped. */
-#define OP_ENV_MAX 40
+#define PN_OP_ENV_MAX 40
 
-struct op_command {
+/*
+ * The allow-listed entries of environ_in (borrowed), at most max, into
+ * envp; their count. envp is not terminated. What op gets in every mode;
+ * pantherctl doctor runs op with it too.
+ */
+size_t pn_op_environment(char **envp, size_t max, char *const *environ_in);
+
+struct pn_op_command {
 	char *argv[8];
-	char *envp[OP_ENV_MAX + 3];
+	char *envp[PN_OP_ENV_MAX + 3];
 	/* "OP_SERVICE_ACCOUNT_TOKEN=..." (envp points into it); NULL in app mode. */
 	struct pn_secret *token;
 };
@@ -31,12 +38,12 @@ struct op_command {
  * Fills cmd for `op read -n REFERENCE` (with --account when configured).
  * environ_in is the environment to pick from (environ). The strings are
  * borrowed from cfg, reference and environ_in; keep them until
- * op_command_finish. 0, or a negative errno with one line in err ("the
+ * pn_op_command_finish. 0, or a negative errno with one line in err ("the
  * token file ...: group or others have access ...").
  */
-int op_command_init(struct op_command *cmd, const struct pn_polkit_config *cfg,
+int pn_op_command_init(struct pn_op_command *cmd, const struct pn_polkit_config *cfg,
 	const char *reference, char *const *environ_in, char *err, size_t errlen);
 /* Wipes and frees the token. */
-void op_command_finish(struct op_command *cmd);
+void pn_op_command_finish(struct pn_op_command *cmd);
 
 #endif

@@ -1,4 +1,4 @@
-#include "op-command.h"
+#include "panther/op-command.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -57,7 +57,7 @@ static bool plausible_token(const char *token, size_t len)
 	return true;
 }
 
-static int read_token(struct op_command *cmd, const char *path, char *err, size_t errlen)
+static int read_token(struct pn_op_command *cmd, const char *path, char *err, size_t errlen)
 {
 	char why[256];
 	int fd = pn_secret_file_open(path, why, sizeof(why));
@@ -95,10 +95,20 @@ static int read_token(struct op_command *cmd, const char *path, char *err, size_
 	return 0;
 }
 
-int op_command_init(struct op_command *cmd, const struct pn_polkit_config *cfg,
+size_t pn_op_environment(char **envp, size_t max, char *const *environ_in)
+{
+	size_t e = 0;
+	for (size_t i = 0; environ_in && environ_in[i] && e < max; i++) {
+		if (allowed(environ_in[i]))
+			envp[e++] = environ_in[i];
+	}
+	return e;
+}
+
+int pn_op_command_init(struct pn_op_command *cmd, const struct pn_polkit_config *cfg,
 	const char *reference, char *const *environ_in, char *err, size_t errlen)
 {
-	*cmd = (struct op_command){0};
+	*cmd = (struct pn_op_command){0};
 	size_t a = 0;
 	cmd->argv[a++] = cfg->op_path;
 	cmd->argv[a++] = "read";
@@ -110,11 +120,7 @@ int op_command_init(struct op_command *cmd, const struct pn_polkit_config *cfg,
 	cmd->argv[a++] = (char *)reference;
 	cmd->argv[a] = NULL;
 
-	size_t e = 0;
-	for (size_t i = 0; environ_in && environ_in[i] && e < OP_ENV_MAX; i++) {
-		if (allowed(environ_in[i]))
-			cmd->envp[e++] = environ_in[i];
-	}
+	size_t e = pn_op_environment(cmd->envp, PN_OP_ENV_MAX, environ_in);
 	if (cfg->op_mode == PN_OP_APP) {
 		/* Use the desktop app, whatever op's own config says. */
 		cmd->envp[e++] = "OP_BIOMETRIC_UNLOCK_ENABLED=true";
@@ -125,7 +131,7 @@ int op_command_init(struct op_command *cmd, const struct pn_polkit_config *cfg,
 		else
 			r = read_token(cmd, cfg->op_token_path, err, errlen);
 		if (r < 0) {
-			op_command_finish(cmd);
+			pn_op_command_finish(cmd);
 			return r;
 		}
 		cmd->envp[e++] = (char *)pn_secret_expose(cmd->token);
@@ -134,8 +140,8 @@ int op_command_init(struct op_command *cmd, const struct pn_polkit_config *cfg,
 	return 0;
 }
 
-void op_command_finish(struct op_command *cmd)
+void pn_op_command_finish(struct pn_op_command *cmd)
 {
 	pn_secret_free(cmd->token);
-	*cmd = (struct op_command){0};
+	*cmd = (struct pn_op_command){0};
 }
