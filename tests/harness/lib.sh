@@ -800,7 +800,9 @@ pn_screenshot() {
 
 # ---------------------------------------------------------------- logind
 
-# pn_fake_logind_session [ID]: a logind session (default ID c1) for the test
+# pn_fake_logind_session [ID]: a logind session (default ID $PN_FAKE_SESSION_ID,
+# else c1; runs in separate mount namespaces share /sys/fs/cgroup, so each
+# needs its own) for the test
 # user without logind: cgroups user.slice/user-UID.slice/session-ID.scope in
 # the systemd (and unified) hierarchy, /run/systemd/sessions/ID,
 # /run/systemd/seats/seat0, /run/systemd/users/UID, which is all sd-login
@@ -813,7 +815,7 @@ pn_screenshot() {
 # At exit, processes still in the session are killed and everything created
 # is removed.
 pn_fake_logind_session() {
-	local id=${1:-c1}
+	local id=${1:-${PN_FAKE_SESSION_ID:-c1}}
 	pn_require_root
 	pn_test_user
 	pn__lock_system

@@ -173,8 +173,8 @@ if [ "${1:-}" = --body ]; then
 	# --- fake logind session
 	pn_fake_logind_session
 	cg=$(pn_in_session cat /proc/self/cgroup)
-	grep -q "^[0-9]*:name=systemd:/user.slice/user-$PN_TEST_UID.slice/session-c1.scope$" <<<"$cg" ||
-		grep -q "^0::/user.slice/user-$PN_TEST_UID.slice/session-c1.scope$" <<<"$cg" ||
+	grep -q "^[0-9]*:name=systemd:/user.slice/user-$PN_TEST_UID.slice/session-$PN_SESSION_ID.scope$" <<<"$cg" ||
+		grep -q "^0::/user.slice/user-$PN_TEST_UID.slice/session-$PN_SESSION_ID.scope$" <<<"$cg" ||
 		pn_fail "a process in the session is not in its cgroup: $cg"
 	[ "$(pn_in_session id -u)" = "$PN_TEST_UID" ] || pn_fail "pn_in_session does not run as the test user"
 	pn_spawn_in_session in-session sleep 1000
@@ -193,7 +193,7 @@ if [ "${1:-}" = --body ]; then
 	pn_in_session sh -c 'sleep 1000 </dev/null >/dev/null 2>&1 & echo $! >"$1"' sh "$PN_XDG_RUNTIME_DIR/escaped.pid" ||
 		pn_fail "could not start the escaped process"
 	cat "$PN_XDG_RUNTIME_DIR/escaped.pid" >>"$record.pids"
-	echo "/run/systemd/sessions/c1" >>"$record.files"
+	echo "/run/systemd/sessions/$PN_SESSION_ID" >>"$record.files"
 
 	# --- headless sway
 	pn_sway "bindsym F9 exec touch $PN_XDG_RUNTIME_DIR/got-F9
@@ -268,7 +268,7 @@ leftovers() {
 			bad=1
 		}
 	done <"$rec.files"
-	for f in /sys/fs/cgroup/*/user.slice/user-*/session-c1.scope /sys/fs/cgroup/user.slice/user-*/session-c1.scope; do
+	for f in /sys/fs/cgroup/*/user.slice/user-*/session-${PN_FAKE_SESSION_ID:-c1}.scope /sys/fs/cgroup/user.slice/user-*/session-${PN_FAKE_SESSION_ID:-c1}.scope; do
 		[ -d "$f" ] && {
 			echo "left behind: cgroup $f"
 			bad=1
