@@ -16,11 +16,34 @@ let
     meta.mainProgram = name;
   };
 
+  # niri-flake's validated-config-for: `niri validate -c $configPath` in
+  # the build sandbox, where the config is a file of its own in the build
+  # directory. An `include` is a parse error before niri 25.11 (the niri
+  # package is the derivation's buildInputs; versions as nixpkgs numbers
+  # them); a relative include names a
+  # file next to the config, which is not there; an absolute one must be
+  # a store path (a dependency of the build, so in the sandbox).
+  niriValidate =
+    env:
+    let
+      niri = builtins.head env.buildInputs;
+      includes = map builtins.head (
+        builtins.filter builtins.isList (builtins.split "include[^\n\"]*\"([^\"]*)\"" env.config)
+      );
+      bad = builtins.filter (path: !lib.hasPrefix "/nix/store/" path) includes;
+    in
+    if includes != [ ] && lib.versionOlder niri.version "25.11" then
+      throw "niri validate: niri ${niri.version} does not know `include` (it came with 25.11)"
+    else if bad != [ ] then
+      throw "niri validate: error loading config: ${builtins.head bad}: No such file or directory (os error 2)"
+    else
+      drv "config.kdl";
+
   # nixpkgs' package set, as far as the modules read it (each attribute a
   # stand-in), with pkgs.formats (pkgs/pkgs-lib/formats.nix: { type,
   # generate }) and the build helpers the modules call.
   pkgs = lib.genAttrs [ "glibcLocales" "coreutils" "xdg-utils" "quickshell" "polkit_gnome"
-    "hyprpolkitagent" "dbus" "niri" "linuxPackages_latest" "xdg-desktop-portal-gnome" "pam_u2f" ] drv // {
+    "hyprpolkitagent" "dbus" "niri" "linuxPackages_latest" "xdg-desktop-portal-gnome" "pam_u2f" "jq" "systemd" ] drv // {
     inherit lib;
     path = <nixpkgs-root>;
     stdenv.hostPlatform = {
@@ -35,16 +58,19 @@ let
       }
     );
     lxqt.lxqt-policykit = drv "lxqt-policykit";
-    # Builders: their text is evaluated (a store path of what they write).
-    writeShellScript = name: text: builtins.seq (builtins.stringLength text) (drv name);
-    writeText = name: text: builtins.seq (builtins.stringLength text) (drv name);
+    # Builders: their text is evaluated (a store path of what they write,
+    # with the text kept for the tests to read).
+    writeShellScript = name: text: drv name // { inherit text; };
+    writeText = name: text: drv name // { inherit text; };
     writeTextFile = args: builtins.seq (builtins.stringLength args.text) (drv args.name);
     runCommand =
       name: env: script:
       let
         strings = builtins.filter builtins.isString (builtins.attrValues env);
       in
-      builtins.seq (builtins.stringLength (script + lib.concatStrings strings)) (drv name);
+      builtins.seq (builtins.stringLength (script + lib.concatStrings strings)) (
+        if name == "config.kdl" && env ? config then niriValidate env else drv name
+      );
     kdePackages.polkit-kde-agent-1 = drv "polkit-kde-agent-1";
     inherit ((import ./callpackage.nix { inherit lib; })) callPackage;
   };

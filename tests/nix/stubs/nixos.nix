@@ -42,6 +42,7 @@ let
       serviceConfig = opt (types.attrsOf unitOption) { };
       unitConfig = opt (types.attrsOf unitOption) { };
       restartIfChanged = opt types.bool true;
+      script = opt types.lines "";
     };
   };
 in
@@ -50,10 +51,13 @@ in
     # nixos/modules/system/boot/systemd/user.nix, nixos/modules/system/boot/systemd.nix
     systemd.packages = packages;
     systemd.user.services = opt (types.attrsOf unit) { };
+    systemd.services = opt (types.attrsOf unit) { };
     systemd.user.targets = opt (types.attrsOf unit) { };
 
     # nixos/modules/config/system-path.nix, nixos/modules/system/etc/etc.nix
     environment.systemPackages = packages;
+    # nixos/modules/config/system-environment.nix
+    environment.sessionVariables = opt (types.attrsOf (types.either types.str (types.listOf types.str))) { };
     environment.etc = opt (types.attrsOf (
       types.submodule {
         options = {
@@ -78,8 +82,12 @@ in
     programs._1password-gui.enable = bool;
     programs._1password-gui.polkitPolicyOwners = strs;
     # nixos/modules/services/hardware/asusd.nix: asusdConfig is null or a
-    # { text, source } file (it was a string before).
+    # { text, source } file (it was a string before). restoreConfigs (true
+    # by default) copies every declared file back into /etc/asusd before
+    # each start of asusd (nixpkgs PR 548037), so a declared asusd.ron
+    # undoes asusctl's changes at the next start.
     services.asusd.enable = bool;
+    services.asusd.restoreConfigs = opt types.bool true;
     services.asusd.asusdConfig = opt (types.nullOr (
       types.submodule {
         options = {
