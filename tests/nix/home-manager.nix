@@ -42,7 +42,7 @@ let
           (builtins.tryEval (builtins.seq files.niri-config.source.name true)).success
         else
           null;
-      pantherKdl = config.programs.panther.keybinds.kdl;
+      pantherKdl = config.programs.panther.keybinds.kdl or null;
       dmsSettings = config.programs.dank-material-shell.settings or null;
       dmsSettingsFile = files ? "DankMaterialShell/settings.json";
       activation = config.home.activation.pantherDmsOsd.data or null;
