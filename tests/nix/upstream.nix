@@ -131,6 +131,13 @@ let
   # A NixOS system: nixpkgs' module system with the stand-in NixOS options
   # (stubs/), optionally Home Manager's real NixOS module (nixos/common.nix,
   # minimal, with hmExtra).
+  # Home Manager's NixOS module as the tests use it (minimal, with hmExtra).
+  homeManagerNixos = {
+    imports = [ (up + "/home-manager/nixos/common.nix") ];
+    home-manager.minimal = true;
+    home-manager.sharedModules = hmExtra;
+  };
+
   nixos =
     {
       modules,
@@ -145,11 +152,10 @@ let
         { _module.args.pkgs = pkgs; }
       ]
       ++ lib.optionals homeManager [
-        (up + "/home-manager/nixos/common.nix")
+        homeManagerNixos
         {
-          home-manager.minimal = true;
           home-manager.useGlobalPkgs = true;
-          home-manager.sharedModules = hmExtra ++ [ { home.stateVersion = "25.11"; } ];
+          home-manager.sharedModules = [ { home.stateVersion = "25.11"; } ];
           users.users.alice.isNormalUser = true;
         }
       ]
@@ -198,6 +204,7 @@ in
     niriFlake
     dms
     homeManager
+    homeManagerNixos
     nixos
     ;
 }

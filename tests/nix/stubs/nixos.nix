@@ -2,7 +2,7 @@
 # hosts, niri-flake's and DMS's NixOS modules set, which the snapshots do
 # not have (they live in nixpkgs' nixos/modules). Each is declared with the
 # type nixpkgs gives it; the file each models is named next to it.
-{ lib, ... }:
+{ config, lib, ... }:
 let
   inherit (lib) mkOption types;
   opt = type: default: mkOption { inherit type default; };
@@ -96,6 +96,13 @@ in
         };
       }
     )) null;
+    # nixos/modules/services/hardware/tlp.nix, auto-cpufreq.nix;
+    # misc/nixpkgs.nix (config: allowUnfreePredicate and the rest);
+    # misc/version.nix.
+    services.tlp.enable = bool;
+    services.auto-cpufreq.enable = bool;
+    nixpkgs.config = opt (types.attrsOf types.anything) { };
+    system.stateVersion = opt types.str "26.05";
     # nixos/modules/services/hardware/supergfxd.nix
     services.supergfxd.enable = bool;
 
@@ -165,4 +172,15 @@ in
     services.accounts-daemon.enable = bool;
     services.geoclue2.enable = bool;
   };
+
+  # nixos/modules/services/hardware/power-profiles-daemon.nix asserts that
+  # neither TLP nor auto-cpufreq runs next to it.
+  config.assertions = [
+    {
+      assertion =
+        !config.services.power-profiles-daemon.enable
+        || !(config.services.tlp.enable || config.services.auto-cpufreq.enable);
+      message = "You have set services.power-profiles-daemon.enable = true; which conflicts with services.tlp.enable or services.auto-cpufreq.enable";
+    }
+  ];
 }
