@@ -56,6 +56,8 @@ let
     options ? programs.niri.config
     && options.programs.niri.config.highestPrio < (lib.mkOptionDefault null).priority;
   niriFlakeHere = cfg.keybinds.niriSettings;
+  # The niri package of niri-flake's module, when it is here.
+  niriVersion = if options ? programs.niri.package then niri.package.version or null else null;
   inNiriFlake = niriFlakeHere && (rawNiriConfig || (niri.settings or null) != null);
   writeInclude = !inNiriFlake && niriKdl != "";
   includeLine = ''include "panther-binds.kdl"'';
@@ -235,11 +237,16 @@ in
               (${
                 if niriFlakeHere then
                   "programs.niri.settings is not used, so no config.kdl is generated"
+                else if options ? programs.niri.settings then
+                  "import panther's homeModules.niri-flake next to niri-flake's module to have them in its settings"
                 else
                   "niri-flake's settings are not here"
               }). Add the line
                 ${includeLine}
-              to niri's config.kdl (niri 25.11 or newer reads `include`), then set
+              to niri's config.kdl (niri 25.11 or newer reads `include`${
+                lib.optionalString (niriVersion != null && !bindsLib.niriHasInclude niriVersion)
+                  "; programs.niri.package is niri ${niriVersion}, which does not"
+              }), then set
               programs.panther.keybinds.included = true.
             '';
       })

@@ -3,14 +3,17 @@
 # by home-manager.sh.
 let
   u = import ./upstream.nix;
-  inherit (u) lib niriFlake dms;
+  inherit (u) lib niriFlake dms niriPackage;
 
   # What a NixOS system with niri-flake's NixOS module gives every user:
   # niri-flake's settings module (its home-manager.sharedModules), and
   # panther's modules (what the NixOS module adds to sharedModules).
+  # niri-flake's default package is niri-stable, 25.08 (built from source:
+  # a stand-in here).
   niriFlakeUser = [
     niriFlake.homeModules.config
     ../../nix/hm-niri-flake.nix
+    { programs.niri.package = lib.mkOverride 900 (niriPackage "25.08"); }
   ];
 
   summary =
@@ -51,7 +54,6 @@ let
       );
     };
 
-  niriPackage = version: u.drv "niri" // { inherit version; cargoBuildNoDefaultFeatures = false; };
 
   panther = {
     programs.panther.enable = true;

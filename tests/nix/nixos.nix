@@ -4,7 +4,7 @@
 # checked by nixos.sh.
 let
   u = import ./upstream.nix;
-  inherit (u) lib niriFlake dms;
+  inherit (u) lib niriFlake dms niriPackage;
 
   summary =
     {
@@ -81,6 +81,7 @@ let
       dms.nixosModules.dank-material-shell
       {
         programs.niri.enable = true;
+        programs.niri.package = niriPackage "25.08";
         programs.dank-material-shell = {
           enable = true;
           systemd.enable = true;
@@ -177,10 +178,7 @@ in
       dms.nixosModules.dank-material-shell
       {
         programs.niri.enable = true;
-        programs.niri.package = u.drv "niri" // {
-          version = "25.08";
-          cargoBuildNoDefaultFeatures = false;
-        };
+        programs.niri.package = niriPackage "25.08";
         programs.dank-material-shell.enable = true;
         home-manager.users.alice.programs.niri.settings.spawn-at-startup = [
           {

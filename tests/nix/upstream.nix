@@ -16,6 +16,16 @@ let
     meta.mainProgram = name;
   };
 
+  # A niri package of that version (niri-flake's own build from source is
+  # not possible here; its niri-stable is 25.08).
+  niriPackage =
+    version:
+    drv "niri"
+    // {
+      inherit version;
+      cargoBuildNoDefaultFeatures = false;
+    };
+
   # niri-flake's validated-config-for: `niri validate -c $configPath` in
   # the build sandbox, where the config is a file of its own in the build
   # directory. An `include` is a parse error before niri 25.11 (the niri
@@ -201,6 +211,7 @@ in
     lib
     pkgs
     drv
+    niriPackage
     niriFlake
     dms
     homeManager
