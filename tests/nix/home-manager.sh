@@ -8,6 +8,7 @@
 # panther's; DMS's power OSD goes off; the units' PATH.
 set -u
 . "${PANTHER_SOURCE_DIR:?}/tests/nix/lib.sh"
+pn_need_cmd jq
 
 out=$PN_TMP/home-manager.json
 nix_eval 'import ./home-manager.nix' "$out"
@@ -98,6 +99,32 @@ assert ".osdPowerProfileEnabled = false" in s["activation"] and "! -L" in s["act
 s = d["dms-no-notify"]
 assert s["dmsSettings"] == {"showWeather": False} and s["activation"] is None, s
 assert d["dms"]["dmsSettings"]["osdPowerProfileEnabled"] is False, d["dms"]["dmsSettings"]'
+
+pn_note "the activation step on DMS's own settings.json: the key set, the rest kept; Home Manager's file untouched"
+"$PN_PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["dms-own-settings"]["activation"])' "$out" |
+	sed -e "s|/nix/store/[a-z0-9]*-jq/bin/jq|jq|" -e "s|/home/alice|$PN_TMP/alice|g" >"$PN_TMP/activation.sh"
+settings=$PN_TMP/alice/.config/DankMaterialShell/settings.json
+activate() {
+	bash -eu -o pipefail "$PN_TMP/activation.sh" 2>"$PN_TMP/activation.err" ||
+		pn_fail "the activation step failed ($1): $(cat "$PN_TMP/activation.err")"
+}
+activate "no settings.json yet"
+[ "$(jq -c . "$settings")" = '{"osdPowerProfileEnabled":false}' ] || pn_fail "a new settings.json: $(cat "$settings")"
+echo '{"osdPowerProfileEnabled": true, "currentThemeName": "blue"}' >"$settings"
+activate "DMS's OSD on"
+[ "$(jq -c . "$settings")" = '{"osdPowerProfileEnabled":false,"currentThemeName":"blue"}' ] ||
+	pn_fail "DMS's settings.json after activation: $(cat "$settings")"
+printf '{"broken":' >"$settings"
+activate "a broken settings.json"
+if [ "$(cat "$settings")" != '{"broken":' ] || [ -e "$settings.panther" ]; then
+	pn_fail "a broken settings.json was changed or left a temporary file"
+fi
+echo '{"osdPowerProfileEnabled": true}' >"$PN_TMP/managed.json"
+ln -sf "$PN_TMP/managed.json" "$settings"
+activate "a settings.json from Home Manager"
+if [ ! -L "$settings" ] || [ "$(cat "$PN_TMP/managed.json")" != '{"osdPowerProfileEnabled": true}' ]; then
+	pn_fail "Home Manager's settings.json was written through"
+fi
 
 check "the units' PATH: a NixOS login shell's, whatever the user manager has" '
 p = d["plain"]["pathDropIns"]
