@@ -90,6 +90,7 @@ kill -HUP "$POWERD_PID"
 # shellcheck disable=SC2016 # expanded by pn_wait_for's eval
 pn_wait_for eval '[ "$(prop Warnings)" = "as 0" ]' || pn_fail "the OSD warning stayed: $(prop Warnings)"
 ctl_ok power set performance
+# shellcheck disable=SC2016 # expanded by pn_wait_for's eval
 pn_wait_for -t 5 eval '[ "$(notify_count)" -gt '"$sent"' ]' || pn_fail "no bubble once DMS's OSD is off"
 
 power_pass
