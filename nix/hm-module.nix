@@ -49,8 +49,8 @@ let
 
   # niri-flake (programs.niri.settings) renders config.kdl from its settings;
   # ./hm-niri-flake.nix adds panther's part there, but only to settings the
-  # user already has (a null `settings` writes no config.kdl), and appends
-  # an include to a raw `programs.niri.config` (or asserts why it cannot).
+  # user already has (a null `settings` writes no config.kdl), and puts an
+  # include into a raw `programs.niri.config` (or asserts why it cannot).
   niri = config.programs.niri or { };
   rawNiriConfig =
     options ? programs.niri.config

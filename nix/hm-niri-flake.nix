@@ -8,8 +8,9 @@
 #   the option's type instead of defining a value, so a null
 #   `programs.niri.settings` stays null and niri-flake writes no config.kdl.
 # - With raw KDL in `programs.niri.config`: an `include` of the same KDL as
-#   a store file is appended (an `include "panther-binds.kdl"` already there
-#   is pointed at it), so the file is there where niri-flake runs
+#   a store file goes first (includes are positional: your own bind on the
+#   same key, later in the file, wins; an `include "panther-binds.kdl"`
+#   already there is pointed at the store file instead), so the file is there where niri-flake runs
 #   `niri validate` and where niri reads it. `include` needs niri 25.11: an
 #   older niri package, or a KDL document instead of a string, fails an
 #   assertion that says what to do.
@@ -69,7 +70,9 @@ in
         if lib.hasInfix relativeInclude kdl then
           builtins.replaceStrings [ relativeInclude ] [ include ] kdl
         else
-          kdl + "\n" + include + "\n"
+          # First: what comes later overrides an include, so your own
+          # bind on the same key wins, as with settings.
+          include + "\n" + kdl
       else
         kdl;
   };

@@ -54,6 +54,8 @@ for name in ("raw-niri-25-11", "raw-config-include"):
     assert s["validated"] is True, (name, "niri validate fails", s["finalConfig"])
     inc = re.findall(r"include \"([^\"]*)\"", s["finalConfig"])
     assert len(inc) == 1 and inc[0].startswith("/nix/store/") and inc[0].endswith("-panther.kdl"), (name, s["finalConfig"])
+# First, so that binds of the user (later in the file) win.
+assert d["raw-niri-25-11"]["finalConfig"].startswith("include \"/nix/store/"), d["raw-niri-25-11"]["finalConfig"]
 kdl = d["raw-niri-25-11"]["pantherKdl"]
 assert "\"power\" \"cycle\"" in kdl and "block-out-from \"screen-capture\"" in kdl and "DMS_DISABLE_POLKIT \"1\"" in kdl, kdl
 assert "Mod+T { spawn \"alacritty\"; }" in d["raw-niri-25-11"]["finalConfig"]'
