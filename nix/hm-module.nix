@@ -243,7 +243,8 @@ in
                   "niri-flake's settings are not here"
               }). Add the line
                 ${includeLine}
-              to niri's config.kdl (niri 25.11 or newer reads `include`${
+              at the top of niri's config.kdl, so your own binds below it win (niri 25.11
+              or newer reads `include`${
                 lib.optionalString (niriVersion != null && !bindsLib.niriHasInclude niriVersion)
                   "; programs.niri.package is niri ${niriVersion}, which does not"
               }), then set
