@@ -40,16 +40,26 @@ let
     inherit (cfg.keybinds) cycle auto extraKey;
   };
 
+  # What panther adds to niri: the binds, and with the agent the card's
+  # layer rule and DMS_DISABLE_POLKIT (./lib/binds.nix).
+  niriKdl = bindsLib.toKdlFile {
+    binds = lib.optionals cfg.keybinds.enable binds;
+    agent = cfg.polkitAgent.enable;
+  };
+
   # niri-flake (programs.niri.settings) renders config.kdl from its settings;
-  # ./hm-niri-flake.nix adds the binds there, but only to settings the user
-  # already has: a null `settings` writes no config.kdl, and a raw
-  # `programs.niri.config` replaces whatever settings hold.
+  # ./hm-niri-flake.nix adds panther's part there, but only to settings the
+  # user already has (a null `settings` writes no config.kdl), and puts an
+  # include into a raw `programs.niri.config` (or asserts why it cannot).
   niri = config.programs.niri or { };
   rawNiriConfig =
     options ? programs.niri.config
     && options.programs.niri.config.highestPrio < (lib.mkOptionDefault null).priority;
-  bindsInSettings = cfg.keybinds.niriSettings && (niri.settings or null) != null && !rawNiriConfig;
-  writeInclude = cfg.keybinds.enable && !bindsInSettings;
+  niriFlakeHere = cfg.keybinds.niriSettings;
+  # The niri package of niri-flake's module, when it is here.
+  niriVersion = if options ? programs.niri.package then niri.package.version or null else null;
+  inNiriFlake = niriFlakeHere && (rawNiriConfig || (niri.settings or null) != null);
+  writeInclude = !inNiriFlake && niriKdl != "";
   includeLine = ''include "panther-binds.kdl"'';
   # The config.kdl Home Manager writes, when it does.
   managedNiriConfig =
@@ -88,12 +98,46 @@ let
     ++ lib.optional cfg.power.enable "panther-powerd.service"
     ++ lib.optional cfg.polkitAgent.enable "panther-polkit-agent.service";
   tokenFile = cfg.polkitAgent.onePassword.tokenFile;
+
+  # One power OSD: panther's bubble (it says why the profile changed and
+  # keeps holds quiet), so DMS's own (osdPowerProfileEnabled) goes off.
+  dmsHere =
+    (dms.enable or false)
+    || (
+      osConfig != null
+      && (
+        (osConfig.programs.dank-material-shell.enable or false) || (osConfig.programs.dms-shell.enable or false)
+      )
+    );
+  dmsOsdOff = cfg.power.enable && cfg.power.notify && dmsHere;
+  # Marks panther's own definition of DMS's settings among the others.
+  dmsOsdFile = "panther: DMS's power profile OSD";
 in
 {
   imports = [
     (lib.mkRenamedOptionModule
       [ "programs" "panther" "keybinds" "fanKey" ]
       [ "programs" "panther" "keybinds" "extraKey" ]
+    )
+    # DMS's settings.json is written by Home Manager only when
+    # programs.dank-material-shell.settings holds something: the key joins
+    # settings given elsewhere, and never makes a file of its own (that
+    # file would be read-only for DMS). Its keys are fixed and its value
+    # lazy, so looking at the other definitions does not recurse.
+    (
+      { options, ... }:
+      {
+        _file = dmsOsdFile;
+        config = lib.optionalAttrs (options ? programs.dank-material-shell.settings) {
+          programs.dank-material-shell.settings.osdPowerProfileEnabled =
+            let
+              others = builtins.filter (
+                def: def.file != dmsOsdFile && def.value != { }
+              ) options.programs.dank-material-shell.settings.definitionsWithLocations;
+            in
+            lib.mkIf (cfg.enable && dmsOsdOff && others != [ ]) (lib.mkDefault false);
+        };
+      }
     )
   ];
 
@@ -144,6 +188,13 @@ in
         internal = true;
         description = "Set by ./hm-niri-flake.nix: the binds go into programs.niri.settings when it is used.";
       };
+      kdl = lib.mkOption {
+        type = lib.types.str;
+        default = niriKdl;
+        readOnly = true;
+        internal = true;
+        description = "What panther adds to niri's config.kdl, as KDL (./lib/binds.nix).";
+      };
       cycle = lib.mkOption {
         type = lib.types.nullOr lib.types.str;
         default = "Mod+Shift+P";
@@ -177,19 +228,27 @@ in
       }
 
       (lib.mkIf writeInclude {
-        xdg.configFile."niri/panther-binds.kdl".text = bindsLib.toKdl binds;
+        xdg.configFile."niri/panther-binds.kdl".text = niriKdl;
         warnings =
           lib.optional (!cfg.keybinds.included && !lib.hasInfix includeLine managedNiriConfig)
             ''
-              programs.panther: the niri key bindings are in ~/.config/niri/panther-binds.kdl
+              programs.panther: panther's niri settings (key bindings, the polkit card's
+              layer rule, DMS_DISABLE_POLKIT) are in ~/.config/niri/panther-binds.kdl
               (${
-                if rawNiriConfig then
-                  "programs.niri.config replaces programs.niri.settings"
-                else
+                if niriFlakeHere then
                   "programs.niri.settings is not used, so no config.kdl is generated"
+                else if options ? programs.niri.settings then
+                  "import panther's homeModules.niri-flake next to niri-flake's module to have them in its settings"
+                else
+                  "niri-flake's settings are not here"
               }). Add the line
                 ${includeLine}
-              to niri's config.kdl, then set programs.panther.keybinds.included = true.
+              at the top of niri's config.kdl, so your own binds below it win (niri 25.11
+              or newer reads `include`${
+                lib.optionalString (niriVersion != null && !bindsLib.niriHasInclude niriVersion)
+                  "; programs.niri.package is niri ${niriVersion}, which does not"
+              }), then set
+              programs.panther.keybinds.included = true.
             '';
       })
 
@@ -209,6 +268,13 @@ in
             "systemd/user/${unit}".source = unitFile unit;
             "systemd/user/panther-session.target.wants/${unit}".source = unitFile unit;
           }) units
+          # The PATH of a NixOS login shell, however niri was started.
+          ++ map (unit: {
+            "systemd/user/${unit}.d/path.conf".text = ''
+              [Service]
+              Environment="PATH=${configLib.unitPath}"
+            '';
+          }) units
           ++ lib.optional (cfg.polkitAgent.enable && tokenFile != null) {
             "systemd/user/panther-polkit-agent.service.d/op-token.conf".text = ''
               [Service]
@@ -218,16 +284,35 @@ in
         );
       })
 
-      # Only one polkit agent per session.
+      # Only one polkit agent per session: DMS's is off wherever DMS starts,
+      # in its unit, and through the user manager's environment (environment.d)
+      # for DMS started by niri.service or by another unit.
       (lib.mkIf cfg.polkitAgent.enable {
         systemd.user.services.dms = lib.mkIf dmsUnitHere {
           Service.Environment = [ "DMS_DISABLE_POLKIT=1" ];
         };
+        systemd.user.sessionVariables = bindsLib.dmsEnvironment;
       })
       (lib.mkIf cfg.polkitAgent.enable {
         services = lib.genAttrs otherAgents (name: {
           enable = lib.mkForce false;
         });
+      })
+
+      # DMS's settings.json when Home Manager does not write it (DMS's own
+      # Settings wrote it, or DMS has not run yet): the key is set in place,
+      # atomically (DMS watches the file and reloads it).
+      (lib.mkIf dmsOsdOff {
+        home.activation.pantherDmsOsd = lib.hm.dag.entryAfter [ "writeBoundary" ] ''
+          settings="${config.xdg.configHome}/DankMaterialShell/settings.json"
+          if [ ! -L "$settings" ] && [ -z "''${DRY_RUN:-}" ]; then
+            mkdir -p "$(dirname "$settings")"
+            [ -s "$settings" ] || echo '{}' >"$settings"
+            ${lib.getExe pkgs.jq} '.osdPowerProfileEnabled = false' "$settings" >"$settings.panther" &&
+              mv "$settings.panther" "$settings" ||
+              rm -f "$settings.panther"
+          fi
+        '';
       })
 
       {

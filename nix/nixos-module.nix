@@ -11,6 +11,7 @@
 let
   cfg = config.services.panther;
   configLib = import ./lib/config.nix;
+  bindsLib = import ./lib/binds.nix;
   shared = import ./options.nix {
     inherit lib cfg;
     cfgText = "config.services.panther";
@@ -38,9 +39,10 @@ let
   # drop-in that enables them and starts them with the config.json above.
   packageUnit = name: {
     wantedBy = [ "panther-session.target" ];
-    # PATH comes from the user manager (it has /run/wrappers/bin for the
-    # setuid polkit helper and the op wrapper, and the prompt command).
+    # A login shell's PATH, whatever the user manager has (it has
+    # /run/wrappers/bin only when niri-session imported it).
     path = lib.mkForce [ ];
+    environment.PATH = configLib.unitPath;
     serviceConfig.ExecStart = [
       ""
       (start name)
@@ -53,73 +55,66 @@ let
   # not to; panther-powerd must be the only one that does (DESIGN.md 5.2).
   # With platform_profile_linked_epp asusd also writes the CPU's energy
   # preference on each profile change, which power-profiles-daemon does
-  # too: one writer only.
+  # too: one writer only. These go through asusd's own properties
+  # (asusd/src/ctrl_platform.rs), which asusd saves into its asusd.ron
+  # itself: the rest of the file (charge limit, armoury settings, what
+  # asusctl changes) stays asusd's, in whatever format its version writes.
   ppd = config.services.power-profiles-daemon.enable or false;
-  asusdRon = ''
-    (
-        charge_control_end_threshold: ${toString cfg.asusd.chargeLimit},
-        base_charge_control_end_threshold: ${toString cfg.asusd.chargeLimit},
-        disable_nvidia_powerd_on_battery: true,
-        ac_command: "",
-        bat_command: "",
-        platform_profile_linked_epp: ${lib.boolToString (!ppd)},
-        platform_profile_on_battery: Quiet,
-        change_platform_profile_on_battery: false,
-        platform_profile_on_ac: Performance,
-        change_platform_profile_on_ac: false,
-        profile_quiet_epp: Power,
-        profile_balanced_epp: BalancePower,
-        profile_custom_epp: Performance,
-        profile_performance_epp: Performance,
-        ac_profile_tunings: {},
-        dc_profile_tunings: {},
-        armoury_settings: {},
-    )
+  asusdProperties = [
+    "ChangePlatformProfileOnAc b false"
+    "ChangePlatformProfileOnBattery b false"
+  ]
+  ++ lib.optional ppd "PlatformProfileLinkedEpp b false"
+  ++ lib.optional (
+    cfg.asusd.chargeLimit != null
+  ) "ChargeControlEndThreshold y ${toString cfg.asusd.chargeLimit}";
+  busctl = "${lib.getExe' pkgs.systemd "busctl"} --system";
+  asusdSetup = pkgs.writeShellScript "panther-asusd" ''
+    # asusd takes its bus name a moment after it starts.
+    for _ in $(seq 50); do
+      ${busctl} get-property xyz.ljones.Asusd /xyz/ljones xyz.ljones.Platform ChangePlatformProfileOnAc >/dev/null 2>&1 && break
+      sleep 0.2
+    done
+    ${lib.concatMapStrings (property: ''
+      ${busctl} set-property xyz.ljones.Asusd /xyz/ljones xyz.ljones.Platform ${property}
+    '') asusdProperties}
   '';
-  # nixpkgs' option was a string, and is now null or a { text, source }
-  # submodule (services.asusd.asusdConfig).
-  asusdConfigOption = options.services.asusd.asusdConfig or null;
-  asusdConfigValue =
-    if asusdConfigOption != null && asusdConfigOption.type.check asusdRon then
-      asusdRon
-    else
-      { text = asusdRon; };
-  # The asusd.ron in effect, or null when it is a file not readable here.
-  asusdText =
-    let
-      value = config.services.asusd.asusdConfig or null;
-    in
-    if value == null || builtins.isString value then
-      value
-    else if value.text or null != null then
-      value.text
-    else if builtins.isPath (value.source or null) then
-      builtins.readFile value.source
-    else
-      null;
-  asusdSays = setting: asusdText != null && lib.hasInfix "${setting}: true" asusdText;
-  asusdWarnings =
-    if asusdText == null then
-      [
-        ''
-          services.asusd.asusdConfig.source is not a file panther can read while
-          evaluating: make sure change_platform_profile_on_ac and
-          change_platform_profile_on_battery are false in it (panther-powerd
-          switches profiles)${lib.optionalString ppd ", and platform_profile_linked_epp too (power-profiles-daemon sets the energy preference)"}.
-        ''
-      ]
-    else
-      lib.optional (asusdSays "change_platform_profile_on_ac" || asusdSays "change_platform_profile_on_battery") ''
-        services.asusd.asusdConfig lets asusd switch platform profiles on
-        AC/battery itself; set change_platform_profile_on_ac and
-        change_platform_profile_on_battery to false so that panther-powerd
-        is the only one switching.
+
+  # When 1Password is someone else's to set up (enablePrograms = false),
+  # what the agent needs from it. The app answers only the setgid op of
+  # programs._1password and asks polkit only for its policy owners; without
+  # either it refuses without a word.
+  op = cfg.polkitAgent.onePassword;
+  opWrapper = "/run/wrappers/bin/op";
+  referenced = builtins.attrNames op.references;
+  owners = config.programs._1password-gui.polkitPolicyOwners or [ ];
+  notOwners = builtins.filter (user: !builtins.elem user owners) referenced;
+  onePasswordWarnings = lib.optionals (useOnePassword && !op.enablePrograms) (
+    lib.optional (op.op == opWrapper && !(config.programs._1password.enable or false)) ''
+      services.panther.polkitAgent.onePassword.op is ${opWrapper}, but
+      programs._1password is not enabled, so nothing installs that wrapper: enable
+      it, or set polkitAgent.onePassword.enablePrograms = true.
+    ''
+    ++ lib.optionals (op.mode == "app") (
+      lib.optional (op.op != opWrapper) ''
+        services.panther.polkitAgent.onePassword.op is ${op.op}: the 1Password app
+        answers only the setgid op that programs._1password installs as ${opWrapper}
+        (group onepassword-cli), and refuses any other without a word. Set op to
+        ${opWrapper}.
       ''
-      ++ lib.optional (ppd && asusdSays "platform_profile_linked_epp") ''
-        services.asusd.asusdConfig sets platform_profile_linked_epp: asusd then
-        writes the CPU energy preference on every profile change, as
-        power-profiles-daemon does; set it to false.
-      '';
+      ++ lib.optional (!(config.programs._1password-gui.enable or false)) ''
+        services.panther.polkitAgent.onePassword.mode is "app", but
+        programs._1password-gui is not enabled: enable it with polkitPolicyOwners =
+        [ ${lib.concatMapStringsSep " " (user: ''"${user}"'') referenced} ], or set
+        polkitAgent.onePassword.enablePrograms = true.
+      ''
+      ++ lib.optional ((config.programs._1password-gui.enable or false) && notOwners != [ ]) ''
+        programs._1password-gui.polkitPolicyOwners lacks ${lib.concatStringsSep ", " notOwners}
+        (users of services.panther.polkitAgent.onePassword.references): the 1Password
+        app then refuses system authentication for them without a word. Add them.
+      ''
+    )
+  );
 
   # DMS registers its own polkit agent unless told not to (DESIGN.md 5.3).
   dmsUnitHere =
@@ -164,10 +159,13 @@ in
         '';
       };
       chargeLimit = lib.mkOption {
-        type = lib.types.ints.between 20 100;
-        default = 100;
+        type = lib.types.nullOr (lib.types.ints.between 20 100);
+        default = null;
         example = 80;
-        description = "Battery charge limit (percent) written to asusd.ron.";
+        description = ''
+          Battery charge limit (percent), set through asusd each time asusd
+          starts. `null` leaves it to asusd and `asusctl battery limit`.
+        '';
       };
     };
   };
@@ -214,6 +212,10 @@ in
 
       (lib.mkIf cfg.polkitAgent.enable {
         security.polkit.enable = true;
+        # Everywhere DMS may start: the user manager and the login session
+        # (pam_env) both have it, so also a DMS spawned by niri, however
+        # niri was started.
+        environment.sessionVariables = bindsLib.dmsEnvironment;
         # polkitd takes one agent per session. niri-flake starts its own;
         # disabling a unit nobody defines only masks a name, so this is
         # harmless without niri-flake.
@@ -242,9 +244,21 @@ in
 
       (lib.mkIf cfg.asusd.enable {
         services.asusd.enable = true;
-        services.asusd.asusdConfig = lib.mkDefault asusdConfigValue;
-        warnings = asusdWarnings;
+        # After every start of asusd (PartOf: a restart runs it again).
+        systemd.services.panther-asusd = {
+          description = "asusd settings panther-powerd needs";
+          wantedBy = [ "asusd.service" ];
+          after = [ "asusd.service" ];
+          partOf = [ "asusd.service" ];
+          serviceConfig = {
+            Type = "oneshot";
+            RemainAfterExit = true;
+            ExecStart = asusdSetup;
+          };
+        };
       })
+
+      { warnings = onePasswordWarnings; }
     ]
   );
 }

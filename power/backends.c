@@ -129,8 +129,7 @@ static void external_change(struct powerd *d, enum pn_profile active)
 		pn_profile_name(active));
 	policy_external(&d->policy, active);
 	powerd_sync_hold(d, CAUSE_QUIET);
-	if (d->notify)
-		notify_profile(d->notify, active, "Changed outside panther");
+	powerd_bubble(d, active, "Changed outside panther");
 	powerd_sync_service(d);
 }
 

@@ -9,7 +9,13 @@
 
 void powerd_sync_service(struct powerd *d)
 {
-	const char *warning = dms_warning(d->dms);
+	char osd[1024];
+	const char *warnings[2];
+	size_t n_warnings = 0;
+	if (dms_warning(d->dms)[0])
+		warnings[n_warnings++] = dms_warning(d->dms);
+	if (powerd_osd_warning(d, osd, sizeof(osd)))
+		warnings[n_warnings++] = osd;
 	struct service_state state = {
 		.active = d->policy.active,
 		.custom = d->backend == BACKEND_ASUSD && asusd_custom(d->asusd),
@@ -18,8 +24,8 @@ void powerd_sync_service(struct powerd *d)
 		.offered = d->backend == BACKEND_NONE ? 0 : d->policy.offered,
 		.backend = backend_names[d->backend],
 		.reason = policy_reason_text(policy_reason_now(&d->policy)),
-		.warnings = &warning,
-		.n_warnings = warning[0] ? 1 : 0,
+		.warnings = warnings,
+		.n_warnings = n_warnings,
 	};
 	if (d->backend == BACKEND_PPD) {
 		state.n_holds = ppd_holds(d->ppd, &state.holds);

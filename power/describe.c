@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "panther/log.h"
 #include "panther/util.h"
 #include "powerd.h"
 
@@ -59,5 +60,27 @@ void powerd_show(struct powerd *d, enum pn_profile profile, enum policy_reason r
 		return;
 	char body[160];
 	powerd_describe(d, reason, body, sizeof(body));
-	notify_profile(d->notify, profile, body);
+	powerd_bubble(d, profile, body);
+}
+
+bool powerd_osd_warning(struct powerd *d, char *buf, size_t len)
+{
+	bool instead = d->notify && dms_osd(d->dms);
+	buf[0] = '\0';
+	if (instead)
+		snprintf(buf, len,
+			"DankMaterialShell shows its own power profile OSD (osdPowerProfileEnabled in "
+			"%s): panther-powerd sends no bubble, so the two do not both show; to have "
+			"panther's, which says why the profile changed and keeps holds quiet, %s",
+			dms_path(d->dms), dms_osd_fix);
+	if (instead && !d->osd_said)
+		pn_warn("%s", buf);
+	d->osd_said = instead;
+	return instead;
+}
+
+void powerd_bubble(struct powerd *d, enum pn_profile profile, const char *body)
+{
+	if (d->notify && !dms_osd(d->dms))
+		notify_profile(d->notify, profile, body);
 }

@@ -18,7 +18,21 @@ struct dms {
 	char *path;
 	char warning[WARNING_MAX];
 	char problem[WARNING_MAX]; /* the last line about a file that could not be read */
+	bool osd;
 };
+
+const char dms_osd_fix[] =
+	"turn off \"Power Profile\" in DMS's Settings, OSD (osdPowerProfileEnabled "
+	"false; Home Manager's programs.panther does this), or set power.notify false "
+	"to keep DMS's";
+
+bool dms_settings_osd(struct json_object *settings)
+{
+	struct json_object *v;
+	/* DMS 1.5 (Common/settings/SettingsSpec.js): a missing key is false. */
+	return json_object_object_get_ex(settings, "osdPowerProfileEnabled", &v) &&
+		json_object_get_boolean(v);
+}
 
 /* Quickshell's PowerProfile enum, as DMS stores it. */
 static const char *profile_of(const char *value)
@@ -72,6 +86,42 @@ static void say_problem(struct dms *dms, const char *text)
 		pn_warn("%s", text);
 }
 
+struct json_object *dms_settings_read(const char *path, bool *missing, char *problem, size_t len)
+{
+	struct stat st;
+	*missing = false;
+	problem[0] = '\0';
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			*missing = true;
+		else
+			snprintf(problem, len, "%s: %s: cannot check DMS's power profile settings",
+				path, strerror(errno));
+		return NULL;
+	}
+	struct json_object *obj = NULL;
+	if (!S_ISREG(st.st_mode) || st.st_size > PN_CONFIG_MAX_SIZE) {
+		snprintf(problem, len,
+			"%s: not a regular file of at most 1 MiB: cannot check DMS's power profile settings",
+			path);
+	} else if (!(obj = json_object_from_file(path)) ||
+		!json_object_is_type(obj, json_type_object)) {
+		const char *why = obj ? "not a JSON object" : json_util_get_last_err();
+		char *shown = pn_sanitize_text(why ? why : "invalid JSON", 160);
+		snprintf(problem, len, "%s: %s: cannot check DMS's power profile settings", path,
+			shown ? shown : "invalid JSON");
+		free(shown);
+		json_object_put(obj);
+		obj = NULL;
+	}
+	return obj;
+}
+
+const char *dms_settings_path(char *buf, size_t len)
+{
+	return pn_xdg_path(buf, len, "XDG_CONFIG_HOME", ".config", SETTINGS_REST) ? buf : NULL;
+}
+
 /*
  * The settings object, or NULL: missing (*missing set: DMS's defaults), or a
  * problem said.
@@ -79,35 +129,8 @@ static void say_problem(struct dms *dms, const char *text)
 static struct json_object *read_settings(struct dms *dms, bool *missing)
 {
 	char line[WARNING_MAX];
-	struct stat st;
-	if (stat(dms->path, &st) < 0) {
-		if (errno == ENOENT) {
-			say_problem(dms, "");
-			*missing = true;
-			return NULL;
-		}
-		snprintf(line, sizeof(line), "%s: %s: cannot check DMS's power profile settings",
-			dms->path, strerror(errno));
-		say_problem(dms, line);
-		return NULL;
-	}
-	struct json_object *obj = NULL;
-	if (!S_ISREG(st.st_mode) || st.st_size > PN_CONFIG_MAX_SIZE) {
-		snprintf(line, sizeof(line),
-			"%s: not a regular file of at most 1 MiB: cannot check DMS's power profile "
-			"settings",
-			dms->path);
-	} else if (!(obj = json_object_from_file(dms->path)) ||
-		!json_object_is_type(obj, json_type_object)) {
-		const char *why = obj ? "not a JSON object" : json_util_get_last_err();
-		char *shown = pn_sanitize_text(why ? why : "invalid JSON", 160);
-		snprintf(line, sizeof(line), "%s: %s: cannot check DMS's power profile settings",
-			dms->path, shown ? shown : "invalid JSON");
-		free(shown);
-		json_object_put(obj);
-		obj = NULL;
-	}
-	say_problem(dms, obj ? "" : line);
+	struct json_object *obj = dms_settings_read(dms->path, missing, line, sizeof(line));
+	say_problem(dms, line);
 	return obj;
 }
 
@@ -122,6 +145,8 @@ void dms_reload(struct dms *dms)
 	char found[256] = "";
 	if (obj)
 		describe(obj, found, sizeof(found));
+	/* A missing file: DMS has not saved settings yet, or there is no DMS. */
+	dms->osd = obj && dms_settings_osd(obj);
 	json_object_put(obj);
 	char warning[WARNING_MAX] = "";
 	if (found[0])
@@ -145,13 +170,23 @@ const char *dms_warning(const struct dms *dms)
 	return dms->warning;
 }
 
+bool dms_osd(const struct dms *dms)
+{
+	return dms->osd;
+}
+
+const char *dms_path(const struct dms *dms)
+{
+	return dms->path ? dms->path : "DankMaterialShell/settings.json";
+}
+
 struct dms *dms_create(const char *path)
 {
 	struct dms *dms = pn_xcalloc(1, sizeof(*dms));
 	char buf[4096];
 	if (path)
 		dms->path = pn_xstrdup(path);
-	else if (pn_xdg_path(buf, sizeof(buf), "XDG_CONFIG_HOME", ".config", SETTINGS_REST))
+	else if (dms_settings_path(buf, sizeof(buf)))
 		dms->path = pn_xstrdup(buf);
 	return dms;
 }

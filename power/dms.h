@@ -9,10 +9,30 @@
  * battery): 500 ms after DMS starts, on every plug and unplug, and when the
  * battery runs low. Each such switch reaches panther as a choice made by
  * hand. This reads the file and says so, with the fix.
+ *
+ * DMS also shows its own power-profile OSD on every profile change when
+ * osdPowerProfileEnabled is true (Modules/OSD/PowerProfileOSD.qml; a key
+ * missing from the file is false). panther's bubble is the one power OSD
+ * (it says why the profile changed and keeps holds quiet): while DMS's is
+ * on, panther-powerd sends none, so the two never both show.
  */
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+/* The fix for DMS's OSD being on, for the log, Power1's Warnings and the doctor. */
+extern const char dms_osd_fix[];
+
+/* The default settings.json path in buf, or NULL when there is no home. */
+const char *dms_settings_path(char *buf, size_t len);
+/*
+ * The settings object of the file at path (release with json_object_put),
+ * or NULL: missing (*missing set), or unreadable (problem says why, one line).
+ */
+struct json_object *dms_settings_read(const char *path, bool *missing, char *problem, size_t len);
+/* Whether these settings show DMS's power-profile OSD. */
+bool dms_settings_osd(struct json_object *settings);
 
 struct dms;
 
@@ -27,5 +47,8 @@ void dms_destroy(struct dms *dms);
 void dms_reload(struct dms *dms);
 /* The warning in force ("" when none). */
 const char *dms_warning(const struct dms *dms);
+/* Whether DMS's power-profile OSD is on, as of the last reload. */
+bool dms_osd(const struct dms *dms);
+const char *dms_path(const struct dms *dms);
 
 #endif

@@ -99,6 +99,7 @@ static void config_applied(void *data, const struct pn_config *cfg, const struct
 		d->notify = NULL;
 	}
 	dms_reload(d->dms);
+	powerd_sync_service(d); /* DMS's OSD may stand in for the bubble now, or no longer */
 	apps_set_config(d->apps, &d->cfg.power);
 	idle_set_timeout(d->idle, cfg->power.idle_after_s);
 	powerd_carry_out(d, policy_set_config(&d->policy, &d->cfg.power), NULL, CAUSE_POLICY);

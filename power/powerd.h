@@ -94,6 +94,7 @@ struct powerd {
 	char *app_id;
 	struct notify *notify;
 	struct dms *dms;
+	bool osd_said; /* the log said that DMS's power OSD stands in for the bubble */
 	struct service *service;
 	bool name_owned;
 };
@@ -130,6 +131,13 @@ void powerd_describe(struct powerd *d, enum policy_reason reason, char *buf, siz
 /* Shows the bubble for profile, unless cause is quiet or bubbles are off. */
 void powerd_show(struct powerd *d, enum pn_profile profile, enum policy_reason reason,
 	enum cause cause);
+/* Shows the bubble with body, unless bubbles are off or DMS shows its own OSD. */
+void powerd_bubble(struct powerd *d, enum pn_profile profile, const char *body);
+/*
+ * Whether DMS's power OSD takes the bubble's place (power.notify on and
+ * DMS's OSD on), with the warning in buf; logged once when it starts.
+ */
+bool powerd_osd_warning(struct powerd *d, char *buf, size_t len);
 
 /* ---- backends.c ---- */
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dms.h"
 #include "doctor.h"
 #include "panther/util.h"
 
@@ -222,6 +223,32 @@ static void probe_dms_settings(struct doctor *d)
 		doctor_say(d, DOCTOR_OK, NULL, "DMS leaves power profiles alone");
 }
 
+/* Which power OSD shows: panther-powerd's bubble, or DMS's (power/dms.c decides). */
+static void probe_dms_osd(struct doctor *d)
+{
+	char path[PATH_MAX], problem[512];
+	bool missing;
+	struct json_object *settings = dms_settings_path(path, sizeof(path))
+		? dms_settings_read(path, &missing, problem, sizeof(problem))
+		: NULL;
+	if (!settings)
+		return; /* missing: no DMS OSD to stand in; unreadable: power.dms says so */
+	bool osd = dms_settings_osd(settings);
+	json_object_put(settings);
+	if (osd && d->config.power.notify)
+		doctor_say(d, DOCTOR_WARN, dms_osd_fix,
+			"DMS shows its own power profile OSD (osdPowerProfileEnabled in %s): "
+			"panther-powerd sends no bubble",
+			path);
+	else if (osd)
+		doctor_say(d, DOCTOR_OK, NULL,
+			"DMS's OSD shows profile changes (power.notify is off)");
+	else if (d->config.power.notify)
+		doctor_say(d, DOCTOR_OK, NULL, "panther-powerd's bubble is the power OSD");
+	else
+		doctor_say(d, DOCTOR_OK, NULL, "no power OSD (power.notify is off, and DMS's too)");
+}
+
 /* A boolean key of asusd.ron: 1, 0, or -1 when absent. */
 static int ron_bool(const char *text, const char *key)
 {
@@ -342,6 +369,7 @@ const struct doctor_check doctor_power_checks[] = {
 	{"power.dms", probe_dms_settings,
 		"in DMS's power settings choose no profile on AC and on "
 		"battery (acProfileName and batteryProfileName \"\") and turn off batteryAutoPowerSaver"},
+	{"power.osd", probe_dms_osd, NULL},
 	{"power.asusd", probe_asusd,
 		"in /etc/asusd/asusd.ron set change_platform_profile_on_ac "
 		"and change_platform_profile_on_battery to false (the NixOS module does on zephyrus)"},

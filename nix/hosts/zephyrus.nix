@@ -8,9 +8,9 @@
   networking.hostName = lib.mkDefault "zephyrus";
 
   # Also runs asusd, told to leave the platform profile alone on AC/battery:
-  # panther-powerd does the switching.
+  # panther-powerd does the switching. The charge limit stays asusctl's
+  # (`asusctl battery limit 80`), or set services.panther.asusd.chargeLimit.
   services.panther.host = "zephyrus";
-  services.panther.asusd.chargeLimit = lib.mkDefault 80;
   services.supergfxd.enable = lib.mkDefault true;
 
   # NVIDIA PRIME offload: the Intel iGPU drives the panel, the RTX wakes up

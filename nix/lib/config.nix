@@ -119,6 +119,25 @@ let
       };
     };
 
+  # The units' PATH: a NixOS login shell's (nixos/modules/config/shells-environment.nix),
+  # with systemd's %h (home) and %u (user name), then the usual directories
+  # for Home Manager on other systems. So a bare command in prompt.command
+  # or session.services, and the setuid wrappers (the polkit helper, op),
+  # are found however niri was started (niri-session imports the login
+  # environment into the user manager; a display manager or UWSM may not).
+  unitPath = builtins.concatStringsSep ":" [
+    "/run/wrappers/bin"
+    "%h/.nix-profile/bin"
+    "/nix/profile/bin"
+    "%h/.local/state/nix/profile/bin"
+    "/etc/profiles/per-user/%u/bin"
+    "/nix/var/nix/profiles/default/bin"
+    "/run/current-system/sw/bin"
+    "/usr/local/bin"
+    "/usr/bin"
+    "/bin"
+  ];
+
   tokenCredential = "op-token";
   tokenCredentialPath = "$CREDENTIALS_DIRECTORY/${tokenCredential}";
 
@@ -244,6 +263,7 @@ in
     withDefaults
     toSettings
     tokenCredential
+    unitPath
     ;
   hosts = builtins.attrNames hostDefaults;
   # Option values given as a plain attribute set -> config.json.

@@ -219,6 +219,11 @@ echo '{"acProfileName": "", "batteryProfileName": "", "batteryAutoPowerSaver": f
 	>"$XDG_CONFIG_HOME/DankMaterialShell/settings.json"
 doctor
 expect power.dms ok "DMS leaves power profiles alone"
+expect power.osd ok "panther-powerd's bubble is the power OSD"
+echo '{"osdPowerProfileEnabled": true}' >"$XDG_CONFIG_HOME/DankMaterialShell/settings.json"
+doctor
+expect power.osd warn "DMS shows its own power profile OSD (osdPowerProfileEnabled in $XDG_CONFIG_HOME/DankMaterialShell/settings.json): panther-powerd sends no bubble"
+grep -q 'osdPowerProfileEnabled false' "$OUT" || pn_fail "the OSD line's fix does not say how to turn DMS's off"
 echo '{"acProfileName": "2", "batteryProfileName": ""}' >"$XDG_CONFIG_HOME/DankMaterialShell/settings.json"
 doctor
 expect power.dms fail "DMS switches profiles itself (acProfileName \"2\")"

@@ -62,4 +62,35 @@ pn_wait_for powerd_log_has "no longer switches power profiles itself" ||
 	pn_fail "the warning was not withdrawn"
 expect_prop Warnings 'as 0'
 
+pn_note "DMS's power OSD on: no bubble of panther's, said once (log, status), holds quiet too"
+printf '%s\n' '{"osdPowerProfileEnabled": true}' >"$DMS_SETTINGS"
+kill -HUP "$POWERD_PID"
+pn_wait_for powerd_log_has "shows its own power profile OSD" ||
+	pn_fail "DMS's OSD was not reported (see $POWERD_LOG)"
+line=$(grep -F "shows its own power profile OSD" "$POWERD_LOG")
+[[ $line == *"$DMS_SETTINGS"* && $line == *"sends no bubble"* && $line == *"osdPowerProfileEnabled false"* ]] ||
+	pn_fail "the OSD line does not name the file and the fix: $line"
+sent=$(notify_count)
+ctl_ok power set balanced
+expect_ppd balanced "set while DMS's OSD is on"
+external_set power-saver
+pn_wait_for powerd_log_has "changed to power-saver outside panther" || pn_fail "the outside change was not seen"
+kill -HUP "$POWERD_PID"
+ctl_ok power status
+[[ $out == *"warning: DankMaterialShell shows its own power profile OSD"* ]] ||
+	pn_fail "power status does not say that DMS's OSD stands in: $out"
+[ "$(notify_count)" -eq "$sent" ] ||
+	pn_fail "panther sent a bubble while DMS shows its own OSD: $(tail -n 2 "$NOTIFY_CALLS")"
+[ "$(powerd_log_count "shows its own power profile OSD")" -eq 1 ] ||
+	pn_fail "the OSD line was logged $(powerd_log_count "shows its own power profile OSD") times"
+
+pn_note "the key gone (DMS's default: off): the bubble is back"
+printf '%s\n' '{"currentThemeName": "blue"}' >"$DMS_SETTINGS"
+kill -HUP "$POWERD_PID"
+# shellcheck disable=SC2016 # expanded by pn_wait_for's eval
+pn_wait_for eval '[ "$(prop Warnings)" = "as 0" ]' || pn_fail "the OSD warning stayed: $(prop Warnings)"
+ctl_ok power set performance
+# shellcheck disable=SC2016 # expanded by pn_wait_for's eval
+pn_wait_for -t 5 eval '[ "$(notify_count)" -gt '"$sent"' ]' || pn_fail "no bubble once DMS's OSD is off"
+
 power_pass

@@ -3,14 +3,17 @@
 # by home-manager.sh.
 let
   u = import ./upstream.nix;
-  inherit (u) lib niriFlake dms;
+  inherit (u) lib niriFlake dms niriPackage;
 
   # What a NixOS system with niri-flake's NixOS module gives every user:
   # niri-flake's settings module (its home-manager.sharedModules), and
   # panther's modules (what the NixOS module adds to sharedModules).
+  # niri-flake's default package is niri-stable, 25.08 (built from source:
+  # a stand-in here).
   niriFlakeUser = [
     niriFlake.homeModules.config
     ../../nix/hm-niri-flake.nix
+    { programs.niri.package = lib.mkOverride 900 (niriPackage "25.08"); }
   ];
 
   summary =
@@ -35,7 +38,22 @@ let
       };
       dmsEnvironment = config.systemd.user.services.dms.Service.Environment or [ ];
       dmsUnit = files ? "systemd/user/dms.service";
+      sessionVariables = config.systemd.user.sessionVariables;
+      # niri-flake's config.kdl, through its `niri validate` (upstream.nix).
+      validated =
+        if files ? niri-config && files.niri-config.enable then
+          (builtins.tryEval (builtins.seq files.niri-config.source.name true)).success
+        else
+          null;
+      pantherKdl = config.programs.panther.keybinds.kdl or null;
+      dmsSettings = config.programs.dank-material-shell.settings or null;
+      dmsSettingsFile = files ? "DankMaterialShell/settings.json";
+      activation = config.home.activation.pantherDmsOsd.data or null;
+      pathDropIns = lib.mapAttrs (name: file: file.text) (
+        lib.filterAttrs (name: file: lib.hasSuffix ".d/path.conf" name) files
+      );
     };
+
 
   panther = {
     programs.panther.enable = true;
@@ -59,12 +77,13 @@ in
     ]
   );
 
-  # (c) raw KDL in programs.niri.config.
+  # (c) raw KDL in programs.niri.config, with niri-flake's niri-stable (25.08).
   raw-config = summary (
     niriFlakeUser
     ++ [
       panther
       {
+        programs.niri.package = niriPackage "25.08";
         programs.niri.settings.binds."Mod+T".action.spawn = [ "alacritty" ];
         programs.niri.config = ''
           binds {
@@ -81,9 +100,38 @@ in
     ++ [
       panther
       {
+        programs.niri.package = niriPackage "25.11";
         programs.niri.config = ''
           include "panther-binds.kdl"
         '';
+      }
+    ]
+  );
+
+  # (c'') raw KDL with niri 25.11 (nixpkgs' niri).
+  raw-niri-25-11 = summary (
+    niriFlakeUser
+    ++ [
+      panther
+      {
+        programs.niri.package = niriPackage "25.11";
+        programs.niri.config = ''
+          binds {
+              Mod+T { spawn "alacritty"; }
+          }
+        '';
+      }
+    ]
+  );
+  # The way out on 25.08: the user's KDL carries panther's part.
+  raw-niri-25-08-included = summary (
+    niriFlakeUser
+    ++ [
+      panther
+      {
+        programs.niri.package = niriPackage "25.08";
+        programs.panther.keybinds.included = true;
+        programs.niri.config = "binds { }";
       }
     ]
   );
@@ -130,6 +178,38 @@ in
       }
     ]
   );
+
+  # DMS's settings.json written by Home Manager (DMS's settings option), and
+  # left to DMS (no settings given); and panther's bubble turned off.
+  dms-settings = summary [
+    ../../nix/hm-module.nix
+    dms.homeModules.dank-material-shell
+    panther
+    {
+      programs.dank-material-shell = {
+        enable = true;
+        settings.showWeather = false;
+      };
+    }
+  ];
+  dms-own-settings = summary [
+    ../../nix/hm-module.nix
+    dms.homeModules.dank-material-shell
+    panther
+    { programs.dank-material-shell.enable = true; }
+  ];
+  dms-no-notify = summary [
+    ../../nix/hm-module.nix
+    dms.homeModules.dank-material-shell
+    panther
+    {
+      programs.dank-material-shell = {
+        enable = true;
+        settings.showWeather = false;
+      };
+      programs.panther.power.notify = false;
+    }
+  ];
 
   # 1Password with a service-account token from a secrets manager.
   token = summary [

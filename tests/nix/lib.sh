@@ -6,7 +6,8 @@
 . "${PANTHER_SOURCE_DIR:?PANTHER_SOURCE_DIR is not set}/tests/harness/lib.sh"
 
 src=$PANTHER_SOURCE_DIR
-upstream=$(cd "$src/.." && pwd)/shared/upstream
+# PANTHER_UPSTREAM names another copy (a worktree or clone elsewhere).
+upstream=${PANTHER_UPSTREAM:-$(cd "$src/.." && pwd)/shared/upstream}
 if [ ! -d "$upstream/nixpkgs-lib/lib" ]; then
 	why="no upstream snapshots at $upstream (nixpkgs' lib, Home Manager, niri-flake, DMS)"
 	[ "${CI:-}" = true ] && pn_fail "$why"

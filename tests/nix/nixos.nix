@@ -4,7 +4,7 @@
 # checked by nixos.sh.
 let
   u = import ./upstream.nix;
-  inherit (u) lib niriFlake dms;
+  inherit (u) lib niriFlake dms niriPackage;
 
   summary =
     {
@@ -15,7 +15,7 @@ let
       inherit (u.nixos { inherit modules homeManager; }) config options;
       services = config.systemd.user.services;
       unit = name: {
-        inherit (services.${name}) enable wantedBy serviceConfig;
+        inherit (services.${name}) enable wantedBy serviceConfig environment;
       };
       asusd = config.services.asusd.asusdConfig;
       alice = config.home-manager.users.alice or null;
@@ -31,6 +31,21 @@ let
       dmsEnvironment = services.dms.environment or { };
       soteria = config.security.soteria.enable or null;
       asusd = if asusd == null then null else asusd.text;
+      asusdEnabled = config.services.asusd.enable;
+      restoreConfigs = config.services.asusd.restoreConfigs;
+      asusdSetup =
+        let
+          unit = config.systemd.services.panther-asusd or null;
+        in
+        if unit == null then
+          null
+        else
+          {
+            inherit (unit) wantedBy after partOf;
+            inherit (unit.serviceConfig) Type;
+            script = unit.serviceConfig.ExecStart.text;
+          };
+      sessionVariables = config.environment.sessionVariables;
       ppd = config.services.power-profiles-daemon.enable;
       onePasswordGui = config.programs._1password-gui.enable;
       configJson = builtins.fromJSON (
@@ -52,6 +67,8 @@ let
             host = alice.programs.panther.host;
             bindsKdl = alice.xdg.configFile ? "niri/panther-binds.kdl";
             finalConfig = alice.programs.niri.finalConfig or null;
+            dmsSettings = alice.programs.dank-material-shell.settings or null;
+            dmsActivation = alice.home.activation ? pantherDmsOsd;
           };
     };
 
@@ -64,6 +81,7 @@ let
       dms.nixosModules.dank-material-shell
       {
         programs.niri.enable = true;
+        programs.niri.package = niriPackage "25.08";
         programs.dank-material-shell = {
           enable = true;
           systemd.enable = true;
@@ -93,17 +111,84 @@ in
     ];
   };
 
-  # asusd.ron given as a file: one panther can read, and one it cannot.
-  asusd-file = summary {
+  # asusd.ron declared by the user: nixpkgs' asusd module copies it back
+  # before each start (restoreConfigs); panther's settings still follow
+  # every start. And a charge limit set through panther.
+  asusd-declared = summary {
     modules = [
       ../../nix/hosts/zephyrus.nix
-      { services.asusd.asusdConfig.source = ./asusd-own.ron; }
+      {
+        services.asusd.asusdConfig.text = "(change_platform_profile_on_ac: true)";
+        services.panther.asusd.chargeLimit = 80;
+      }
     ];
   };
-  asusd-elsewhere = summary {
+
+  # 1Password set up outside the module (enablePrograms = false): nothing
+  # of it, the app without policy owners, an op that is not the wrapper,
+  # and all of it right.
+  onepassword-none = summary {
     modules = [
-      ../../nix/hosts/zephyrus.nix
-      { services.asusd.asusdConfig.source = "/etc/asusd/asusd.ron"; }
+      ../../nix/hosts/yoga.nix
+      {
+        services.panther.polkitAgent.onePassword = {
+          references.alice = "op://Private/login/password";
+          enablePrograms = false;
+        };
+      }
+    ];
+  };
+  onepassword-owners = summary {
+    modules = [
+      ../../nix/hosts/yoga.nix
+      {
+        services.panther.polkitAgent.onePassword = {
+          references.alice = "op://Private/login/password";
+          enablePrograms = false;
+          op = "/etc/profiles/per-user/alice/bin/op";
+        };
+        programs._1password.enable = true;
+        programs._1password-gui.enable = true;
+        programs._1password-gui.polkitPolicyOwners = [ "bob" ];
+      }
+    ];
+  };
+  onepassword-right = summary {
+    modules = [
+      ../../nix/hosts/yoga.nix
+      {
+        services.panther.polkitAgent.onePassword = {
+          references.alice = "op://Private/login/password";
+          enablePrograms = false;
+        };
+        programs._1password.enable = true;
+        programs._1password-gui.enable = true;
+        programs._1password-gui.polkitPolicyOwners = [ "alice" ];
+      }
+    ];
+  };
+
+  # DMS from its NixOS module, started by niri (spawn-at-startup in alice's
+  # niri-flake settings) instead of by its unit.
+  dms-spawned = summary {
+    homeManager = true;
+    modules = [
+      ../../nix/hosts/yoga.nix
+      niriFlake.nixosModules.niri
+      dms.nixosModules.dank-material-shell
+      {
+        programs.niri.enable = true;
+        programs.niri.package = niriPackage "25.08";
+        programs.dank-material-shell.enable = true;
+        home-manager.users.alice.programs.niri.settings.spawn-at-startup = [
+          {
+            argv = [
+              "dms"
+              "run"
+            ];
+          }
+        ];
+      }
     ];
   };
 

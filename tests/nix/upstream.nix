@@ -16,11 +16,44 @@ let
     meta.mainProgram = name;
   };
 
+  # A niri package of that version (niri-flake's own build from source is
+  # not possible here; its niri-stable is 25.08).
+  niriPackage =
+    version:
+    drv "niri"
+    // {
+      inherit version;
+      cargoBuildNoDefaultFeatures = false;
+    };
+
+  # niri-flake's validated-config-for: `niri validate -c $configPath` in
+  # the build sandbox, where the config is a file of its own in the build
+  # directory. An `include` is a parse error before niri 25.11 (the niri
+  # package is the derivation's buildInputs; versions as nixpkgs numbers
+  # them); a relative include names a
+  # file next to the config, which is not there; an absolute one must be
+  # a store path (a dependency of the build, so in the sandbox).
+  niriValidate =
+    env:
+    let
+      niri = builtins.head env.buildInputs;
+      includes = map builtins.head (
+        builtins.filter builtins.isList (builtins.split "include[^\n\"]*\"([^\"]*)\"" env.config)
+      );
+      bad = builtins.filter (path: !lib.hasPrefix "/nix/store/" path) includes;
+    in
+    if includes != [ ] && lib.versionOlder niri.version "25.11" then
+      throw "niri validate: niri ${niri.version} does not know `include` (it came with 25.11)"
+    else if bad != [ ] then
+      throw "niri validate: error loading config: ${builtins.head bad}: No such file or directory (os error 2)"
+    else
+      drv "config.kdl";
+
   # nixpkgs' package set, as far as the modules read it (each attribute a
   # stand-in), with pkgs.formats (pkgs/pkgs-lib/formats.nix: { type,
   # generate }) and the build helpers the modules call.
   pkgs = lib.genAttrs [ "glibcLocales" "coreutils" "xdg-utils" "quickshell" "polkit_gnome"
-    "hyprpolkitagent" "dbus" "niri" "linuxPackages_latest" "xdg-desktop-portal-gnome" "pam_u2f" ] drv // {
+    "hyprpolkitagent" "dbus" "niri" "linuxPackages_latest" "xdg-desktop-portal-gnome" "pam_u2f" "jq" "systemd" ] drv // {
     inherit lib;
     path = <nixpkgs-root>;
     stdenv.hostPlatform = {
@@ -35,16 +68,19 @@ let
       }
     );
     lxqt.lxqt-policykit = drv "lxqt-policykit";
-    # Builders: their text is evaluated (a store path of what they write).
-    writeShellScript = name: text: builtins.seq (builtins.stringLength text) (drv name);
-    writeText = name: text: builtins.seq (builtins.stringLength text) (drv name);
+    # Builders: their text is evaluated (a store path of what they write,
+    # with the text kept for the tests to read).
+    writeShellScript = name: text: drv name // { inherit text; };
+    writeText = name: text: drv name // { inherit text; };
     writeTextFile = args: builtins.seq (builtins.stringLength args.text) (drv args.name);
     runCommand =
       name: env: script:
       let
         strings = builtins.filter builtins.isString (builtins.attrValues env);
       in
-      builtins.seq (builtins.stringLength (script + lib.concatStrings strings)) (drv name);
+      builtins.seq (builtins.stringLength (script + lib.concatStrings strings)) (
+        if name == "config.kdl" && env ? config then niriValidate env else drv name
+      );
     kdePackages.polkit-kde-agent-1 = drv "polkit-kde-agent-1";
     inherit ((import ./callpackage.nix { inherit lib; })) callPackage;
   };
@@ -105,6 +141,13 @@ let
   # A NixOS system: nixpkgs' module system with the stand-in NixOS options
   # (stubs/), optionally Home Manager's real NixOS module (nixos/common.nix,
   # minimal, with hmExtra).
+  # Home Manager's NixOS module as the tests use it (minimal, with hmExtra).
+  homeManagerNixos = {
+    imports = [ (up + "/home-manager/nixos/common.nix") ];
+    home-manager.minimal = true;
+    home-manager.sharedModules = hmExtra;
+  };
+
   nixos =
     {
       modules,
@@ -119,11 +162,10 @@ let
         { _module.args.pkgs = pkgs; }
       ]
       ++ lib.optionals homeManager [
-        (up + "/home-manager/nixos/common.nix")
+        homeManagerNixos
         {
-          home-manager.minimal = true;
           home-manager.useGlobalPkgs = true;
-          home-manager.sharedModules = hmExtra ++ [ { home.stateVersion = "25.11"; } ];
+          home-manager.sharedModules = [ { home.stateVersion = "25.11"; } ];
           users.users.alice.isNormalUser = true;
         }
       ]
@@ -169,9 +211,11 @@ in
     lib
     pkgs
     drv
+    niriPackage
     niriFlake
     dms
     homeManager
+    homeManagerNixos
     nixos
     ;
 }

@@ -2,7 +2,7 @@
 # hosts, niri-flake's and DMS's NixOS modules set, which the snapshots do
 # not have (they live in nixpkgs' nixos/modules). Each is declared with the
 # type nixpkgs gives it; the file each models is named next to it.
-{ lib, ... }:
+{ config, lib, ... }:
 let
   inherit (lib) mkOption types;
   opt = type: default: mkOption { inherit type default; };
@@ -42,6 +42,7 @@ let
       serviceConfig = opt (types.attrsOf unitOption) { };
       unitConfig = opt (types.attrsOf unitOption) { };
       restartIfChanged = opt types.bool true;
+      script = opt types.lines "";
     };
   };
 in
@@ -50,10 +51,13 @@ in
     # nixos/modules/system/boot/systemd/user.nix, nixos/modules/system/boot/systemd.nix
     systemd.packages = packages;
     systemd.user.services = opt (types.attrsOf unit) { };
+    systemd.services = opt (types.attrsOf unit) { };
     systemd.user.targets = opt (types.attrsOf unit) { };
 
     # nixos/modules/config/system-path.nix, nixos/modules/system/etc/etc.nix
     environment.systemPackages = packages;
+    # nixos/modules/config/system-environment.nix
+    environment.sessionVariables = opt (types.attrsOf (types.either types.str (types.listOf types.str))) { };
     environment.etc = opt (types.attrsOf (
       types.submodule {
         options = {
@@ -78,8 +82,12 @@ in
     programs._1password-gui.enable = bool;
     programs._1password-gui.polkitPolicyOwners = strs;
     # nixos/modules/services/hardware/asusd.nix: asusdConfig is null or a
-    # { text, source } file (it was a string before).
+    # { text, source } file (it was a string before). restoreConfigs (true
+    # by default) copies every declared file back into /etc/asusd before
+    # each start of asusd (nixpkgs PR 548037), so a declared asusd.ron
+    # undoes asusctl's changes at the next start.
     services.asusd.enable = bool;
+    services.asusd.restoreConfigs = opt types.bool true;
     services.asusd.asusdConfig = opt (types.nullOr (
       types.submodule {
         options = {
@@ -88,6 +96,13 @@ in
         };
       }
     )) null;
+    # nixos/modules/services/hardware/tlp.nix, auto-cpufreq.nix;
+    # misc/nixpkgs.nix (config: allowUnfreePredicate and the rest);
+    # misc/version.nix.
+    services.tlp.enable = bool;
+    services.auto-cpufreq.enable = bool;
+    nixpkgs.config = opt (types.attrsOf types.anything) { };
+    system.stateVersion = opt types.str "26.05";
     # nixos/modules/services/hardware/supergfxd.nix
     services.supergfxd.enable = bool;
 
@@ -157,4 +172,15 @@ in
     services.accounts-daemon.enable = bool;
     services.geoclue2.enable = bool;
   };
+
+  # nixos/modules/services/hardware/power-profiles-daemon.nix asserts that
+  # neither TLP nor auto-cpufreq runs next to it.
+  config.assertions = [
+    {
+      assertion =
+        !config.services.power-profiles-daemon.enable
+        || !(config.services.tlp.enable || config.services.auto-cpufreq.enable);
+      message = "You have set services.power-profiles-daemon.enable = true; which conflicts with services.tlp.enable or services.auto-cpufreq.enable";
+    }
+  ];
 }
