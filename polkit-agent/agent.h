@@ -15,6 +15,7 @@
 
 struct children;
 struct op_queue;
+struct op_session;
 struct prompt;
 struct registration;
 struct request;
@@ -25,6 +26,7 @@ struct agent {
 	struct pn_config *cfg; /* replaced in place on SIGHUP */
 	struct children *children;
 	struct op_queue *op_queue; /* `op` runs one at a time */
+	struct op_session *op_session; /* op's terminal session; NULL: none */
 	struct registration *reg;
 	struct service *service;
 	void *listener; /* PolkitAgentListener */

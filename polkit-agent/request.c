@@ -9,7 +9,9 @@
 
 #include "agent.h"
 #include "onepassword.h"
+#include "op-askers.h"
 #include "op-queue.h"
+#include "op-session.h"
 #include "prompt.h"
 #include "subject.h"
 #include "panther/log.h"
@@ -162,6 +164,8 @@ static void finish(struct request *req, bool authorized, const char *why)
 	if (authorized) {
 		pn_info("request %u: %s authorized for %s", req->id, req->action_id,
 			request_user(req));
+		if (req->ours && strcmp(req->action_id, "com.1password.1Password.authorizeCLI") == 0)
+			op_session_authorized(req->agent->op_session);
 		g_task_return_boolean(req->task, TRUE);
 	} else {
 		pn_info("request %u: %s cancelled: %s", req->id, req->action_id, why);
@@ -294,15 +298,6 @@ static void on_prompt_done(void *data, enum prompt_result result, size_t user)
 	finish(req, false, "dismissed at the prompt");
 }
 
-static const char *onepassword_purpose(const char *action_id)
-{
-	if (strcmp(action_id, "com.1password.1Password.authorizeCLI") == 0)
-		return "1Password asks to let panther read your password (for about 10 minutes)";
-	if (strcmp(action_id, "com.1password.1Password.unlock") == 0)
-		return "Unlock 1Password";
-	return NULL;
-}
-
 /* The request whose op waits for this one of 1Password's, if any. */
 static const struct request *waiting_on(const struct request *req)
 {
@@ -333,7 +328,7 @@ static void build_info(const struct request *req, struct prompt_info *info, char
 		.error = req->error,
 		.info = req->info,
 		.fill = req->fill,
-		.purpose = onepassword_purpose(req->action_id),
+		.purpose = req->purpose,
 		.then = outer ? then : NULL,
 	};
 }
@@ -630,6 +625,17 @@ static void add_identities(struct request *req, GList *identities)
 	}
 }
 
+/* Who asks 1Password, said on its card; a lock ends the authorization. */
+static void describe_askers(struct request *req)
+{
+	pid_t own = (pid_t)op_queue_running_pid(req->agent->op_queue);
+	req->purpose = op_askers_describe("/proc", req->action_id, own, &req->ours);
+	if (strcmp(req->action_id, "com.1password.1Password.unlock") == 0)
+		op_session_ended(req->agent->op_session, "1Password is locked");
+	if (req->purpose && !req->ours)
+		pn_warn("request %u: %s", req->id, req->purpose);
+}
+
 struct request *request_start(struct agent *agent, const struct request_params *p)
 {
 	struct request *req = pn_xcalloc(1, sizeof(*req));
@@ -646,6 +652,8 @@ struct request *request_start(struct agent *agent, const struct request_params *
 					  : NULL;
 	if (pid_text)
 		req->program = subject_describe((pid_t)strtol(pid_text, NULL, 10));
+	if (request_for_onepassword(req))
+		describe_askers(req);
 	req->deferred = pn_loop_add_timer(agent->loop, on_deferred, req);
 	if (!req->deferred)
 		abort();
@@ -689,6 +697,7 @@ void request_free(struct request *req)
 	free(req->action_id);
 	free(req->message);
 	free(req->program);
+	free(req->purpose);
 	if (req->cookie)
 		explicit_bzero(req->cookie, strlen(req->cookie));
 	free(req->cookie);

@@ -49,6 +49,9 @@ struct request {
 	char *action_id;
 	char *message; /* sanitized */
 	char *program; /* sanitized, may be NULL */
+	/* 1Password's own requests: who asks (op-askers.h), sanitized; else NULL. */
+	char *purpose;
+	bool ours; /* the purpose says "panther": the agent's own op waits alone */
 	char *cookie; /* never logged */
 	char **users; /* unix-user identities offered, by name */
 	uid_t *uids;
