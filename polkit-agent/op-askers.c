@@ -67,7 +67,7 @@ __attribute__((format(printf, 3, 4))) static void append(char *text, size_t *o,
 		*o = TEXT_MAX;
 }
 
-/* "op (pid N: COMMAND; from bash (pid P) < tmux (pid Q); terminal pts/3)" */
+/* "pid N: COMMAND; started by bash (pid P) < tmux (pid Q); terminal pts/3" */
 static void describe_op(const char *root, pid_t pid, char *text, size_t *o)
 {
 	char *command = subject_describe_at(root, pid);
@@ -135,7 +135,7 @@ char *op_askers_describe(const char *root, const char *action_id, pid_t own_op, 
 	if (n_others == 0)
 		append(text, &o, "%s", ". No op process of yours was found");
 	for (size_t i = 0; i < n_others; i++) {
-		append(text, &o, "%s", i ? ". Also op " : ". It is op ");
+		append(text, &o, "%s", i ? ". Also " : ". It is ");
 		describe_op(root, others[i], text, &o);
 	}
 	if (n_more)

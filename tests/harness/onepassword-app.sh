@@ -6,14 +6,19 @@
 #   pn_onepassword_app DIR [SCALE]  starts it as the test user, one per test,
 #                                   serving the op stand-in whose files are in
 #                                   DIR; SCALE model minutes per real minute
-#                                   (default 1). PN_APP_PID, PN_APP_LOG.
+#                                   (default 1). PN_APP_PID, PN_APP_LOG. In
+#                                   the fake logind session once there is one
+#                                   (its polkit requests then reach the
+#                                   session's agent).
 #   pn_app DIR COMMAND [ARGS]       lock | state | authorize PID | signout
 #   pn_app_events DIR WORD          how many events WORD (ask, granted, ...)
 PN_APP_SCRIPT=$PN_HARNESS_DIR/onepassword-app.py
 
 pn_onepassword_app() {
 	pn_need_cmd pkcheck
-	pn_spawn_as_user 1password-app /usr/bin/python3 "$PN_APP_SCRIPT" serve "$1" --scale "${2:-1}"
+	local spawn=pn_spawn_as_user
+	[ -n "${PN_IN_SESSION+x}" ] && spawn=pn_spawn_in_session
+	"$spawn" 1password-app /usr/bin/python3 "$PN_APP_SCRIPT" serve "$1" --scale "${2:-1}"
 	PN_APP_PID=$PN_PID
 	PN_APP_LOG=$PN_LOG
 	pn_wait_for test -S "$1/app.sock" || pn_fail "the 1Password app stand-in did not start (see $PN_APP_LOG)"
