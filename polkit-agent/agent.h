@@ -15,6 +15,7 @@
 
 struct children;
 struct op_queue;
+struct op_renew;
 struct op_session;
 struct prompt;
 struct registration;
@@ -27,6 +28,7 @@ struct agent {
 	struct children *children;
 	struct op_queue *op_queue; /* `op` runs one at a time */
 	struct op_session *op_session; /* op's terminal session; NULL: none */
+	struct op_renew *op_renew; /* polkit.onepassword.keep_authorized */
 	struct registration *reg;
 	struct service *service;
 	void *listener; /* PolkitAgentListener */

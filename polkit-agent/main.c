@@ -13,6 +13,7 @@
 #include "listener.h"
 #include "op-queue.h"
 #include "prompt.h"
+#include "op-renew.h"
 #include "op-session.h"
 #include "registration.h"
 #include "service.h"
@@ -70,7 +71,9 @@ static const struct pn_daemon_info daemon_info = {
 
 static void on_op_queue_changed(void *data)
 {
-	agent_status_changed(data);
+	struct agent *agent = data;
+	op_renew_update(agent->op_renew);
+	agent_status_changed(agent);
 }
 
 /*
@@ -172,6 +175,7 @@ int main(int argc, char **argv)
 	agent.children = children_create(agent.loop);
 	agent.op_queue = op_queue_new(agent.children, agent.op_session, on_op_queue_changed,
 		&agent);
+	agent.op_renew = op_renew_new(&agent);
 	agent.listener = panther_listener_new(&agent);
 	/* Made now, so a prompt that cannot work is reported at start. */
 	agent_prompt(&agent);
@@ -205,6 +209,7 @@ out:
 	agent_free_requests(&agent);
 	for (size_t i = 0; i < PN_ARRAY_LEN(agent.prompts); i++)
 		prompt_destroy(agent.prompts[i]);
+	op_renew_free(agent.op_renew);
 	op_queue_free(agent.op_queue);
 	children_destroy(agent.children, 1000);
 	op_session_close(agent.op_session);

@@ -145,6 +145,13 @@ uint64_t op_session_until(const struct op_session *session)
 	return until > pn_now_ms() ? until : 0;
 }
 
+uint64_t op_session_hard_end(const struct op_session *session)
+{
+	if (!session || !session->since)
+		return 0;
+	return session->since + MAX_MINUTES * op_session_minute_ms();
+}
+
 int64_t op_session_until_wall(const struct op_session *session)
 {
 	uint64_t until = op_session_until(session);

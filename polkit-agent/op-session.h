@@ -47,6 +47,8 @@ void op_session_used(struct op_session *session);
 void op_session_ended(struct op_session *session, const char *why);
 /* 0 when none is known; else when it ends without use (monotonic ms). */
 uint64_t op_session_until(const struct op_session *session);
+/* When the 12 hours end, whatever the use (monotonic ms; 0 when none). */
+uint64_t op_session_hard_end(const struct op_session *session);
 /* The same as wall-clock seconds since the epoch (0 when none). */
 int64_t op_session_until_wall(const struct op_session *session);
 

@@ -11,6 +11,7 @@
 #include "onepassword.h"
 #include "op-askers.h"
 #include "op-queue.h"
+#include "op-renew.h"
 #include "op-session.h"
 #include "prompt.h"
 #include "subject.h"
@@ -164,8 +165,10 @@ static void finish(struct request *req, bool authorized, const char *why)
 	if (authorized) {
 		pn_info("request %u: %s authorized for %s", req->id, req->action_id,
 			request_user(req));
-		if (req->ours && strcmp(req->action_id, "com.1password.1Password.authorizeCLI") == 0)
+		if (req->ours && strcmp(req->action_id, "com.1password.1Password.authorizeCLI") == 0) {
 			op_session_authorized(req->agent->op_session);
+			op_renew_update(req->agent->op_renew);
+		}
 		g_task_return_boolean(req->task, TRUE);
 	} else {
 		pn_info("request %u: %s cancelled: %s", req->id, req->action_id, why);
@@ -625,15 +628,21 @@ static void add_identities(struct request *req, GList *identities)
 	}
 }
 
-/* Who asks 1Password, said on its card; a lock ends the authorization. */
-static void describe_askers(struct request *req)
+/*
+ * Who asks 1Password, said on its card; a lock ends the authorization.
+ * false when only panther's renewal asked: nobody is there to answer.
+ */
+static bool describe_askers(struct request *req)
 {
+	if (op_renew_asked(req->agent->op_renew))
+		return false;
 	pid_t own = (pid_t)op_queue_running_pid(req->agent->op_queue);
 	req->purpose = op_askers_describe("/proc", req->action_id, own, &req->ours);
 	if (strcmp(req->action_id, "com.1password.1Password.unlock") == 0)
 		op_session_ended(req->agent->op_session, "1Password is locked");
 	if (req->purpose && !req->ours)
 		pn_warn("request %u: %s", req->id, req->purpose);
+	return true;
 }
 
 struct request *request_start(struct agent *agent, const struct request_params *p)
@@ -652,8 +661,7 @@ struct request *request_start(struct agent *agent, const struct request_params *
 					  : NULL;
 	if (pid_text)
 		req->program = subject_describe((pid_t)strtol(pid_text, NULL, 10));
-	if (request_for_onepassword(req))
-		describe_askers(req);
+	bool shown = !request_for_onepassword(req) || describe_askers(req);
 	req->deferred = pn_loop_add_timer(agent->loop, on_deferred, req);
 	if (!req->deferred)
 		abort();
@@ -663,6 +671,10 @@ struct request *request_start(struct agent *agent, const struct request_params *
 		pn_warn("request %u: %s offers no user to authenticate as", req->id,
 			req->action_id);
 		finish(req, false, "no unix user identity offered");
+		return req;
+	}
+	if (!shown) {
+		finish(req, false, "1Password asked while only panther's renewal waited: no card");
 		return req;
 	}
 	req->user = request_pick_user(req->uids, req->n_users, getuid());

@@ -9,7 +9,9 @@
 #  - 10 minutes without use: the next request is asked again;
 #  - the app locks: the next request shows unlock first;
 #  - an op of the user's that is not panther's: its card does not say
-#    "panther" and names that op (pid, command line).
+#    "panther" and names that op (pid, command line);
+#  - keep_authorized renews it while the app is unlocked, and stops without
+#    a card when the app has locked.
 set -u
 . "$PANTHER_SOURCE_DIR/tests/harness/polkit-agent.sh"
 
@@ -107,6 +109,37 @@ purpose=${purpose%% then=*}
 [[ $purpose == *". It is pid $foreign: "*"op read -n op://Private/foreign-item/password"* ]] ||
 	pn_fail "the foreign op's card does not name it (pid $foreign): $purpose"
 pn_note "foreign op's card: $purpose"
+
+# keep_authorized: renewed while nobody asks; no authorization for a
+# request 25 idle minutes later; after a lock the renewal's unlock request
+# shows no card, and the next request asks to unlock.
+sed -i 's/"timeout_s": \([0-9]*\)/"timeout_s": \1, "keep_authorized": true/' "$PK_CONFIG"
+kill -HUP "$PK_AGENT_PID"
+pn_wait_for grep -q "configuration reloaded" "$PK_AGENT_LOG" || pn_fail "the agent did not reload its config"
+sleep 11
+asks=$(asked authorizeCLI)
+pk_mode prompt right confirm
+request "a request with keep_authorized, after 11 idle minutes"
+[ "$(asked authorizeCLI)" -eq $((asks + 1)) ] || pn_fail "1Password's asks: $(cat "$PK_OP/app.events")"
+renewed=$(pn_app_events "$PK_OP" renewed)
+sleep 25
+[ "$(pn_app_events "$PK_OP" renewed)" -ge $((renewed + 2)) ] ||
+	pn_fail "keep_authorized did not renew the authorization within 25 idle minutes: $(cat "$PK_OP/app.events")"
+pk_mode prompt confirm
+request "a request with keep_authorized, after 25 idle minutes"
+[ "$(asked authorizeCLI)" -eq $((asks + 1)) ] ||
+	pn_fail "keep_authorized: 1Password asked again after 25 idle minutes: $(cat "$PK_OP/app.events")"
+[ "$(pk_calls prompt)" -eq 1 ] || pn_fail "keep_authorized: the cards were $(cat "$PK_PROMPT/calls")"
+pn_app "$PK_OP" lock
+pk_mode prompt cancel
+unlocks() { [ "$(asked unlock)" -ge 2 ]; }
+pn_wait_for -t 15 unlocks || pn_fail "the renewal did not reach the locked app: $(cat "$PK_OP/app.events")"
+pn_wait_for grep -q "only panther's renewal waited" "$PK_AGENT_LOG" ||
+	pn_fail "the agent did not drop the unlock request raised by its renewal"
+[ "$(pk_calls prompt)" -eq 0 ] || pn_fail "the renewal raised a card by itself: $(cat "$PK_PROMPT/calls")"
+pk_mode prompt right right confirm
+request "a request after the app locked, with keep_authorized"
+[[ $(card 1) == *" action=$unlock "* ]] || pn_fail "after a lock with keep_authorized the cards were: $(cat "$PK_PROMPT/calls")"
 
 pk_no_secret_in "$PK_AGENT_LOG" "$PK_OP/app.events"
 pk_stop_agent
