@@ -29,6 +29,8 @@ struct agent {
 	struct op_queue *op_queue; /* `op` runs one at a time */
 	struct op_session *op_session; /* op's terminal session; NULL: none */
 	struct op_renew *op_renew; /* polkit.onepassword.keep_authorized */
+	/* 1Password's own requests that arrived while an op of the agent ran. */
+	uint32_t op_asks;
 	struct registration *reg;
 	struct service *service;
 	void *listener; /* PolkitAgentListener */

@@ -544,7 +544,7 @@ static void on_op_done(void *data, struct pn_secret *answer, const char *why)
 	show_fill(req);
 }
 
-static const char *op_reference(const struct pn_polkit_config *cfg, const char *user)
+const char *request_op_reference(const struct pn_polkit_config *cfg, const char *user)
 {
 	for (size_t i = 0; i < cfg->n_references; i++) {
 		if (strcmp(cfg->references[i].user, user) == 0)
@@ -575,7 +575,7 @@ static const char *onepassword_reference(const struct request *req)
 	const struct pn_polkit_config *cfg = &req->agent->cfg->polkit;
 	if (!cfg->op_enable)
 		return NULL;
-	const char *reference = op_reference(cfg, request_user(req));
+	const char *reference = request_op_reference(cfg, request_user(req));
 	if (!reference) {
 		pn_debug("request %u: no 1Password reference for %s", req->id, request_user(req));
 		return NULL;
@@ -637,6 +637,8 @@ static bool describe_askers(struct request *req)
 	if (op_renew_asked(req->agent->op_renew))
 		return false;
 	pid_t own = (pid_t)op_queue_running_pid(req->agent->op_queue);
+	if (own > 0)
+		req->agent->op_asks++;
 	req->purpose = op_askers_describe("/proc", req->action_id, own, &req->ours);
 	if (strcmp(req->action_id, "com.1password.1Password.unlock") == 0)
 		op_session_ended(req->agent->op_session, "1Password is locked");

@@ -74,11 +74,37 @@ grep -q "1Password authorized panther's terminal session" "$PK_AGENT_LOG" ||
 	pn_fail "the agent did not notice 1Password's authorization"
 pn_note "three requests: authorizeCLI asked $(asked authorizeCLI) time(s)"
 
+# pantherctl says so; forget ends it (op signout in the agent's session);
+# the doctor's two calls: 1Password asks for the first only.
+ctl=${PANTHERCTL:?PANTHERCTL is not set}
+out=$(pn_as_user "$ctl" polkit status)
+[[ $out == *"1password: panther authorized until "* ]] || pn_fail "pantherctl polkit status says: $out"
+out=$(pn_as_user "$ctl" --json polkit status)
+[[ $out == *'"onepassword":"authorized","onepassword_until":'[0-9]* ]] || pn_fail "pantherctl --json polkit status says: $out"
+pn_as_user "$ctl" polkit forget >/dev/null || pn_fail "pantherctl polkit forget failed"
+[ "$(pn_app_events "$PK_OP" signout)" -eq 1 ] || pn_fail "forget did not sign out: $(cat "$PK_OP/app.events")"
+out=$(pn_as_user "$ctl" polkit status)
+[[ $out == *"1password: panther not authorized"* ]] || pn_fail "after forget, pantherctl polkit status says: $out"
+asks=$(asked authorizeCLI)
+pk_mode prompt right
+pn_as_user "$ctl" --config "$PK_CONFIG" doctor --try-1password >"$PN_TMP/doctor.txt" 2>&1
+line=$(grep '1password.try' "$PN_TMP/doctor.txt")
+[[ $line == ok*"twice in panther's terminal session: answered; 1Password asked for the first call, not for the second"* ]] ||
+	pn_fail "the doctor's two-call check says: $line"
+[ "$(asked authorizeCLI)" -eq $((asks + 1)) ] || pn_fail "the doctor's two calls: $(cat "$PK_OP/app.events")"
+grep -q "^ok .*1password.session .*has not authorized panther now" "$PN_TMP/doctor.txt" ||
+	pn_fail "after forget the doctor says: $(grep 1password "$PN_TMP/doctor.txt")"
+pn_as_user "$ctl" --config "$PK_CONFIG" doctor >>"$PN_TMP/doctor.txt" 2>&1
+grep -q "^ok .*1password.session .*authorized panther's terminal session until" "$PN_TMP/doctor.txt" ||
+	pn_fail "the doctor does not say until when: $(grep 1password "$PN_TMP/doctor.txt")"
+pk_no_secret_in "$PN_TMP/doctor.txt"
+
 # Ten minutes without use end the authorization: asked again.
 sleep 11
+asks=$(asked authorizeCLI)
 pk_mode prompt right confirm
 request "a request after 11 idle minutes"
-[ "$(asked authorizeCLI)" -eq 2 ] ||
+[ "$(asked authorizeCLI)" -eq $((asks + 1)) ] ||
 	pn_fail "1Password did not ask again after 10 idle minutes: $(cat "$PK_OP/app.events")"
 [[ $(card 1) == *" action=$authorize "* && $(card 2) == *" fill=filled "* ]] ||
 	pn_fail "after 10 idle minutes the cards were: $(cat "$PK_PROMPT/calls")"
