@@ -78,7 +78,7 @@ pk_mode() {
 	[ "$1" = prompt ] && d=$PK_PROMPT
 	shift
 	echo "$*" >"$d/mode"
-	rm -f "$d"/calls "$d"/pending "$d"/overlap "$d"/env.* "$d"/pid.* "$d"/cmdline.* "$d"/nested.* "$d"/auth.*
+	rm -f "$d"/calls "$d"/typed "$d"/pending "$d"/overlap "$d"/env.* "$d"/pid.* "$d"/cmdline.* "$d"/nested.* "$d"/auth.*
 }
 
 # pk_calls op|prompt: how many times the stand-in ran since pk_mode.
