@@ -242,8 +242,8 @@ static int make_pipe(int fds[2])
 	return 0;
 }
 
-struct op_run *op_run_start(struct children *children, const struct op_run_spec *rs,
-	op_done_fn fn, void *data, char *err, size_t errlen)
+struct op_run *op_run_start(struct children *children, const struct op_run_spec *rs, op_done_fn fn,
+	void *data, char *err, size_t errlen)
 {
 	const struct pn_polkit_config *cfg = rs->cfg;
 	const char *reference = rs->verb ? "" : rs->reference;
@@ -331,8 +331,8 @@ struct op_run *op_run_start(struct children *children, const struct op_run_spec 
 		pn_timer_arm(run->timer, (uint64_t)timeout_s * 1000);
 	pn_debug("started op (pid %d, %s) for %s", (int)child_pid(run->child),
 		cfg->op_mode == PN_OP_SERVICE_ACCOUNT ? "service account"
-		: rs->session			       ? "through the 1Password app, in its session"
-						       : "through the 1Password app, without a terminal",
+			: rs->session                 ? "through the 1Password app, in its session"
+				      : "through the 1Password app, without a terminal",
 		rs->verb ? rs->verb : reference);
 	return run;
 }

@@ -55,8 +55,8 @@ static void terminal_name(int tty, char *out, size_t len)
 		snprintf(out, len, "terminal %u:%u", major, minor);
 }
 
-__attribute__((format(printf, 3, 4))) static void append(char *text, size_t *o,
-	const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void append(char *text, size_t *o, const char *fmt,
+	...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -128,7 +128,8 @@ char *op_askers_describe(const char *root, const char *action_id, pid_t own_op, 
 				: "1Password asks to let panther read your password (for about 10 minutes)");
 	char text[TEXT_MAX + 1];
 	size_t o = 0;
-	append(text, &o, "%s", is_unlock ? "Warning: another program asks to unlock 1Password"
+	append(text, &o, "%s",
+		is_unlock ? "Warning: another program asks to unlock 1Password"
 			  : "Warning: another program asks 1Password for access to your vault");
 	if (own_op > 0)
 		append(text, &o, "%s", " (panther's own request waits too)");

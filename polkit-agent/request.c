@@ -165,7 +165,8 @@ static void finish(struct request *req, bool authorized, const char *why)
 	if (authorized) {
 		pn_info("request %u: %s authorized for %s", req->id, req->action_id,
 			request_user(req));
-		if (req->ours && strcmp(req->action_id, "com.1password.1Password.authorizeCLI") == 0) {
+		if (req->ours &&
+			strcmp(req->action_id, "com.1password.1Password.authorizeCLI") == 0) {
 			op_session_authorized(req->agent->op_session);
 			op_renew_update(req->agent->op_renew);
 		}

@@ -101,8 +101,8 @@ static void on_control_done(void *data, const char *error, const bool asked[2])
 		reply = dbus_message_new_method_return(p->call);
 		dbus_bool_t first = asked[0], second = asked[1];
 		if (reply && strcmp(dbus_message_get_member(p->call), "TryOnePassword") == 0 &&
-			!dbus_message_append_args(reply, DBUS_TYPE_BOOLEAN, &first, DBUS_TYPE_BOOLEAN,
-				&second, DBUS_TYPE_INVALID)) {
+			!dbus_message_append_args(reply, DBUS_TYPE_BOOLEAN, &first,
+				DBUS_TYPE_BOOLEAN, &second, DBUS_TYPE_INVALID)) {
 			dbus_message_unref(reply);
 			reply = NULL;
 		}

@@ -217,8 +217,9 @@ static void probe_session(struct doctor *d)
 	char state[64] = "";
 	DBusError err;
 	dbus_error_init(&err);
-	if (!bus || !doctor_get_string(d, bus, AGENT_NAME, AGENT_PATH, AGENT_NAME, "OnePassword",
-			    state, sizeof(state), &err)) {
+	if (!bus ||
+		!doctor_get_string(d, bus, AGENT_NAME, AGENT_PATH, AGENT_NAME, "OnePassword", state,
+			sizeof(state), &err)) {
 		doctor_say(d, DOCTOR_WARN, NULL, "cannot ask panther-polkit-agent: %s",
 			bus ? doctor_bus_error(&err) : "no session bus");
 		dbus_error_free(&err);
@@ -353,8 +354,8 @@ static void probe_try(struct doctor *d)
 	if (!reply) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "op read %s twice in panther's session: %s", ref,
 			doctor_bus_error(&err));
-	} else if (!dbus_message_get_args(reply, &err, DBUS_TYPE_BOOLEAN, &first,
-			   DBUS_TYPE_BOOLEAN, &second, DBUS_TYPE_INVALID)) {
+	} else if (!dbus_message_get_args(reply, &err, DBUS_TYPE_BOOLEAN, &first, DBUS_TYPE_BOOLEAN,
+			   &second, DBUS_TYPE_INVALID)) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "op read %s: unexpected reply from the agent",
 			ref);
 	} else if (second) {

@@ -219,8 +219,8 @@ static int forget_command(struct ctl *ctl)
 		dbus_error_free(&err);
 		return CTL_FAILED;
 	}
-	DBusMessage *msg =
-		dbus_message_new_method_call(AGENT_NAME, AGENT_PATH, AGENT_IFACE, "ForgetOnePassword");
+	DBusMessage *msg = dbus_message_new_method_call(AGENT_NAME, AGENT_PATH, AGENT_IFACE,
+		"ForgetOnePassword");
 	int result = CTL_FAILED;
 	if (!msg) {
 		ctl_error("polkit: out of memory");
