@@ -51,7 +51,7 @@ static void on_done(void *data, struct pn_secret *answer, const char *why)
 	pn_secret_free(answer);
 	if (!call->verb)
 		call->asked[call->round] = agent->op_asks != call->asks_before;
-	if (call->verb)
+	if (call->verb && !why)
 		op_session_ended(agent->op_session, "op signout");
 	char err[512] = "";
 	if (!why && !call->verb && ++call->round < 2 && submit(call, err, sizeof(err)) == 0)

@@ -22,8 +22,9 @@ void op_renew_free(struct op_renew *renew);
 /* Re-plans the next renewal (after an authorization, a use, a reload). */
 void op_renew_update(struct op_renew *renew);
 /*
- * 1Password asks for one of its actions now: true when only the renewal's
- * op waits, which then stops (the caller drops the request, no card).
+ * 1Password asks for one of its actions while only an op of the agent
+ * waits (no other op of the user runs): true when that op is the
+ * renewal's, which then stops (the caller drops the request, no card).
  */
 bool op_renew_asked(struct op_renew *renew);
 

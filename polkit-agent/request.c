@@ -635,12 +635,12 @@ static void add_identities(struct request *req, GList *identities)
  */
 static bool describe_askers(struct request *req)
 {
-	if (op_renew_asked(req->agent->op_renew))
-		return false;
 	pid_t own = (pid_t)op_queue_running_pid(req->agent->op_queue);
+	req->purpose = op_askers_describe("/proc", req->action_id, own, &req->ours);
+	if (req->ours && op_renew_asked(req->agent->op_renew))
+		return false;
 	if (own > 0)
 		req->agent->op_asks++;
-	req->purpose = op_askers_describe("/proc", req->action_id, own, &req->ours);
 	if (strcmp(req->action_id, "com.1password.1Password.unlock") == 0)
 		op_session_ended(req->agent->op_session, "1Password is locked");
 	if (req->purpose && !req->ours)
