@@ -4,8 +4,12 @@
 # session and raises authorizeCLI/unlock through polkit with itself as the
 # subject) in a fake logind session whose agent is panther's. Time runs 60
 # times faster: a 1Password minute is a second.
-#  - three pkexec-like requests a minute apart: 1Password's authorization
-#    card once (typed password), then three filled cards, one press each;
+#  - three requests for pkexec's action a minute apart: 1Password's
+#    authorization card once (typed password), then three filled cards, one
+#    press each;
+#  - pantherctl polkit status says until when, polkit forget ends it, and the
+#    doctor's --try-1password sees 1Password ask for the first of its two
+#    calls only;
 #  - 10 minutes without use: the next request is asked again;
 #  - the app locks: the next request shows unlock first;
 #  - an op of the user's that is not panther's: its card does not say
