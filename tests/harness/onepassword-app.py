@@ -1,12 +1,19 @@
 #!/usr/bin/python3
 """A stand-in for the 1Password 8 desktop app on Linux, as `op` sees it.
 
-What it models (../shared/DESIGN.md 5.4; 1Password's "About 1Password CLI
-app integration security" page: "a session will be established between
-1Password and the terminal window or tab", "it will expire after 10 minutes
-of inactivity, up to a maximum of 12 hours", "is revoked when 1Password is
-locked"; its Linux app raises polkit's com.1password.1Password.authorizeCLI
-and com.1password.1Password.unlock as "system authentication"):
+What it models (../shared/DESIGN.md 5.4, and 1Password's developer docs:
+"1Password app integration security" and "About 1Password Shell Plugins
+security", developer.1password.com/docs/cli/app-integration-security and
+/docs/cli/shell-plugins/security): using op in a new terminal window or tab
+asks for authorization, which "establishes a 10-minute session that
+automatically refreshes on each use"; "a session will be established between
+1Password and the terminal window or tab"; it ends when 1Password locks
+("all prior authorization is revoked"), after 10 minutes of inactivity, after
+12 hours, on `op signout` in that terminal session, and on `op signout --all`
+in any; authorizing while the app is locked unlocks it. On Linux the app
+authorizes through system authentication: polkit's
+com.1password.1Password.unlock and com.1password.1Password.authorizeCLI
+(their policy file: tests/harness/com.1password.1Password.policy).
 
 - An authorization belongs to one terminal session. The app recognises the
   session of the `op` that connects by the controlling terminal (tty_nr) and
@@ -17,7 +24,7 @@ and com.1password.1Password.unlock as "system authentication"):
   controlling terminal (tty_nr 0) is asked every time: nothing is kept.
 - An authorization ends after 10 minutes without use (each use renews it),
   after 12 hours at most, on `op signout` from that session, and when the
-  app locks (all of them).
+  app locks or on `op signout --all` (all of them).
 - A locked app asks com.1password.1Password.unlock first, then
   com.1password.1Password.authorizeCLI.
 - Both are asked the way the app does: `pkcheck -u` with the app's own
@@ -34,6 +41,7 @@ Server:   onepassword-app.py serve DIR [--scale F]
           "granted ...", "denied ...", "renewed ...", "locked", "signout ...").
 Clients:  onepassword-app.py read DIR     (what `op` does before reading)
           onepassword-app.py signout DIR  (`op signout`)
+          onepassword-app.py signout-all DIR  (`op signout --all`)
           onepassword-app.py lock DIR     (the person locks the app)
           onepassword-app.py state DIR    (JSON: locked, sessions, model time)
           onepassword-app.py authorize DIR PID
@@ -159,6 +167,10 @@ class App:
                 with self.state:
                     self.sessions.pop((sid, tty), None)
                 self.event(f"signout sid={sid} tty={tty} pid={pid}")
+            elif line == "signout-all":
+                with self.state:
+                    self.sessions.clear()
+                self.event(f"signout all pid={pid}")
             elif line == "lock":
                 with self.state:
                     self.locked = True
@@ -227,7 +239,7 @@ def main(argv):
             scale = float(argv[4])
         serve(argv[2], scale)
         return 0
-    if len(argv) == 3 and argv[1] in ("read", "signout", "lock", "state"):
+    if len(argv) == 3 and argv[1] in ("read", "signout", "signout-all", "lock", "state"):
         return client(argv[1], argv[2])
     if len(argv) == 4 and argv[1] == "authorize":
         return client(f"authorize {int(argv[3])}", argv[2])

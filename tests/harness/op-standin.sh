@@ -22,8 +22,9 @@
 #                      process in the file "subject" (pkcheck) and wait for it,
 #                      then answer as "right" (without asking the app)
 #   password  the right answer
-# `op whoami` and `op signout` only ask the app (signout ends the terminal
-# session's authorization); they are logged in "calls" too.
+# `op whoami` and `op signout [--all]` only ask the app (signout ends the
+# terminal session's authorization, --all every one); they are logged in
+# "calls" too.
 # `op --version` prints a version as op 2.30 does, and is not counted.
 # Each call appends its number and arguments to "calls" and leaves its
 # environment and command line in env.N and cmdline.N (NUL-separated, as in
@@ -59,7 +60,10 @@ whoami)
 	[ -n "${OP_SERVICE_ACCOUNT_TOKEN+set}" ] || exec /usr/bin/python3 "$app" read "$dir"
 	exit 0
 	;;
-signout) exec /usr/bin/python3 "$app" signout "$dir" ;;
+signout)
+	[ "${2:-}" = --all ] && exec /usr/bin/python3 "$app" signout-all "$dir"
+	exec /usr/bin/python3 "$app" signout "$dir"
+	;;
 esac
 cat /proc/$$/environ >"$dir/env.$n"
 cat /proc/$$/cmdline >"$dir/cmdline.$n"
