@@ -14,7 +14,7 @@ import re
 import sys
 
 # In the order RESULTS.md lists them.
-BENCHMARKS = ["power-switch", "polkit-auth", "session-start", "daemons-idle", "idle-wakeups"]
+BENCHMARKS = ["power-switch", "polkit-auth", "session-start", "daemons-idle", "idle-wakeups", "op-session"]
 MISSING = "n/a"
 
 
@@ -104,7 +104,7 @@ def description(name):
 
 
 def tables(b, m):
-    ps, pa, ss, di, iw = (b[n] for n in BENCHMARKS)
+    ps, pa, ss, di, iw, ops = (b[n] for n in BENCHMARKS)
     direct = ps.get(r"pantherctl power set \(direct\)\s+([\d.]+) ms")
     via = ps.get(r"pantherctl power set \(powerd\)\s+([\d.]+) ms")
     ppctl = ps.get(r"powerprofilesctl set\s+([\d.]+) ms")
@@ -123,6 +123,9 @@ def tables(b, m):
     s_plain = ss.get(r"plain shell:\s+([\d.]+) ms")
     s_over = ss.get(r"overhead:\s+(-?[\d.]+) ms")
     n_ps, n_pa, n_ss = (int(x.get(r"median of (\d+)") or 0) or MISSING for x in (ps, pa, ss))
+    typed_n = ops.get(r"typed passwords for (\d+) requests")
+    typed_before = ops.get(r"before \(op without a terminal\) (\d+)")
+    typed_after = ops.get(r"after \(op in the agent's terminal session\) (\d+)")
     rows = [
         "| what | panther | what people use today | ratio |",
         "|---|---|---|---|",
@@ -147,6 +150,12 @@ def tables(b, m):
         f"| polkit agent memory after a prompt | {in_mib(agent_prompt)} "
         f"| mate-polkit with its dialog open {in_mib(mate_dialog)} "
         f"| mate-polkit uses {times(mate_dialog, agent_prompt)} |",
+        f"| passwords typed for {MISSING if typed_n is None else int(typed_n)} requests in 1Password's app mode "
+        f"(1Password app stand-in, bench/op-session) "
+        f"| op in the agent's terminal session: {MISSING if typed_after is None else int(typed_after)} "
+        f"| op without a terminal (panther before; any tool that runs op from the background): "
+        f"{MISSING if typed_before is None else int(typed_before)} "
+        f"| {times(typed_before, typed_after)} fewer typed |",
         f"| session start: 5 services in dependency order (median of {n_ss}) "
         f"| panther-session {ms(s_ours, 1)} | the same from a shell script {ms(s_plain, 1)} "
         f"| {ms(s_over, 1)} of overhead |",

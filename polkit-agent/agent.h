@@ -15,6 +15,8 @@
 
 struct children;
 struct op_queue;
+struct op_renew;
+struct op_session;
 struct prompt;
 struct registration;
 struct request;
@@ -25,6 +27,10 @@ struct agent {
 	struct pn_config *cfg; /* replaced in place on SIGHUP */
 	struct children *children;
 	struct op_queue *op_queue; /* `op` runs one at a time */
+	struct op_session *op_session; /* op's terminal session; NULL: none */
+	struct op_renew *op_renew; /* polkit.onepassword.keep_authorized */
+	/* 1Password's own requests that arrived while an op of the agent ran. */
+	uint32_t op_asks;
 	struct registration *reg;
 	struct service *service;
 	void *listener; /* PolkitAgentListener */

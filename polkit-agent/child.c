@@ -139,7 +139,10 @@ struct child *child_spawn(struct children *set, const struct child_spec *spec, c
 	if (pid == 0) {
 		/* Only async-signal-safe calls from here on. */
 		pn_child_reset_signals();
-		setsid();
+		if (spec->in_session)
+			setpgid(0, 0);
+		else
+			setsid();
 		if (dup2(devnull, STDIN_FILENO) < 0 || dup2(spec->stdout_fd, STDOUT_FILENO) < 0 ||
 			(spec->stderr_fd >= 0 && dup2(spec->stderr_fd, STDERR_FILENO) < 0))
 			_exit(127);

@@ -3,7 +3,8 @@
 
 /*
  * Helper programs (op, a command prompter): started in a session of their
- * own with no terminal, stdin on /dev/null, only the environment given, and
+ * own with no terminal (op: in the agent's terminal session, see
+ * op-session.h), stdin on /dev/null, only the environment given, and
  * no inherited file descriptors beyond stdout/stderr. Every child is reaped
  * through the loop; an abandoned one is killed and reaped quietly.
  */
@@ -30,6 +31,8 @@ struct child_spec {
 	int stdout_fd; /* given to the child as stdout (closed here by the caller) */
 	int stderr_fd; /* -1: inherit ours */
 	int fd3; /* > 0: given to the child as fd 3 (a prompt's socket) */
+	/* Stays in the agent's session (op-session.h), in a process group of its own. */
+	bool in_session;
 };
 
 /*

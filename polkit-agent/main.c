@@ -13,6 +13,8 @@
 #include "listener.h"
 #include "op-queue.h"
 #include "prompt.h"
+#include "op-renew.h"
+#include "op-session.h"
 #include "registration.h"
 #include "service.h"
 #include "panther/daemon.h"
@@ -69,7 +71,9 @@ static const struct pn_daemon_info daemon_info = {
 
 static void on_op_queue_changed(void *data)
 {
-	agent_status_changed(data);
+	struct agent *agent = data;
+	op_renew_update(agent->op_renew);
+	agent_status_changed(agent);
 }
 
 /*
@@ -160,13 +164,22 @@ int main(int argc, char **argv)
 		status = 1;
 		goto out_loop;
 	}
+	char err[512];
+	agent.op_session = op_session_open(agent.loop, err, sizeof(err));
+	if (agent.op_session)
+		pn_debug("op runs in the terminal session %d on %s", (int)getsid(0),
+			op_session_tty(agent.op_session));
+	else
+		pn_warn("op runs without a terminal (%s): 1Password asks to authorize every call",
+			err);
 	agent.children = children_create(agent.loop);
-	agent.op_queue = op_queue_new(agent.children, on_op_queue_changed, &agent);
+	agent.op_queue = op_queue_new(agent.children, agent.op_session, on_op_queue_changed,
+		&agent);
+	agent.op_renew = op_renew_new(&agent);
 	agent.listener = panther_listener_new(&agent);
 	/* Made now, so a prompt that cannot work is reported at start. */
 	agent_prompt(&agent);
 
-	char err[512];
 	agent.reg = registration_start(&agent, opts.pid, opts.start_time, err, sizeof(err));
 	if (!agent.reg) {
 		pn_err("%s", err);
@@ -196,8 +209,10 @@ out:
 	agent_free_requests(&agent);
 	for (size_t i = 0; i < PN_ARRAY_LEN(agent.prompts); i++)
 		prompt_destroy(agent.prompts[i]);
+	op_renew_free(agent.op_renew);
 	op_queue_free(agent.op_queue);
 	children_destroy(agent.children, 1000);
+	op_session_close(agent.op_session);
 	g_object_unref(agent.listener);
 	flush_glib();
 	gmain_detach(gmain);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "op-session.h"
 #include "panther/log.h"
 #include "panther/op-command.h"
 #include "panther/util.h"
@@ -34,6 +35,9 @@ struct op_run {
 	bool overflow;
 	char err_text[STDERR_KEEP + 1];
 	size_t err_len;
+	bool wants_answer; /* read; whoami and signout count by exit status */
+	bool app; /* through the 1Password app, in session */
+	struct op_session *session;
 	op_done_fn fn;
 	void *data;
 };
@@ -207,6 +211,8 @@ static void on_exit_status(void *data, int wstatus)
 			snprintf(why, sizeof(why), "1Password: op failed (exit status %d)",
 				WEXITSTATUS(wstatus));
 		free(msg);
+	} else if (!run->wants_answer) {
+		/* why stays empty: it went well. */
 	} else if (run->overflow) {
 		snprintf(why, sizeof(why),
 			"1Password: the answer is longer than %d bytes; not used",
@@ -220,10 +226,12 @@ static void on_exit_status(void *data, int wstatus)
 		answer = run->answer;
 		run->answer = NULL;
 	}
+	if (!why[0] && run->app)
+		op_session_used(run->session);
 	op_done_fn fn = run->fn;
 	void *fn_data = run->data;
 	run_free(run);
-	fn(fn_data, answer, answer ? NULL : why);
+	fn(fn_data, answer, why[0] ? why : NULL);
 }
 
 static int make_pipe(int fds[2])
@@ -234,9 +242,11 @@ static int make_pipe(int fds[2])
 	return 0;
 }
 
-struct op_run *op_run_start(struct children *children, const struct pn_polkit_config *cfg,
-	const char *reference, op_done_fn fn, void *data, char *err, size_t errlen)
+struct op_run *op_run_start(struct children *children, const struct op_run_spec *rs, op_done_fn fn,
+	void *data, char *err, size_t errlen)
 {
+	const struct pn_polkit_config *cfg = rs->cfg;
+	const char *reference = rs->verb ? "" : rs->reference;
 	const char *op_path = cfg->op_path;
 	int timeout_s = cfg->op_timeout_s;
 	if (access(op_path, X_OK) < 0) {
@@ -249,6 +259,9 @@ struct op_run *op_run_start(struct children *children, const struct pn_polkit_co
 	run->timeout_s = timeout_s;
 	run->fn = fn;
 	run->data = data;
+	run->wants_answer = !rs->verb;
+	run->session = rs->session;
+	run->app = cfg->op_mode != PN_OP_SERVICE_ACCOUNT;
 	run->answer = pn_secret_new(PN_SECRET_MAX_PASSWORD);
 	if (!run->answer) {
 		snprintf(err, errlen, "1Password: no memory for the answer");
@@ -279,10 +292,21 @@ struct op_run *op_run_start(struct children *children, const struct pn_polkit_co
 		run_free(run);
 		return NULL;
 	}
+	if (rs->verb) {
+		/* op VERB [--account A]: the same program, account and environment. */
+		size_t a = 1;
+		cmd.argv[a++] = (char *)rs->verb;
+		if (cfg->op_account) {
+			cmd.argv[a++] = "--account";
+			cmd.argv[a++] = cfg->op_account;
+		}
+		cmd.argv[a] = NULL;
+	}
 	struct child_spec spec = {.argv = cmd.argv,
 		.envp = cmd.envp,
 		.stdout_fd = out[1],
-		.stderr_fd = errp[1]};
+		.stderr_fd = errp[1],
+		.in_session = rs->session != NULL};
 	char why[256];
 	run->child = child_spawn(children, &spec, on_exit_status, run, why, sizeof(why));
 	/* The token lives on in op only. */
@@ -307,9 +331,15 @@ struct op_run *op_run_start(struct children *children, const struct pn_polkit_co
 		pn_timer_arm(run->timer, (uint64_t)timeout_s * 1000);
 	pn_debug("started op (pid %d, %s) for %s", (int)child_pid(run->child),
 		cfg->op_mode == PN_OP_SERVICE_ACCOUNT ? "service account"
-						      : "through the 1Password app",
-		reference);
+			: rs->session                 ? "through the 1Password app, in its session"
+				      : "through the 1Password app, without a terminal",
+		rs->verb ? rs->verb : reference);
 	return run;
+}
+
+int op_run_pid(const struct op_run *run)
+{
+	return run && run->child ? (int)child_pid(run->child) : 0;
 }
 
 void op_run_cancel(struct op_run *run)

@@ -12,6 +12,7 @@ struct op_job {
 	struct op_job *next;
 	const struct pn_polkit_config *cfg;
 	char *reference;
+	const char *verb;
 	struct op_run *run; /* set while it runs */
 	op_done_fn fn;
 	void *data;
@@ -19,6 +20,7 @@ struct op_job {
 
 struct op_queue {
 	struct children *children;
+	struct op_session *session;
 	struct op_job *jobs; /* the running one first, then the waiting ones */
 	void (*changed)(void *data);
 	void *changed_data;
@@ -42,14 +44,22 @@ static void unlink_job(struct op_job *job)
 
 static void on_run_done(void *data, struct pn_secret *answer, const char *why);
 
+static struct op_run *start_run(struct op_job *job, char *err, size_t errlen)
+{
+	struct op_run_spec spec = {.cfg = job->cfg,
+		.reference = job->reference,
+		.verb = job->verb,
+		.session = job->queue->session};
+	return op_run_start(job->queue->children, &spec, on_run_done, job, err, errlen);
+}
+
 /* Starts the first job when none runs; a start that fails ends that job. */
 static void advance(struct op_queue *queue)
 {
 	while (queue->jobs && !queue->jobs->run) {
 		struct op_job *job = queue->jobs;
 		char err[512];
-		job->run = op_run_start(queue->children, job->cfg, job->reference, on_run_done, job,
-			err, sizeof(err));
+		job->run = start_run(job, err, sizeof(err));
 		queue->changed(queue->changed_data);
 		if (job->run)
 			return;
@@ -75,10 +85,12 @@ static void on_run_done(void *data, struct pn_secret *answer, const char *why)
 	queue->changed(queue->changed_data);
 }
 
-struct op_queue *op_queue_new(struct children *children, void (*changed)(void *data), void *data)
+struct op_queue *op_queue_new(struct children *children, struct op_session *session,
+	void (*changed)(void *data), void *data)
 {
 	struct op_queue *queue = pn_xcalloc(1, sizeof(*queue));
 	queue->children = children;
+	queue->session = session;
 	queue->changed = changed;
 	queue->changed_data = data;
 	return queue;
@@ -103,7 +115,8 @@ struct op_job *op_queue_submit(struct op_queue *queue, const struct op_job_spec 
 	struct op_job *job = pn_xcalloc(1, sizeof(*job));
 	job->queue = queue;
 	job->cfg = spec->cfg;
-	job->reference = pn_xstrdup(spec->reference);
+	job->reference = pn_xstrdup(spec->reference ? spec->reference : "");
+	job->verb = spec->verb;
 	job->fn = fn;
 	job->data = data;
 	struct op_job **p = &queue->jobs;
@@ -111,8 +124,7 @@ struct op_job *op_queue_submit(struct op_queue *queue, const struct op_job_spec 
 		p = &(*p)->next;
 	*p = job;
 	if (job == queue->jobs) {
-		job->run = op_run_start(queue->children, job->cfg, job->reference, on_run_done, job,
-			err, errlen);
+		job->run = start_run(job, err, errlen);
 		if (!job->run) {
 			queue->jobs = NULL;
 			job_free(job);
@@ -137,6 +149,11 @@ void op_queue_cancel(struct op_job *job)
 	if (was_running)
 		advance(queue);
 	queue->changed(queue->changed_data);
+}
+
+int op_queue_running_pid(const struct op_queue *queue)
+{
+	return queue->jobs ? op_run_pid(queue->jobs->run) : 0;
 }
 
 bool op_job_running(const struct op_job *job)

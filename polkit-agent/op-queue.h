@@ -20,10 +20,17 @@ struct op_job_spec {
 	/* Read when the job's op starts: a reload in between applies to it. */
 	const struct pn_polkit_config *cfg;
 	const char *reference;
+	const char *verb; /* NULL: read */
 };
 
-/* changed runs whenever a job starts or leaves the queue (for status readers). */
-struct op_queue *op_queue_new(struct children *children, void (*changed)(void *data), void *data);
+/*
+ * changed runs whenever a job starts or leaves the queue (for status
+ * readers). op runs in session (NULL: without a terminal).
+ */
+struct op_queue *op_queue_new(struct children *children, struct op_session *session,
+	void (*changed)(void *data), void *data);
+/* The pid of the op that runs now, 0 when none does. */
+int op_queue_running_pid(const struct op_queue *queue);
 /* Cancels every job; their fn is not called. */
 void op_queue_free(struct op_queue *queue);
 

@@ -9,7 +9,10 @@
 
 #include "agent.h"
 #include "onepassword.h"
+#include "op-askers.h"
 #include "op-queue.h"
+#include "op-renew.h"
+#include "op-session.h"
 #include "prompt.h"
 #include "subject.h"
 #include "panther/log.h"
@@ -162,6 +165,11 @@ static void finish(struct request *req, bool authorized, const char *why)
 	if (authorized) {
 		pn_info("request %u: %s authorized for %s", req->id, req->action_id,
 			request_user(req));
+		if (req->ours &&
+			strcmp(req->action_id, "com.1password.1Password.authorizeCLI") == 0) {
+			op_session_authorized(req->agent->op_session);
+			op_renew_update(req->agent->op_renew);
+		}
 		g_task_return_boolean(req->task, TRUE);
 	} else {
 		pn_info("request %u: %s cancelled: %s", req->id, req->action_id, why);
@@ -294,15 +302,6 @@ static void on_prompt_done(void *data, enum prompt_result result, size_t user)
 	finish(req, false, "dismissed at the prompt");
 }
 
-static const char *onepassword_purpose(const char *action_id)
-{
-	if (strcmp(action_id, "com.1password.1Password.authorizeCLI") == 0)
-		return "1Password asks to let panther read your password (for about 10 minutes)";
-	if (strcmp(action_id, "com.1password.1Password.unlock") == 0)
-		return "Unlock 1Password";
-	return NULL;
-}
-
 /* The request whose op waits for this one of 1Password's, if any. */
 static const struct request *waiting_on(const struct request *req)
 {
@@ -333,7 +332,7 @@ static void build_info(const struct request *req, struct prompt_info *info, char
 		.error = req->error,
 		.info = req->info,
 		.fill = req->fill,
-		.purpose = onepassword_purpose(req->action_id),
+		.purpose = req->purpose,
 		.then = outer ? then : NULL,
 	};
 }
@@ -546,7 +545,7 @@ static void on_op_done(void *data, struct pn_secret *answer, const char *why)
 	show_fill(req);
 }
 
-static const char *op_reference(const struct pn_polkit_config *cfg, const char *user)
+const char *request_op_reference(const struct pn_polkit_config *cfg, const char *user)
 {
 	for (size_t i = 0; i < cfg->n_references; i++) {
 		if (strcmp(cfg->references[i].user, user) == 0)
@@ -577,7 +576,7 @@ static const char *onepassword_reference(const struct request *req)
 	const struct pn_polkit_config *cfg = &req->agent->cfg->polkit;
 	if (!cfg->op_enable)
 		return NULL;
-	const char *reference = op_reference(cfg, request_user(req));
+	const char *reference = request_op_reference(cfg, request_user(req));
 	if (!reference) {
 		pn_debug("request %u: no 1Password reference for %s", req->id, request_user(req));
 		return NULL;
@@ -630,6 +629,25 @@ static void add_identities(struct request *req, GList *identities)
 	}
 }
 
+/*
+ * Who asks 1Password, said on its card; a lock ends the authorization.
+ * false when only panther's renewal asked: nobody is there to answer.
+ */
+static bool describe_askers(struct request *req)
+{
+	pid_t own = (pid_t)op_queue_running_pid(req->agent->op_queue);
+	req->purpose = op_askers_describe("/proc", req->action_id, own, &req->ours);
+	if (req->ours && op_renew_asked(req->agent->op_renew))
+		return false;
+	if (own > 0)
+		req->agent->op_asks++;
+	if (strcmp(req->action_id, "com.1password.1Password.unlock") == 0)
+		op_session_ended(req->agent->op_session, "1Password is locked");
+	if (req->purpose && !req->ours)
+		pn_warn("request %u: %s", req->id, req->purpose);
+	return true;
+}
+
 struct request *request_start(struct agent *agent, const struct request_params *p)
 {
 	struct request *req = pn_xcalloc(1, sizeof(*req));
@@ -646,6 +664,7 @@ struct request *request_start(struct agent *agent, const struct request_params *
 					  : NULL;
 	if (pid_text)
 		req->program = subject_describe((pid_t)strtol(pid_text, NULL, 10));
+	bool shown = !request_for_onepassword(req) || describe_askers(req);
 	req->deferred = pn_loop_add_timer(agent->loop, on_deferred, req);
 	if (!req->deferred)
 		abort();
@@ -655,6 +674,10 @@ struct request *request_start(struct agent *agent, const struct request_params *
 		pn_warn("request %u: %s offers no user to authenticate as", req->id,
 			req->action_id);
 		finish(req, false, "no unix user identity offered");
+		return req;
+	}
+	if (!shown) {
+		finish(req, false, "1Password asked while only panther's renewal waited: no card");
 		return req;
 	}
 	req->user = request_pick_user(req->uids, req->n_users, getuid());
@@ -689,6 +712,7 @@ void request_free(struct request *req)
 	free(req->action_id);
 	free(req->message);
 	free(req->program);
+	free(req->purpose);
 	if (req->cookie)
 		explicit_bzero(req->cookie, strlen(req->cookie));
 	free(req->cookie);

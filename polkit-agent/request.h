@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "panther/config.h"
 #include "panther/loop.h"
 #include "panther/secret.h"
 
@@ -49,6 +50,9 @@ struct request {
 	char *action_id;
 	char *message; /* sanitized */
 	char *program; /* sanitized, may be NULL */
+	/* 1Password's own requests: who asks (op-askers.h), sanitized; else NULL. */
+	char *purpose;
+	bool ours; /* the purpose says "panther": the agent's own op waits alone */
 	char *cookie; /* never logged */
 	char **users; /* unix-user identities offered, by name */
 	uid_t *uids;
@@ -92,6 +96,9 @@ struct request_params {
 	GCancellable *cancellable;
 	GTask *task; /* taken over */
 };
+
+/* The 1Password reference configured for user, or NULL. */
+const char *request_op_reference(const struct pn_polkit_config *cfg, const char *user);
 
 /* Starts it; the request finishes the task exactly once. */
 struct request *request_start(struct agent *agent, const struct request_params *params);

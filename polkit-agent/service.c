@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "agent.h"
+#include "op-control.h"
+#include "op-session.h"
 #include "registration.h"
 #include "request.h"
 #include "panther/dbus.h"
@@ -70,16 +72,92 @@ static bool get_requests(void *data, DBusMessageIter *iter)
 	return dbus_message_iter_close_container(iter, &array);
 }
 
+static bool get_onepassword(void *data, DBusMessageIter *iter)
+{
+	struct service *service = data;
+	return append_string(iter, op_control_state(service->agent));
+}
+
+static bool get_onepassword_until(void *data, DBusMessageIter *iter)
+{
+	struct service *service = data;
+	dbus_int64_t until = op_session_until_wall(service->agent->op_session);
+	return dbus_message_iter_append_basic(iter, DBUS_TYPE_INT64, &until);
+}
+
+/* A method call waiting for its op. */
+struct pending {
+	struct pn_bus *bus;
+	DBusMessage *call;
+};
+
+static void on_control_done(void *data, const char *error, const bool asked[2])
+{
+	struct pending *p = data;
+	DBusMessage *reply;
+	if (error) {
+		reply = dbus_message_new_error(p->call, SERVICE_IFACE ".Error.Failed", error);
+	} else {
+		reply = dbus_message_new_method_return(p->call);
+		dbus_bool_t first = asked[0], second = asked[1];
+		if (reply && strcmp(dbus_message_get_member(p->call), "TryOnePassword") == 0 &&
+			!dbus_message_append_args(reply, DBUS_TYPE_BOOLEAN, &first,
+				DBUS_TYPE_BOOLEAN, &second, DBUS_TYPE_INVALID)) {
+			dbus_message_unref(reply);
+			reply = NULL;
+		}
+	}
+	if (reply) {
+		pn_bus_send(p->bus, reply);
+		dbus_message_unref(reply);
+	}
+	dbus_message_unref(p->call);
+	free(p);
+}
+
+static DBusMessage *control(struct service *service, struct pn_bus *bus, DBusMessage *msg,
+	int (*fn)(struct agent *, op_control_fn, void *, char *, size_t))
+{
+	struct pending *p = pn_xcalloc(1, sizeof(*p));
+	*p = (struct pending){.bus = bus, .call = dbus_message_ref(msg)};
+	char err[512];
+	if (fn(service->agent, on_control_done, p, err, sizeof(err)) < 0) {
+		dbus_message_unref(msg);
+		free(p);
+		return dbus_message_new_error(msg, SERVICE_IFACE ".Error.Failed", err);
+	}
+	return NULL;
+}
+
+static DBusMessage *method_forget(void *data, struct pn_bus *bus, DBusMessage *msg)
+{
+	return control(data, bus, msg, op_control_forget);
+}
+
+static DBusMessage *method_try(void *data, struct pn_bus *bus, DBusMessage *msg)
+{
+	return control(data, bus, msg, op_control_try);
+}
+
+static const struct pn_method methods[] = {
+	{"ForgetOnePassword", "", "", "", "", method_forget},
+	{"TryOnePassword", "", "", "bb", "first_asked,second_asked", method_try},
+	{NULL},
+};
+
 static const struct pn_property properties[] = {
 	{"Version", "s", get_version, NULL},
 	{"Subject", "s", get_subject, NULL},
 	{"State", "s", get_state, NULL},
 	{"Requests", "a(ussss)", get_requests, NULL},
+	{"OnePassword", "s", get_onepassword, NULL},
+	{"OnePasswordUntil", "x", get_onepassword_until, NULL},
 	{NULL},
 };
 
 static const struct pn_interface interface = {
 	.name = SERVICE_IFACE,
+	.methods = methods,
 	.properties = properties,
 };
 
@@ -102,7 +180,8 @@ static void on_emit(void *data)
 		}
 		return;
 	}
-	static const char *const changed[] = {"Subject", "State", "Requests", NULL};
+	static const char *const changed[] = {"Subject", "State", "Requests", "OnePassword",
+		"OnePasswordUntil", NULL};
 	pn_bus_emit_properties_changed(service->bus, SERVICE_PATH, SERVICE_IFACE, changed);
 }
 

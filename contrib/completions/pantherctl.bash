@@ -69,7 +69,7 @@ _pantherctl()
 		"2 power set") list=$(_pantherctl_profiles) ;;
 		"1 session") list="status restart stop" ;;
 		"2 session restart") list=$(_pantherctl_services) ;;
-		"1 polkit") list="status" ;;
+		"1 polkit") list="status forget" ;;
 		"1 doctor") list="--try-1password" ;;
 		"1 check-config")
 			_pantherctl_files "$cur"

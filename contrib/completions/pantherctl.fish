@@ -76,7 +76,8 @@ complete -c pantherctl -n '__pantherctl_at 1 session' -a restart -d 'Restart one
 complete -c pantherctl -n '__pantherctl_at 1 session' -a stop -d 'End the session'
 complete -c pantherctl -n '__pantherctl_at 2 session restart' -a '(__pantherctl_services)' -d Service
 
-complete -c pantherctl -n '__pantherctl_at 1 polkit' -a status -d 'Registration and pending requests'
+complete -c pantherctl -n '__pantherctl_at 1 polkit' -a status -d 'Registration, pending requests, 1Password'
+complete -c pantherctl -n '__pantherctl_at 1 polkit' -a forget -d "End 1Password's authorization of panther"
 
 complete -c pantherctl -n '__pantherctl_at 1 check-config' -F
 

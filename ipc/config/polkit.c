@@ -14,7 +14,7 @@ static const char *const prompt_names[] = {"wayland", "command", NULL};
 static const char *const op_mode_names[] = {"app", "service-account", NULL};
 static const char *const polkit_keys[] = {"onepassword", "prompt", NULL};
 static const char *const onepassword_keys[] = {"enable", "op", "references", "timeout_s",
-	"skip_actions", "mode", "token_file", "account", NULL};
+	"skip_actions", "mode", "token_file", "account", "keep_authorized", NULL};
 static const char *const prompt_keys[] = {"type", "argv", NULL};
 
 /* polkit */
@@ -188,6 +188,10 @@ static int parse_onepassword(struct parser *p, const char *path, struct json_obj
 	if (json_object_object_get_ex(o, "timeout_s", &v) &&
 		(r = get_int(p, path_key(sub, path, "timeout_s"), v, 1, 3600, "seconds",
 			 &polkit->op_timeout_s)) < 0)
+		return r;
+	if (json_object_object_get_ex(o, "keep_authorized", &v) &&
+		(r = get_bool(p, path_key(sub, path, "keep_authorized"), v,
+			 &polkit->op_keep_authorized)) < 0)
 		return r;
 	if (json_object_object_get_ex(o, "skip_actions", &v)) {
 		char **skip;

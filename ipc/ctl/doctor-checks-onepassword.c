@@ -1,7 +1,7 @@
 /*
- * doctor: 1Password. The password never comes near this process: the one
- * real `op read` (--try-1password) has its stdout on /dev/null, and only its
- * exit status and stderr (op's error) are read.
+ * doctor: 1Password. The password never comes near this process: the real
+ * `op read` of --try-1password runs in panther-polkit-agent's terminal
+ * session (TryOnePassword), which only says whether 1Password asked.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "doctor.h"
@@ -175,25 +176,12 @@ static void probe_op(struct doctor *d)
 	}
 }
 
+/* The app's process; NixOS runs it as .1password-wrapped (comm cut at 15 bytes). */
 static bool is_app(struct doctor *d, const char *pid, const char *comm, void *data)
 {
-	if (strcmp(comm, "1password") != 0)
+	if (strcmp(comm, "1password") != 0 && strcmp(comm, ".1password-wrap") != 0)
 		return true;
 	snprintf(data, 16, "%s", pid);
-	return false;
-}
-
-/* A socket of the 1Password app under dir ("1Password*.sock"); name into buf. */
-static bool app_socket(const char *dir, char *buf, size_t len)
-{
-	static const char *const names[] = {"1Password-BrowserSupport.sock", "1Password.sock",
-		NULL};
-	struct stat st;
-	for (size_t i = 0; names[i]; i++) {
-		snprintf(buf, len, "%s/%s", dir, names[i]);
-		if (stat(buf, &st) == 0 && S_ISSOCK(st.st_mode))
-			return true;
-	}
 	return false;
 }
 
@@ -201,25 +189,70 @@ static void probe_app(struct doctor *d)
 {
 	if (onepassword_off(d) || d->config.polkit.op_mode != PN_OP_APP)
 		return;
-	char pid[16] = "", sock[PATH_MAX];
+	char pid[16] = "";
 	doctor_each_process(d, is_app, pid);
-	const char *runtime = getenv("XDG_RUNTIME_DIR");
 	if (!pid[0]) {
 		doctor_say(d, DOCTOR_WARN,
-			"start the 1Password app (programs._1password-gui) and keep "
-			"it running; Settings > Developer > Integrate with 1Password CLI",
-			"the 1Password app is not running: op cannot ask it");
-	} else if (!runtime || !app_socket(runtime, sock, sizeof(sock))) {
-		doctor_say(d, DOCTOR_WARN,
-			"in the 1Password app: Settings > Developer > Integrate "
-			"with 1Password CLI",
-			"the 1Password app (pid %s) runs, but has no socket under "
-			"%s",
-			pid, runtime ? runtime : "XDG_RUNTIME_DIR (unset)");
+			"start the 1Password app (programs._1password-gui) and sign in to it",
+			"no process named 1password runs as uid %u (looked in %s): op cannot "
+			"ask the 1Password app",
+			(unsigned)d->uid, d->proc_root);
 	} else {
-		doctor_say(d, DOCTOR_OK, NULL, "the 1Password app runs (pid %s), socket %s", pid,
-			sock);
+		doctor_say(d, DOCTOR_OK, NULL,
+			"the 1Password app runs as uid %u (pid %s, found by its process name in "
+			"%s); whether it lets op in shows only when op asks it (--try-1password)",
+			(unsigned)d->uid, pid, d->proc_root);
 	}
+}
+
+#define AGENT_NAME "org.pantheros.PolkitAgent1"
+#define AGENT_PATH "/org/pantheros/PolkitAgent1"
+
+/* What the agent knows of 1Password's authorization of its terminal session. */
+static void probe_session(struct doctor *d)
+{
+	if (onepassword_off(d) || d->config.polkit.op_mode != PN_OP_APP)
+		return;
+	DBusConnection *bus = doctor_session_bus(d);
+	char state[64] = "";
+	DBusError err;
+	dbus_error_init(&err);
+	if (!bus ||
+		!doctor_get_string(d, bus, AGENT_NAME, AGENT_PATH, AGENT_NAME, "OnePassword", state,
+			sizeof(state), &err)) {
+		doctor_say(d, DOCTOR_WARN, NULL, "cannot ask panther-polkit-agent: %s",
+			bus ? doctor_bus_error(&err) : "no session bus");
+		dbus_error_free(&err);
+		return;
+	}
+	DBusMessageIter value;
+	dbus_int64_t until = 0;
+	DBusMessage *reply = doctor_get_property(d, bus, AGENT_NAME, AGENT_PATH, AGENT_NAME,
+		"OnePasswordUntil", &value, &err);
+	if (reply && dbus_message_iter_get_arg_type(&value) == DBUS_TYPE_INT64)
+		dbus_message_iter_get_basic(&value, &until);
+	if (reply)
+		dbus_message_unref(reply);
+	dbus_error_free(&err);
+	char when[64] = "";
+	time_t t = (time_t)until;
+	struct tm tm;
+	if (until > 0 && localtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	if (strcmp(state, "authorized") == 0)
+		doctor_say(d, DOCTOR_OK, NULL,
+			"1Password has authorized panther's terminal session until %s (10 "
+			"minutes after its last use, 12 hours at most), as the agent saw it",
+			when);
+	else if (strcmp(state, "no-terminal") == 0)
+		doctor_say(d, DOCTOR_WARN, "read why: journalctl --user -u panther-polkit-agent",
+			"panther-polkit-agent runs op without a terminal: 1Password asks on every "
+			"request");
+	else
+		doctor_say(d, DOCTOR_OK, NULL,
+			"1Password has not authorized panther now (agent: %s): the next request "
+			"shows 1Password's card first",
+			state);
 }
 
 /* This user's reference, or NULL. */
@@ -300,36 +333,58 @@ static void probe_try(struct doctor *d)
 			"panther-polkit-agent gives op the token");
 		return;
 	}
-	/* op read exactly as the agent runs it: the same arguments and environment. */
-	char err[4096] = "";
-	struct pn_op_command cmd;
-	int r = pn_op_command_init(&cmd, &d->config.polkit, ref, environ, err, sizeof(err));
-	if (r == 0)
-		r = run_op(cmd.argv, cmd.envp, d->config.polkit.op_timeout_s * 1000, NULL, 0, err,
-			sizeof(err));
-	pn_op_command_finish(&cmd);
-	if (r == 0)
-		doctor_say(d, DOCTOR_OK, NULL, "op read %s: answered", ref);
-	else if (r == -ETIMEDOUT)
-		doctor_say(d, DOCTOR_FAIL, NULL, "op read %s: no answer within %d s", ref,
-			d->config.polkit.op_timeout_s);
-	else if (r < 0)
-		doctor_say(d, DOCTOR_FAIL, NULL, "op read %s: %s", ref, strerror(-r));
-	else
-		doctor_say(d, DOCTOR_FAIL, NULL, "op read %s: exit status %d: %s", ref, r,
-			op_error_line(err));
+	/* Twice in the agent's terminal session, where its requests run op. */
+	DBusConnection *bus = doctor_session_bus(d);
+	DBusMessage *msg = dbus_message_new_method_call(AGENT_NAME, AGENT_PATH, AGENT_NAME,
+		"TryOnePassword");
+	if (!bus || !msg) {
+		doctor_say(d, DOCTOR_FAIL, NULL, "not tried: %s",
+			bus ? "out of memory" : "no session bus");
+		if (msg)
+			dbus_message_unref(msg);
+		return;
+	}
+	dbus_message_set_auto_start(msg, FALSE);
+	DBusError err;
+	dbus_error_init(&err);
+	DBusMessage *reply = dbus_connection_send_with_reply_and_block(bus, msg,
+		(2 * d->config.polkit.op_timeout_s + 5) * 1000, &err);
+	dbus_message_unref(msg);
+	dbus_bool_t first = false, second = false;
+	if (!reply) {
+		doctor_say(d, DOCTOR_FAIL, NULL, "op read %s twice in panther's session: %s", ref,
+			doctor_bus_error(&err));
+	} else if (!dbus_message_get_args(reply, &err, DBUS_TYPE_BOOLEAN, &first, DBUS_TYPE_BOOLEAN,
+			   &second, DBUS_TYPE_INVALID)) {
+		doctor_say(d, DOCTOR_FAIL, NULL, "op read %s: unexpected reply from the agent",
+			ref);
+	} else if (second) {
+		doctor_say(d, DOCTOR_FAIL, NULL,
+			"op read %s, twice in panther's terminal session: 1Password asked again "
+			"for the second call, so every request will ask",
+			ref);
+	} else {
+		doctor_say(d, DOCTOR_OK, NULL,
+			"op read %s, twice in panther's terminal session: answered; 1Password "
+			"asked %s, not for the second call",
+			ref, first ? "for the first call" : "for neither (authorized before)");
+	}
+	if (reply)
+		dbus_message_unref(reply);
+	dbus_error_free(&err);
 }
 
 const struct doctor_check doctor_onepassword_checks[] = {
 	{"1password.mode", probe_mode, NULL},
 	{"1password.op", probe_op, OP_FIX},
 	{"1password.app", probe_app, NULL},
+	{"1password.session", probe_session, NULL},
 	{"1password.reference", probe_reference, NULL},
 	{"1password.token-file", probe_token_file,
 		"polkit.onepassword.token_file: a file only "
 		"its owner reads (chmod 600)"},
 	{"1password.try", probe_try,
-		"approve the request on the card, or fix what op says "
-		"(op signin in a terminal shows it too)"},
+		"approve 1Password's card, or fix what op says (journalctl --user -u "
+		"panther-polkit-agent)"},
 	{NULL},
 };

@@ -2,6 +2,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 
@@ -9,7 +10,7 @@
 #define AGENT_PATH "/org/pantheros/PolkitAgent1"
 #define AGENT_IFACE "org.pantheros.PolkitAgent1"
 
-static const char polkit_usage[] = "polkit status [--json]";
+static const char polkit_usage[] = "polkit status [--json] | polkit forget";
 
 struct agent_request {
 	dbus_uint32_t id;
@@ -24,6 +25,8 @@ struct agent_status {
 	const char *subject;
 	const char *state;
 	struct json_object *requests; /* array, for both outputs */
+	const char *onepassword; /* 1Password's authorization of the agent's session */
+	dbus_int64_t onepassword_until; /* seconds since the epoch; 0: none */
 };
 
 static const char *get_string(DBusMessageIter *value)
@@ -85,13 +88,43 @@ static bool read_status(DBusMessage *reply, struct agent_status *status)
 			status->state = get_string(&value);
 		else if (strcmp(name, "Requests") == 0)
 			read_requests(&value, status->requests);
+		else if (strcmp(name, "OnePassword") == 0)
+			status->onepassword = get_string(&value);
+		else if (strcmp(name, "OnePasswordUntil") == 0 &&
+			dbus_message_iter_get_arg_type(&value) == DBUS_TYPE_INT64)
+			dbus_message_iter_get_basic(&value, &status->onepassword_until);
 	}
 	return true;
+}
+
+/* "authorized until 14:05:09", "not authorized", ... */
+static void print_onepassword(const struct agent_status *status)
+{
+	const char *state = status->onepassword;
+	if (!*state)
+		return;
+	char when[64] = "";
+	time_t t = (time_t)status->onepassword_until;
+	struct tm tm;
+	if (t > 0 && localtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	if (strcmp(state, "authorized") == 0)
+		printf("1password: panther authorized until %s (without use; "
+		       "`pantherctl polkit forget` ends it)\n",
+			when);
+	else if (strcmp(state, "not-authorized") == 0)
+		printf("1password: panther not authorized (the next request shows 1Password's "
+		       "card first)\n");
+	else if (strcmp(state, "no-terminal") == 0)
+		printf("1password: op runs without a terminal (1Password asks on every request)\n");
+	else
+		printf("1password: %s\n", state);
 }
 
 static void print_text(const struct agent_status *status)
 {
 	printf("agent: %s for %s\n", status->state, status->subject);
+	print_onepassword(status);
 	size_t n = json_object_array_length(status->requests);
 	if (n == 0) {
 		printf("requests: none\n");
@@ -118,6 +151,10 @@ static void print_json(const struct agent_status *status)
 	json_object_object_add(o, "subject", json_object_new_string(status->subject));
 	json_object_object_add(o, "state", json_object_new_string(status->state));
 	json_object_object_add(o, "requests", json_object_get(status->requests));
+	json_object_object_add(o, "onepassword", json_object_new_string(status->onepassword));
+	json_object_object_add(o, "onepassword_until",
+		status->onepassword_until > 0 ? json_object_new_int64(status->onepassword_until)
+					      : NULL);
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 }
@@ -153,7 +190,7 @@ static int status_command(struct ctl *ctl)
 		dbus_error_free(&err);
 		goto out;
 	}
-	struct agent_status status = {"", "", "", json_object_new_array()};
+	struct agent_status status = {"", "", "", json_object_new_array(), "", 0};
 	if (read_status(reply, &status)) {
 		if (ctl->json)
 			print_json(&status);
@@ -171,10 +208,48 @@ out:
 	return result;
 }
 
+/* `op signout` in the agent's terminal session. */
+static int forget_command(struct ctl *ctl)
+{
+	DBusError err;
+	dbus_error_init(&err);
+	DBusConnection *conn = dbus_bus_get_private(DBUS_BUS_SESSION, &err);
+	if (!conn) {
+		ctl_error("polkit: no session bus: %s", err.message);
+		dbus_error_free(&err);
+		return CTL_FAILED;
+	}
+	DBusMessage *msg = dbus_message_new_method_call(AGENT_NAME, AGENT_PATH, AGENT_IFACE,
+		"ForgetOnePassword");
+	int result = CTL_FAILED;
+	if (!msg) {
+		ctl_error("polkit: out of memory");
+		goto out;
+	}
+	dbus_message_set_auto_start(msg, FALSE);
+	/* op may take its timeout_s; the agent answers when it is done. */
+	DBusMessage *reply = dbus_connection_send_with_reply_and_block(conn, msg, 120000, &err);
+	dbus_message_unref(msg);
+	if (!reply) {
+		ctl_error("polkit forget: %s", ctl_bus_error(&err));
+		dbus_error_free(&err);
+		goto out;
+	}
+	dbus_message_unref(reply);
+	printf("1Password's authorization of panther ended (op signout)\n");
+	result = CTL_OK;
+out:
+	dbus_connection_close(conn);
+	dbus_connection_unref(conn);
+	return result;
+}
+
 int ctl_polkit(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "status") == 0)
 		return status_command(ctl);
+	if (argc == 2 && strcmp(argv[1], "forget") == 0)
+		return forget_command(ctl);
 	if (argc < 2)
 		ctl_error("polkit: missing command (usage: pantherctl %s)", polkit_usage);
 	else

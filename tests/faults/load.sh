@@ -18,6 +18,7 @@ PK_AGENT_PID=$PN_PID
 PK_AGENT_LOG=$PN_LOG
 pn_wait_for grep -q "registered as the authentication agent for unix-session:$PN_SESSION_ID" "$PK_AGENT_LOG" ||
 	pn_fail "the agent did not register for the session (see $PK_AGENT_LOG)"
+pk_app_authorize
 
 # request: one pkcheck from a new process in the session; its status.
 request() {

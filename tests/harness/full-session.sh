@@ -79,6 +79,11 @@ fs_start() {
 	chown "$PN_TEST_USER:" "$FS_OP_DIR/password" "$FS_OP_DIR/mode"
 	chmod 0600 "$FS_OP_DIR/password"
 	ln -sf "$FS_OP_STANDIN" "$FS_OP_DIR/op"
+	# The 1Password app it asks, in the logind session (its authorization
+	# requests come to panther's agent).
+	. "$PN_HARNESS_DIR/onepassword-app.sh"
+	pn_onepassword_app "$FS_OP_DIR"
+	fs__say "1Password app (stand-in) as $PN_TEST_USER"
 
 	FS_CONFIG=$PN_TMP/config.json
 	fs__config >"$FS_CONFIG"
@@ -97,6 +102,10 @@ fs_start() {
 		if pn_wait_for -t 10 fs_session_has "registered as the authentication agent for unix-session:$PN_SESSION_ID"; then
 			FS_AGENT_UP=1
 			fs__say "panther-polkit-agent: registered for the session"
+			# As after the person's first authorization: the session's
+			# requests are what this session shows.
+			pn_app "$FS_OP_DIR" authorize "$(fs_service_pid polkit-agent)" ||
+				pn_fail "the 1Password app stand-in could not authorize the agent's session"
 		else
 			fs__say "panther-polkit-agent: did not register (see $FS_SESSION_LOG)"
 		fi

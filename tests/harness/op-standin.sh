@@ -1,5 +1,10 @@
 #!/bin/bash
-# A stand-in for 1Password's `op` in the polkit agent's tests. It behaves as
+# A stand-in for 1Password's `op` in the polkit agent's tests. Signing in
+# through the desktop app is modelled by the app stand-in
+# (onepassword-app.py, next to this file; its header names the sources):
+# before it reads, op asks the app, which authorizes op's terminal session
+# or raises polkit's authorizeCLI/unlock as 1Password does; no app running
+# is op's "cannot connect to 1Password app". What op then answers is as
 # told by files in its directory: $PANTHER_TEST_OP_DIR, else the directory
 # it was started from (the agent gives op no such variable: a test runs it
 # through a symlink DIR/op). Never by the rest of the environment, which the
@@ -8,14 +13,18 @@
 #             right    print the password from the file "password" (no newline)
 #             slow     the same after 0.2 s (two runs at once then overlap)
 #             wrong    print "not-the-password"
-#             dismiss  fail like op when the approval is dismissed (exit 1)
-#             hang     never answer
+#             dismiss  fail like op when the approval is dismissed (exit 1),
+#                      without asking the app
+#             hang     never answer, without asking the app
 #             garbage  print the password with a newline in the middle
 #             huge     print 10 MiB
 #             nested   ask polkit for com.1password.1Password.authorizeCLI for the
 #                      process in the file "subject" (pkcheck) and wait for it,
-#                      then answer as "right"
+#                      then answer as "right" (without asking the app)
 #   password  the right answer
+# `op whoami` and `op signout [--all]` only ask the app (signout ends the
+# terminal session's authorization, --all every one); they are logged in
+# "calls" too.
 # `op --version` prints a version as op 2.30 does, and is not counted.
 # Each call appends its number and arguments to "calls" and leaves its
 # environment and command line in env.N and cmdline.N (NUL-separated, as in
@@ -35,6 +44,7 @@ if [ "$*" = --version ]; then
 	exit 0
 fi
 dir=${PANTHER_TEST_OP_DIR:-$(dirname "$0")}
+app=$(dirname "$(readlink -f "$0")")/onepassword-app.py
 [ -e "$dir/mode" ] || {
 	echo "op-standin: no file \"mode\" in $dir" >&2
 	exit 2
@@ -45,6 +55,16 @@ n=1
 [ -e "$dir/calls" ] && n=$(($(wc -l <"$dir/calls") + 1))
 printf '%s %s\n' "$n" "$*" >>"$dir/calls"
 flock -u 9
+case ${1:-} in
+whoami)
+	[ -n "${OP_SERVICE_ACCOUNT_TOKEN+set}" ] || exec /usr/bin/python3 "$app" read "$dir"
+	exit 0
+	;;
+signout)
+	[ "${2:-}" = --all ] && exec /usr/bin/python3 "$app" signout-all "$dir"
+	exec /usr/bin/python3 "$app" signout "$dir"
+	;;
+esac
 cat /proc/$$/environ >"$dir/env.$n"
 cat /proc/$$/cmdline >"$dir/cmdline.$n"
 echo $$ >"$dir/pid.$n"
@@ -72,6 +92,10 @@ if [ -n "${OP_SERVICE_ACCOUNT_TOKEN+set}" ]; then
 	esac
 else
 	echo app >"$dir/auth.$n"
+	case $mode in
+	dismiss | hang | nested) ;;
+	*) /usr/bin/python3 "$app" read "$dir" || exit 1 ;;
+	esac
 fi
 
 right() {

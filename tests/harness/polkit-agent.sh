@@ -13,6 +13,7 @@
 #   pk_stop_agent             # stops it; fails on a bad exit or sanitizer report
 
 . "$PANTHER_SOURCE_DIR/tests/harness/lib.sh"
+. "$PANTHER_SOURCE_DIR/tests/harness/onepassword-app.sh"
 
 PK_AGENT_BIN=$PANTHER_BUILD_DIR/polkit-agent/panther-polkit-agent
 PK_OP_STANDIN=$PANTHER_SOURCE_DIR/tests/harness/op-standin.sh
@@ -24,7 +25,9 @@ PK_TOKEN=ops_panther_test_token_must_not_leak
 PK_OP_SESSION=op_session_token_must_not_leak
 
 # pk_setup [TIMEOUT_S]: everything but the agent. Writes $PK_CONFIG with the
-# stand-in op (timeout_s TIMEOUT_S, default 5) and the stand-in prompt.
+# stand-in op (timeout_s TIMEOUT_S, default 5) and the stand-in prompt, and
+# starts the 1Password app stand-in for that op (PK_APP_SCALE model minutes a
+# minute, default 1).
 pk_setup() {
 	[ -x "$PK_AGENT_BIN" ] || pn_skip "panther-polkit-agent is not built (needs libpolkit-agent-1)"
 	pn_need_cmd pkcheck
@@ -44,6 +47,7 @@ pk_setup() {
 	# op's environment is an allow-list: the stand-in finds its files
 	# through the path it is started by.
 	ln -sf "$PK_OP_STANDIN" "$PK_OP/op"
+	pn_onepassword_app "$PK_OP" "${PK_APP_SCALE:-1}"
 	PK_CONFIG=$PN_TMP/config.json
 	pk_write_config "${1:-5}"
 	export PK_OP PK_PROMPT PK_CONFIG
@@ -74,7 +78,7 @@ pk_mode() {
 	[ "$1" = prompt ] && d=$PK_PROMPT
 	shift
 	echo "$*" >"$d/mode"
-	rm -f "$d"/calls "$d"/pending "$d"/overlap "$d"/env.* "$d"/pid.* "$d"/cmdline.* "$d"/nested.* "$d"/auth.*
+	rm -f "$d"/calls "$d"/typed "$d"/pending "$d"/overlap "$d"/env.* "$d"/pid.* "$d"/cmdline.* "$d"/nested.* "$d"/auth.*
 }
 
 # pk_calls op|prompt: how many times the stand-in ran since pk_mode.
@@ -94,7 +98,9 @@ pk_subject() {
 
 # pk_agent [ARGS...]: starts the agent as the test user at debug level,
 # registered for $PK_SUBJECT unless ARGS say otherwise, and waits until it is
-# registered. PK_AGENT_PID, PK_AGENT_LOG.
+# registered. PK_AGENT_PID, PK_AGENT_LOG. The 1Password app counts the
+# agent's terminal session as authorized (as after a first authorization):
+# these tests are about what follows; polkit-op-session.sh is about that.
 pk_agent() {
 	local args=("$@")
 	[ ${#args[@]} -gt 0 ] || args=(--process "$PK_SUBJECT")
@@ -105,6 +111,13 @@ pk_agent() {
 	PK_AGENT_PID=$PN_PID
 	PK_AGENT_LOG=$PN_LOG
 	pn_wait_for pk__registered || pn_fail "the agent did not register (see $PK_AGENT_LOG)"
+	pk_app_authorize
+}
+
+# pk_app_authorize: the app counts the agent's terminal session as authorized.
+pk_app_authorize() {
+	pn_app "$PK_OP" authorize "$PK_AGENT_PID" ||
+		pn_fail "the 1Password app stand-in could not authorize the agent's session"
 }
 
 pk__registered() {

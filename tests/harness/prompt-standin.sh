@@ -10,6 +10,8 @@
 #             cancel   exit 1 without an answer
 #             hang     never answer
 #             early    like right, but also while 1Password is still asked
+#             person   a filled card: confirm; any other: right, and a line
+#                      in "typed" (a password the person had to type)
 #   password  the right answer
 # While 1Password is asked (PANTHER_PROMPT_FILL=pending) a person waits for
 # it: the stand-in appends a line to "pending" and sleeps until the agent
@@ -47,6 +49,12 @@ right | early)
 	;;
 confirm)
 	[ "${PANTHER_PROMPT_FILL-}" = filled ] || exit 1
+	;;
+person)
+	[ "${PANTHER_PROMPT_FILL-}" = filled ] && exit 0
+	echo "$n ${PANTHER_PROMPT_ACTION-}" >>"$dir/typed"
+	cat "$dir/password"
+	echo
 	;;
 wrong)
 	echo not-the-password

@@ -181,24 +181,23 @@ doctor
 expect 1password.op fail "$PN_TMP/bin/op is not an executable program"
 config
 
-# ---- --try-1password: success, op's error, never the password ----
+# ---- --try-1password: it runs op in panther-polkit-agent's session (with
+# the agent: polkit-op-session.sh); without the agent it fails and says so,
+# with a fix line; the app is found by its process (or said missing) ----
 export OP_SERVICE_ACCOUNT_TOKEN=inherited-token-must-not-reach-op
 doctor --try-1password
-expect 1password.try ok "op read op://Test/login/password: answered"
-[ "$(cat "$PN_TMP/op/calls")" = "1 read -n op://Test/login/password" ] ||
-	pn_fail "op was called as: $(cat "$PN_TMP/op/calls")"
-! grep -qz 'OP_SERVICE_ACCOUNT_TOKEN' "$PN_TMP/op/env.1" || pn_fail "op got OP_SERVICE_ACCOUNT_TOKEN"
-# The same environment the agent gives op: an allow-list, and the desktop app.
-! grep -qz 'PANTHER_TEST_OP_DIR' "$PN_TMP/op/env.1" || pn_fail "op got a variable outside its allow-list"
-tr '\0' '\n' <"$PN_TMP/op/env.1" | grep -qx 'OP_BIOMETRIC_UNLOCK_ENABLED=true' ||
-	pn_fail "op was not told to use the 1Password app"
-echo dismiss >"$PN_TMP/op/mode"
-doctor --try-1password
-expect 1password.try fail "exit status 1: authorization prompt dismissed"
+expect 1password.try fail "op read op://Test/login/password twice in panther's session: "
+[ ! -e "$PN_TMP/op/calls" ] || pn_fail "the doctor ran op itself: $(cat "$PN_TMP/op/calls")"
+expect 1password.app warn "no process named 1password runs as uid $(id -u) (looked in /proc)"
+cp /bin/sleep "$PN_TMP/bin/1password"
+pn_spawn fake-1password "$PN_TMP/bin/1password" 600
+APP=$PN_PID
+pn_wait_for grep -qx 1password "/proc/$APP/comm"
 "$PANTHERCTL" --config "$PN_TMP/config.json" doctor --try-1password >"$PN_TMP/doctor.txt" 2>&1 || true
-echo right >"$PN_TMP/op/mode"
-"$PANTHERCTL" --config "$PN_TMP/config.json" doctor --try-1password >>"$PN_TMP/doctor.txt" 2>&1 || true
+pn_stop "$APP"
 unset OP_SERVICE_ACCOUNT_TOKEN
+grep -q "^ok .*1password.app .*the 1Password app runs as uid $(id -u) (pid $APP, found by its process name in /proc)" "$PN_TMP/doctor.txt" ||
+	pn_fail "the doctor did not find the app by its process: $(grep 1password "$PN_TMP/doctor.txt")"
 ! grep -q 'op-standin-password-7731' "$PN_TMP/doctor.txt" "$OUT" || pn_fail "the password reached the doctor's output"
 grep -A1 '^fail  1password.try' "$PN_TMP/doctor.txt" | grep -q '^ *fix: ' ||
 	pn_fail "the text output has no fix line under a failing check: $(cat "$PN_TMP/doctor.txt")"

@@ -22,6 +22,7 @@ PK_AGENT_PID=$PN_PID
 PK_AGENT_LOG=$PN_LOG
 pn_wait_for grep -q "registered as the authentication agent for unix-session:$PN_SESSION_ID" "$PK_AGENT_LOG" ||
 	pn_fail "the agent did not register for session $PN_SESSION_ID (see $PK_AGENT_LOG)"
+pk_app_authorize
 
 # pantherctl sees it.
 pn_wait_for "$ctl" polkit status || pn_fail "pantherctl polkit status does not reach the agent"
@@ -119,6 +120,7 @@ pn_wait_for -t 15 grep -q "registered as the authentication agent" "$second_log"
 	pn_fail "the second agent did not take over when the session was free"
 PK_AGENT_PID=$second
 PK_AGENT_LOG=$second_log
+pk_app_authorize
 pn_in_session sh -c 'exec pkcheck -a '"$action"' -p $$ -u' >/dev/null 2>&1 ||
 	pn_fail "no authorization through the agent that took over"
 # ...and its status name too.

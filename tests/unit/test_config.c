@@ -36,7 +36,9 @@ static const struct bad_doc {
 		"low_battery, idle, cycle, manual, notify, app_rules)"},
 	{"unknown nested key", "{\"polkit\":{\"onepassword\":{\"enabled\":true}}}",
 		"config.json: polkit.onepassword: unknown key \"enabled\" (expected one of enable, "
-		"op, references, timeout_s, skip_actions, mode, token_file, account)"},
+		"op, references, timeout_s, skip_actions, mode, token_file, account, keep_authorized)"},
+	{"keep_authorized not a boolean", "{\"polkit\":{\"onepassword\":{\"keep_authorized\":1}}}",
+		"config.json: polkit.onepassword.keep_authorized: expected true or false, got a number"},
 	{"unknown key with control characters", "{\"po\\u001bwer\":{}}",
 		"config.json: unknown key \"po?wer\" (expected one of power, polkit, session)"},
 	{"number for a string", "{\"power\":{\"on_ac\":1}}",
@@ -277,6 +279,7 @@ static void assert_defaults(const struct pn_config *cfg)
 	assert_string_equal(cfg->polkit.op_path, "/run/wrappers/bin/op");
 	assert_int_equal(cfg->polkit.n_references, 0);
 	assert_int_equal(cfg->polkit.op_timeout_s, 60);
+	assert_false(cfg->polkit.op_keep_authorized);
 	assert_string_equal(cfg->polkit.skip_actions[0], "com.1password.*");
 	assert_null(cfg->polkit.skip_actions[1]);
 	assert_int_equal(cfg->polkit.prompt_type, PN_PROMPT_WAYLAND);

@@ -128,8 +128,9 @@ static void run_op_with(const struct pn_polkit_config *cfg, struct op_result *r)
 	struct children *children = children_create(loop);
 	char err[256];
 	*r = (struct op_result){0};
-	struct op_run *run = op_run_start(children, cfg, "op://Vault/item/password", on_op_done, r,
-		err, sizeof(err));
+	struct op_run *run = op_run_start(children,
+		&(struct op_run_spec){.cfg = cfg, .reference = "op://Vault/item/password"},
+		on_op_done, r, err, sizeof(err));
 	assert_non_null(run);
 	uint64_t deadline = pn_now_ms() + 10000;
 	while (!r->done && pn_now_ms() < deadline)
@@ -276,8 +277,9 @@ static void test_op_service_account_refused(void **state)
 		cfg.op_token_path = (char *)token_file(cases[i].text, cases[i].mode);
 		char err[512] = "";
 		struct op_result r = {0};
-		assert_null(op_run_start(children, &cfg, "op://a/b/c", on_op_done, &r, err,
-			sizeof(err)));
+		assert_null(op_run_start(children,
+			&(struct op_run_spec){.cfg = &cfg, .reference = "op://a/b/c"}, on_op_done,
+			&r, err, sizeof(err)));
 		if (!strstr(err, cases[i].why))
 			fail_msg("case %zu: \"%s\" does not say \"%s\"", i, err, cases[i].why);
 		assert_false(r.done);
@@ -288,7 +290,9 @@ static void test_op_service_account_refused(void **state)
 	cfg.op_token_path = (char *)token_file(big, 0400);
 	char err[512] = "";
 	struct op_result r = {0};
-	assert_null(op_run_start(children, &cfg, "op://a/b/c", on_op_done, &r, err, sizeof(err)));
+	assert_null(op_run_start(children,
+		&(struct op_run_spec){.cfg = &cfg, .reference = "op://a/b/c"}, on_op_done, &r, err,
+		sizeof(err)));
 	assert_non_null(strstr(err, "too large for a token"));
 	children_destroy(children, 1000);
 	pn_loop_destroy(loop);
@@ -368,7 +372,8 @@ static void test_op_cancel(void **state)
 	snprintf(body, sizeof(body), "echo $$ >%s/op-pid2; exec sleep 60", tmpdir);
 	struct op_result r = {0};
 	struct pn_polkit_config cfg = op_config(script(body), 30);
-	struct op_run *run = op_run_start(children, &cfg, "op://a/b/c", on_op_done, &r, err,
+	struct op_run *run = op_run_start(children,
+		&(struct op_run_spec){.cfg = &cfg, .reference = "op://a/b/c"}, on_op_done, &r, err,
 		sizeof(err));
 	assert_non_null(run);
 	pid_t pid = wait_for_pid_file(loop, "op-pid2");
@@ -386,7 +391,9 @@ static void test_op_missing(void **state)
 	char err[256];
 	struct op_result r = {0};
 	struct pn_polkit_config cfg = op_config("/nonexistent/op", 5);
-	assert_null(op_run_start(children, &cfg, "op://a/b/c", on_op_done, &r, err, sizeof(err)));
+	assert_null(op_run_start(children,
+		&(struct op_run_spec){.cfg = &cfg, .reference = "op://a/b/c"}, on_op_done, &r, err,
+		sizeof(err)));
 	assert_non_null(strstr(err, "cannot run /nonexistent/op"));
 	children_destroy(children, 1000);
 	pn_loop_destroy(loop);
@@ -431,7 +438,7 @@ static void test_op_queue(void **state)
 	struct pn_loop *loop = pn_loop_create();
 	struct children *children = children_create(loop);
 	struct queue_result r = {0};
-	struct op_queue *queue = op_queue_new(children, on_queue_changed, &r);
+	struct op_queue *queue = op_queue_new(children, NULL, on_queue_changed, &r);
 	struct queue_job jobs[3];
 	struct op_job *handles[3];
 	struct pn_polkit_config cfg = op_config(op, 10);

@@ -79,6 +79,8 @@ struct pn_polkit_config {
 	size_t n_references;
 	int op_timeout_s;
 	char **skip_actions; /* fnmatch patterns, NULL-terminated */
+	/* Renew 1Password's authorization of the agent's session while the app is unlocked. */
+	bool op_keep_authorized;
 	enum pn_op_mode op_mode;
 	char *op_token_file; /* as written; NULL in app mode */
 	char *op_token_path; /* resolved; NULL when $CREDENTIALS_DIRECTORY is not set */
