@@ -247,7 +247,12 @@ static void on_readable(void *data, int fd, short revents)
 		int s = pp_next_sender(fd, &sender);
 		if (s == -EAGAIN)
 			return;
-		if (s > 0 && sender != run->pid) {
+		/*
+		 * A sender that has exited reads as pid 0: once the card is gone
+		 * (its last words are read after its exit), that is the card.
+		 */
+		bool card_gone = !run->child && sender == 0;
+		if (s > 0 && sender != run->pid && !card_gone) {
 			pn_warn("request %u: ignoring a message from pid %d on the card's socket "
 				"(only the card, pid %d, may answer)",
 				run->id, (int)sender, (int)run->pid);

@@ -159,8 +159,9 @@ static void build(struct frame *f, const struct state *state)
 		add_text(f, req->then, 13, PANGO_WEIGHT_NORMAL, 3, t->tertiary, 6);
 	if (req->program) {
 		snprintf(text, sizeof(text), "Requested by %s", req->program);
+		/* Four lines: what pkexec will run is shown whole (up to 600 bytes). */
 		add(f,
-			layout_new(f, text, 13, PANGO_WEIGHT_NORMAL, 2, PANGO_ELLIPSIZE_END,
+			layout_new(f, text, 13, PANGO_WEIGHT_NORMAL, 4, PANGO_ELLIPSIZE_END,
 				f->inner_width),
 			t->on_surface_variant, 10);
 	}
