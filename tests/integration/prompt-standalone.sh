@@ -3,7 +3,9 @@
 # protocol by tests/harness/prompt-driver.py in the agent's place: it shows
 # the request in the DMS theme's colors (dark and light), the password typed
 # with wtype arrives as the answer, PAM's texts and an error are shown, Tab
-# changes the identity, Escape cancels, and polkit's text is not markup.
+# changes the identity, Escape cancels, and polkit's text is not markup. The
+# card's process is undumpable, and its program links no drawing library
+# (those are in the module it loads once it is).
 # A card 1Password fills (protocol "fill") shows its dots and label; Enter
 # while it is pending sends nothing, Enter at once after the fill is ignored
 # (the Authenticate button is greyed while the card arms), Enter once it is
@@ -13,6 +15,7 @@
 . "$PANTHER_SOURCE_DIR/tests/harness/prompt.sh"
 
 pn_prompt_setup
+pn_need_cmd readelf
 pn_sway
 
 pn_note "dark theme: the card is surface_container, the answer arrives"
@@ -21,6 +24,19 @@ pn_prompt_start
 pn_prompt_ask 1 "$PN_TEST_USER" root -- "onepassword authorization prompt dismissed"
 pn_prompt_wait "< shown"
 pn_prompt_wait "< keyboard 1"
+
+pn_note "the card is undumpable, and its program loads no drawing library before it is"
+card=$(pgrep -P "$PN_PROMPT_PID" -x panther-polkit-)
+[ -n "$card" ] || pn_fail "no card process below the driver ($PN_PROMPT_PID)"
+pn_as_user cat "/proc/$card/environ" >/dev/null 2>&1 &&
+	pn_fail "the card's /proc/PID/environ is readable by its user: it is dumpable"
+needed=$(readelf -d "$PN_PROMPT_PROGRAM" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+case $needed in
+*cairo* | *pango* | *fontconfig* | *wayland* | *xkbcommon* | *glib* | *json-c*)
+	pn_fail "$PN_PROMPT_PROGRAM links $needed: those load before it can make itself undumpable" ;;
+esac
+grep -q "panther-polkit-card.so" "/proc/$card/maps" || pn_fail "the card module is not loaded in the card"
+pn_note "the program needs only: $needed"
 pn_type 'hunter2 é'
 shot=$PN_TMP/dark.png
 pn_prompt_screenshot "$shot"

@@ -179,6 +179,17 @@ static void test_empty_answer(void **state)
 	assert_int_equal(pn_secret_len(f->answer), 0);
 }
 
+/* Only the prompt's own process is heard on its socket, not one that got the fd. */
+static void test_other_sender(void **state)
+{
+	struct fixture *f = *state;
+	struct outcome o = {0};
+	ask(f, "other:impostor", &o);
+	run_until(f, &o.calls, 1);
+	assert_int_equal(o.result, PROMPT_ANSWERED);
+	assert_true(secret_is(f->answer, "mine"));
+}
+
 static void test_refusals(void **state)
 {
 	struct fixture *f = *state;
@@ -276,6 +287,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_question_and_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_sender, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_program_missing, setup, teardown),
