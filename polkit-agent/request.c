@@ -578,7 +578,7 @@ static bool skipped_action(const struct pn_polkit_config *cfg, const char *actio
 }
 
 /*
- * The stronger choices (doc/design.md, "The press that counts"): a typed
+ * The stronger choices (doc/design.md, "The stronger choices"): a typed
  * password, or pam_fprintd's touch, instead of a press a program of the
  * user could make.
  */
