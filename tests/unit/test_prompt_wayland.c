@@ -309,12 +309,14 @@ int main(void)
 {
 #if !PANTHER_TEST_HOOKS
 	const struct CMUnitTest plain[] = {
-		cmocka_unit_test_setup_teardown(test_program_chosen_only_for_tests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_program_chosen_only_for_tests, setup,
+			teardown),
 	};
 	return cmocka_run_group_tests(plain, group_setup, group_teardown);
 #endif
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_program_chosen_only_for_tests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_program_chosen_only_for_tests, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_question_and_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_sender, setup, teardown),
