@@ -181,6 +181,7 @@ pn_prompt_wait "exit 0"
 
 if [ -n "${PANTHER_SCREENSHOT_DIR:-}" ]; then
 	cp "$PN_TMP/filled.png" "$PANTHER_SCREENSHOT_DIR/prompt.png"
+	cp "$PN_TMP/arming.png" "$PANTHER_SCREENSHOT_DIR/prompt-arming.png"
 	cp "$PN_TMP/authorize-cli.png" "$PANTHER_SCREENSHOT_DIR/prompt-1password.png"
 	cp "$PN_TMP/light.png" "$PANTHER_SCREENSHOT_DIR/prompt-light.png"
 fi
