@@ -14,7 +14,8 @@ Each round starts REQUEST (pkcheck) and waits until a line matching every
   last of those lines (the card's first frame), stops REQUEST and waits for a
   line matching --gone (the card closed) before the next round;
 - with --press, it then runs PRESS (the confirming key) and prints the
-  microseconds from REQUEST's start to its exit, which must be 0.
+  microseconds from REQUEST's start to its exit, which must be 0, and from
+  PRESS's start to that exit.
 """
 
 import argparse
@@ -76,12 +77,13 @@ def main():
                                        stderr=subprocess.DEVNULL)
             shown = wait_for(lines, args.shown, t0, args.timeout)
             if args.press:
+                pressed = time.monotonic_ns()
                 subprocess.run(args.press, shell=True, check=True)
                 status = request.wait(timeout=args.timeout)
                 t1 = time.monotonic_ns()
                 if status != 0:
                     raise SystemExit(f"card-timer: the request ended with status {status}")
-                print((t1 - t0) // 1000, flush=True)
+                print((t1 - t0) // 1000, (t1 - pressed) // 1000, flush=True)
             else:
                 print((shown - t0) // 1000, flush=True)
                 request.send_signal(signal.SIGTERM)

@@ -123,6 +123,8 @@ void pn_config_finish(struct pn_config *cfg)
 	free(polkit->op_token_file);
 	free(polkit->op_token_path);
 	free(polkit->op_account);
+	pn_strv_free(polkit->fingerprint_first);
+	pn_strv_free(polkit->always_type);
 
 	struct pn_session_config *session = &cfg->session;
 	if (session->import_env != default_import_env)

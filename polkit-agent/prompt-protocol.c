@@ -130,6 +130,46 @@ int pp_recv(int fd, char *buf, size_t size, struct pp_message *msg)
 	return -EBADMSG;
 }
 
+int pp_pass_senders(int fd)
+{
+	int on = 1;
+	return setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0 ? -errno : 0;
+}
+
+int pp_next_sender(int fd, pid_t *sender)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+	} control;
+	/* No buffer: nothing of the packet (it may be a password) is copied. */
+	struct msghdr mh = {.msg_control = control.buf, .msg_controllen = sizeof(control.buf)};
+	ssize_t n;
+	do {
+		n = recvmsg(fd, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (n == 0)
+		return 0;
+	*sender = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+			struct ucred cred;
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			*sender = cred.pid;
+		}
+	}
+	return 1;
+}
+
+void pp_drop(int fd)
+{
+	char scratch[PP_PACKET_MAX + 1];
+	(void)recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
+	explicit_bzero(scratch, sizeof(scratch));
+}
+
 bool pp_parse_uint(const char *value, unsigned long max, unsigned long *out)
 {
 	if (!value[0] || strlen(value) > 10)

@@ -41,6 +41,19 @@ int pp_recv(int fd, char *buf, size_t size, struct pp_message *msg);
 /* Parses a received line in place (buf[len] is written). false when malformed. */
 bool pp_parse(char *buf, size_t len, struct pp_message *msg);
 
+/*
+ * Who sent a packet. SO_PEERCRED on a socket pair names the process that
+ * made the pair (the agent), not the one holding the other end; with
+ * SO_PASSCRED the kernel stamps every packet with its sender's pid instead.
+ * pp_pass_senders turns that on for fd (0 or a negative errno);
+ * pp_next_sender looks at the next packet without taking it: 1 with
+ * *sender set (0 when unknown), 0 at end of file, or a negative errno
+ * (-EAGAIN: none waiting). pp_drop takes the next packet and wipes it.
+ */
+int pp_pass_senders(int fd);
+int pp_next_sender(int fd, pid_t *sender);
+void pp_drop(int fd);
+
 /* A decimal value in [0, max]: false for anything else. */
 bool pp_parse_uint(const char *value, unsigned long max, unsigned long *out);
 

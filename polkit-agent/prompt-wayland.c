@@ -25,6 +25,9 @@
 #ifndef PANTHER_PROMPT_PROGRAM
 #define PANTHER_PROMPT_PROGRAM "/usr/libexec/panther/panther-polkit-prompt"
 #endif
+#ifndef PANTHER_TEST_HOOKS
+#define PANTHER_TEST_HOOKS 0
+#endif
 
 /* A closed prompt that has not exited after this long is killed. */
 #define CLOSE_GRACE_MS 2000
@@ -42,6 +45,7 @@ struct prompt_run {
 	struct pn_fd *source;
 	struct pn_timer *kill_timer;
 	uint32_t id;
+	pid_t pid; /* the card's: the one process whose packets count */
 };
 
 struct prompt_wayland {
@@ -56,6 +60,7 @@ struct prompt_wayland {
 	long expect; /* -1, or the length "answer N" announced */
 	enum prompt_fill fill; /* of the open question */
 	struct prompt *fallback; /* the command prompter, without a display */
+	bool told_ignored; /* PANTHER_PROMPT_PROGRAM in a build not made for tests */
 };
 
 static char *const dropped_env[] = {
@@ -193,10 +198,17 @@ static void handle(struct prompt_wayland *pw, struct prompt_run *run, const stru
 		}
 		if (pw->asking)
 			pn_secret_clear(pw->answer);
-		if (n == 0)
+		if (n == 0 && pw->fill == PROMPT_FILL_PENDING) {
+			/* The card does not send this: an empty answer would be a failure PAM
+			 * counts. */
+			pn_warn("request %u: the prompt sent an empty answer while 1Password fills "
+				"the card: ignored",
+				run->id);
+		} else if (n == 0) {
 			finish(pw, PROMPT_ANSWERED, pw->user);
-		else
+		} else {
 			pw->expect = (long)n;
+		}
 	} else if (strcmp(msg->key, "confirm") == 0) {
 		if (pw->asking && pw->fill == PROMPT_FILL_READY)
 			finish(pw, PROMPT_CONFIRMED, pw->user);
@@ -210,6 +222,8 @@ static void handle(struct prompt_wayland *pw, struct prompt_run *run, const stru
 			finish(pw, PROMPT_USER_CHANGED, n);
 	} else if (strcmp(msg->key, "shown") == 0) {
 		pn_debug("request %u: the prompt is on screen", run->id);
+	} else if (strcmp(msg->key, "armed") == 0) {
+		pn_debug("request %u: the filled card takes a press", run->id);
 	} else if (strcmp(msg->key, "keyboard") == 0) {
 		if (strcmp(msg->value, "0") == 0)
 			pn_warn("request %u: the prompt does not have the keyboard: another window "
@@ -229,6 +243,22 @@ static void on_readable(void *data, int fd, short revents)
 	char buf[PP_PACKET_MAX + 1];
 	/* A callback may end this run (dismiss, a new request): check it each time. */
 	while (pw->run == run) {
+		pid_t sender;
+		int s = pp_next_sender(fd, &sender);
+		if (s == -EAGAIN)
+			return;
+		/*
+		 * A sender that has exited reads as pid 0: once the card is gone
+		 * (its last words are read after its exit), that is the card.
+		 */
+		bool card_gone = !run->child && sender == 0;
+		if (s > 0 && sender != run->pid && !card_gone) {
+			pn_warn("request %u: ignoring a message from pid %d on the card's socket "
+				"(only the card, pid %d, may answer)",
+				run->id, (int)sender, (int)run->pid);
+			pp_drop(fd);
+			continue;
+		}
 		if (pw->expect >= 0) {
 			read_answer(pw, run);
 			if (pw->expect >= 0)
@@ -255,9 +285,16 @@ static void on_readable(void *data, int fd, short revents)
 static struct prompt_run *start_run(struct prompt_wayland *pw, uint32_t id, char *err,
 	size_t errlen)
 {
-	const char *program = getenv("PANTHER_PROMPT_PROGRAM");
-	if (!program || !*program)
-		program = PANTHER_PROMPT_PROGRAM;
+	const char *program = PANTHER_PROMPT_PROGRAM;
+	const char *chosen = getenv("PANTHER_PROMPT_PROGRAM");
+	if (chosen && *chosen && PANTHER_TEST_HOOKS) {
+		program = chosen;
+	} else if (chosen && *chosen && !pw->told_ignored) {
+		/* Another card program could confirm 1Password's answer by itself. */
+		pn_warn("PANTHER_PROMPT_PROGRAM is ignored: this build is not made for tests "
+			"(meson option test_hooks)");
+		pw->told_ignored = true;
+	}
 	if (access(program, X_OK) < 0) {
 		snprintf(err, errlen, "cannot run the prompt program %s: %s", program,
 			strerror(errno));
@@ -275,6 +312,15 @@ static struct prompt_run *start_run(struct prompt_wayland *pw, uint32_t id, char
 	run->id = id;
 	run->fd = sv[0];
 	pn_set_nonblock(run->fd);
+	if (pp_pass_senders(run->fd) < 0) {
+		snprintf(err, errlen, "cannot see who writes to the card's socket: %s",
+			strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		pn_strv_free(envp);
+		free(run);
+		return NULL;
+	}
 	struct child_spec spec = {
 		.argv = argv,
 		.envp = envp,
@@ -291,6 +337,8 @@ static struct prompt_run *start_run(struct prompt_wayland *pw, uint32_t id, char
 		run->source = pn_loop_add_fd(loop, run->fd, POLLIN, on_readable, run);
 		run->kill_timer = pn_loop_add_timer(loop, on_kill_timer, run);
 	}
+	if (run->child)
+		run->pid = child_pid(run->child);
 	if (!run->child || !run->source || !run->kill_timer) {
 		if (run->child)
 			child_abandon(run->child);

@@ -13,6 +13,7 @@
 #include "op-queue.h"
 #include "op-renew.h"
 #include "op-session.h"
+#include "pam-stack.h"
 #include "prompt.h"
 #include "subject.h"
 #include "panther/log.h"
@@ -554,6 +555,16 @@ const char *request_op_reference(const struct pn_polkit_config *cfg, const char 
 	return NULL;
 }
 
+/* Whether action_id matches one of the fnmatch patterns (NULL: none). */
+static bool matches_any(char *const *patterns, const char *action_id)
+{
+	for (size_t i = 0; patterns && patterns[i]; i++) {
+		if (fnmatch(patterns[i], action_id, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
 static bool skipped_action(const struct pn_polkit_config *cfg, const char *action_id)
 {
 	/*
@@ -561,17 +572,40 @@ static bool skipped_action(const struct pn_polkit_config *cfg, const char *actio
 	 * waits for them: deferring them to op could never succeed, whatever
 	 * skip_actions says.
 	 */
-	if (fnmatch(ONEPASSWORD_ACTIONS, action_id, 0) == 0)
+	return fnmatch(ONEPASSWORD_ACTIONS, action_id, 0) == 0 ||
+		matches_any(cfg->skip_actions, action_id);
+}
+
+/*
+ * The stronger choices (doc/design.md, "The stronger choices"): a typed
+ * password, or pam_fprintd's touch, instead of a press a program of the
+ * user could make.
+ */
+static bool typed_or_touched(struct request *req, const struct pn_polkit_config *cfg)
+{
+	if (matches_any(cfg->always_type, req->action_id)) {
+		pn_info("request %u: %s is in polkit.always_type: the password is typed, "
+			"1Password does not fill it",
+			req->id, req->action_id);
+		set_text(&req->info, "This action asks for your typed password (always_type).");
 		return true;
-	for (size_t i = 0; cfg->skip_actions && cfg->skip_actions[i]; i++) {
-		if (fnmatch(cfg->skip_actions[i], action_id, 0) == 0)
-			return true;
 	}
+	if (!matches_any(cfg->fingerprint_first, req->action_id))
+		return false;
+	if (pam_stack_has_fingerprint()) {
+		pn_info("request %u: %s is in fingerprint_first and pam_fprintd is in the polkit-1 "
+			"PAM stack: the fingerprint reader decides, 1Password does not fill it",
+			req->id, req->action_id);
+		return true;
+	}
+	pn_warn("request %u: %s is in fingerprint_first, but pam_fprintd is not in the polkit-1 "
+		"PAM stack: 1Password fills the card",
+		req->id, req->action_id);
 	return false;
 }
 
 /* The reference 1Password is asked for, or NULL when it is not asked. */
-static const char *onepassword_reference(const struct request *req)
+static const char *onepassword_reference(struct request *req)
 {
 	const struct pn_polkit_config *cfg = &req->agent->cfg->polkit;
 	if (!cfg->op_enable)
@@ -586,6 +620,8 @@ static const char *onepassword_reference(const struct request *req)
 			req->action_id);
 		return NULL;
 	}
+	if (typed_or_touched(req, cfg))
+		return NULL;
 	return reference;
 }
 
@@ -662,8 +698,13 @@ struct request *request_start(struct agent *agent, const struct request_params *
 	add_identities(req, p->identities);
 	const char *pid_text = p->details ? polkit_details_lookup(p->details, "polkit.subject-pid")
 					  : NULL;
+	const char *caller_text = p->details
+		? polkit_details_lookup(p->details, "polkit.caller-pid")
+		: NULL;
 	if (pid_text)
-		req->program = subject_describe((pid_t)strtol(pid_text, NULL, 10));
+		req->program = subject_describe_request((pid_t)strtol(pid_text, NULL, 10),
+			caller_text ? (pid_t)strtol(caller_text, NULL, 10) : 0, p->action_id,
+			p->message);
 	bool shown = !request_for_onepassword(req) || describe_askers(req);
 	req->deferred = pn_loop_add_timer(agent->loop, on_deferred, req);
 	if (!req->deferred)

@@ -91,7 +91,7 @@ if [ "${1:-}" != --walk ]; then
 		printf '==> build (%s)\n' "$build"
 		if [ ! -f "$build/build.ninja" ]; then
 			# The options scripts/test.sh uses for the same directory.
-			meson setup "$build" -Dbuildtype=debugoptimized >"$out/build.log" 2>&1 || {
+			meson setup "$build" -Dbuildtype=debugoptimized -Dtest_hooks=true >"$out/build.log" 2>&1 || {
 				tail -n 30 "$out/build.log"
 				exit 1
 			}

@@ -57,10 +57,11 @@ run_build() {
 	return 0
 }
 
-setup_build build -Dbuildtype=debugoptimized && run_build build plain 1
+setup_build build -Dbuildtype=debugoptimized -Dtest_hooks=true && run_build build plain 1
 
 CC=clang setup_build build-san \
 	-Dbuildtype=debug \
+	-Dtest_hooks=true \
 	-Db_sanitize=address,undefined \
 	-Db_lundef=false \
 	-Dfuzz=true \

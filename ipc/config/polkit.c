@@ -12,9 +12,9 @@
 
 static const char *const prompt_names[] = {"wayland", "command", NULL};
 static const char *const op_mode_names[] = {"app", "service-account", NULL};
-static const char *const polkit_keys[] = {"onepassword", "prompt", NULL};
+static const char *const polkit_keys[] = {"onepassword", "prompt", "always_type", NULL};
 static const char *const onepassword_keys[] = {"enable", "op", "references", "timeout_s",
-	"skip_actions", "mode", "token_file", "account", "keep_authorized", NULL};
+	"skip_actions", "mode", "token_file", "account", "keep_authorized", "fingerprint_first", NULL};
 static const char *const prompt_keys[] = {"type", "argv", NULL};
 
 /* polkit */
@@ -200,6 +200,10 @@ static int parse_onepassword(struct parser *p, const char *path, struct json_obj
 			return r;
 		polkit->skip_actions = skip;
 	}
+	if (json_object_object_get_ex(o, "fingerprint_first", &v) &&
+		(r = get_strv(p, path_key(sub, path, "fingerprint_first"), v, true, NULL,
+			 check_nonempty, &polkit->fingerprint_first)) < 0)
+		return r;
 	return parse_op_signin(p, path, o, polkit);
 }
 
@@ -243,6 +247,11 @@ int parse_polkit(struct parser *p, struct json_object *o, struct pn_polkit_confi
 		return r;
 	if (json_object_object_get_ex(o, "prompt", &v) &&
 		(r = parse_prompt(p, path_key(sub, path, "prompt"), v, polkit)) < 0)
+		return r;
+	/* Action-id patterns whose card always asks for typing: 1Password never fills it. */
+	if (json_object_object_get_ex(o, "always_type", &v) &&
+		(r = get_strv(p, path_key(sub, path, "always_type"), v, true, NULL, check_nonempty,
+			 &polkit->always_type)) < 0)
 		return r;
 	return 0;
 }

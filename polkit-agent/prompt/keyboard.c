@@ -108,10 +108,19 @@ bool keyboard_shows_fill(const struct state *state)
 		state->phase == PHASE_ASKING;
 }
 
-static void submit(struct state *state)
+/* down_ms: when the key or button that answers went down (press.c). */
+static void submit(struct state *state, uint64_t down_ms, const char *what)
 {
+	bool empty = state->typed_chars == 0 && state->echo_len == 0;
+	/* An empty answer now would be a failed attempt that PAM counts. */
+	if (empty && state->req.fill == FILL_PENDING) {
+		pn_info("%s while 1Password is filling the card: ignored", what);
+		return;
+	}
 	/* The one press that lets 1Password's answer (kept by the agent) go to PAM. */
 	if (keyboard_shows_fill(state)) {
+		if (!press_counts(state, down_ms, what))
+			return;
 		state->phase = PHASE_CHECKING;
 		protocol_send_confirm(state);
 		return;
@@ -139,10 +148,18 @@ static bool inside(const struct rect *r, double x, double y)
 	return r->w > 0 && x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
 }
 
-void keyboard_click(struct state *state, double x, double y)
+void keyboard_click(struct state *state, double x, double y, bool pressed)
 {
-	if (inside(&state->button_ok, x, y) && state->phase == PHASE_ASKING) {
-		submit(state);
+	bool on_ok = inside(&state->button_ok, x, y) && state->phase == PHASE_ASKING;
+	if (pressed) {
+		/* A click is a press and a release, both on Authenticate. */
+		state->button_down_ms = on_ok ? pn_now_ms() : 0;
+		return;
+	}
+	uint64_t down_ms = state->button_down_ms;
+	state->button_down_ms = 0;
+	if (on_ok && down_ms) {
+		submit(state, down_ms, "a click on Authenticate");
 		state_redraw(state);
 	} else if (inside(&state->button_cancel, x, y) && state->phase != PHASE_CHECKING) {
 		cancel(state);
@@ -165,7 +182,7 @@ static void handle_key(struct state *state, xkb_keycode_t code)
 	case XKB_KEY_Return:
 	case XKB_KEY_KP_Enter:
 		if (typing)
-			submit(state);
+			submit(state, state->key_down_ms, "Enter");
 		break;
 	case XKB_KEY_BackSpace:
 		if (!typing)
@@ -229,6 +246,8 @@ void keyboard_key(struct state *state, uint32_t code, bool pressed)
 		return;
 	}
 	stop_repeat(state);
+	/* Repeats of a held key began when it went down. */
+	state->key_down_ms = pn_now_ms();
 	if (state->repeat_rate > 0 && xkb_keymap_key_repeats(state->keymap, code)) {
 		if (!state->repeat_timer)
 			state->repeat_timer = pn_loop_add_timer(state->loop, on_repeat, state);
@@ -264,6 +283,8 @@ void keyboard_focus(struct state *state, bool has_keyboard)
 	if (has_keyboard == state->has_keyboard && was_known)
 		return;
 	state->has_keyboard = has_keyboard;
+	if (has_keyboard)
+		press_rearm(state, "keyboard focus");
 	pn_debug(has_keyboard ? "the prompt has the keyboard" : "the prompt lost the keyboard");
 	protocol_send_keyboard(state, has_keyboard);
 	state_redraw(state);

@@ -16,6 +16,8 @@
  * panther-polkit-prompt: the Wayland prompt of panther-polkit-agent, one
  * process per request so the agent itself never loads cairo, pango and
  * fontconfig. The agent starts it with a socket as fd 3 (prompt-protocol.h).
+ * This is the card module (panther-polkit-card.so); launcher.c makes the
+ * process undumpable, loads it and calls panther_card_main.
  */
 
 #define AGENT_FD 3
@@ -95,7 +97,9 @@ static int parse_options(int argc, char **argv)
 	return -1;
 }
 
-int main(int argc, char **argv)
+__attribute__((visibility("default"))) int panther_card_main(int argc, char **argv);
+
+int panther_card_main(int argc, char **argv)
 {
 	pn_log_init("panther-polkit-prompt", PN_LOG_INFO);
 	int r = parse_options(argc, argv);
@@ -116,7 +120,7 @@ int main(int argc, char **argv)
 	wl_list_init(&state.outputs);
 	state.password = pn_secret_new(PN_SECRET_MAX_PASSWORD);
 	state.loop = pn_loop_create();
-	if (!state.password || !state.loop) {
+	if (!state.password || !state.loop || press_init(&state) < 0) {
 		pn_err("out of memory");
 		return 1;
 	}
@@ -138,6 +142,7 @@ int main(int argc, char **argv)
 	state_quit(&state, state.exit_status);
 	protocol_stop(&state);
 	keyboard_finish(&state);
+	press_finish(&state);
 	wayland_disconnect(&state);
 	render_finish();
 	pn_secret_free(state.password);

@@ -125,8 +125,11 @@ static void handle(struct state *state, const struct pp_message *msg)
 		if (!state->receiving)
 			state_redraw(state);
 	} else if (strcmp(key, "fill") == 0) {
+		enum fill was = p->fill;
 		if (!parse_fill(value, &p->fill))
 			pn_warn("ignoring an unknown fill \"%s\" from the agent", value);
+		if (!state->receiving && p->fill == FILL_READY && was != FILL_READY)
+			press_rearm(state, "the fill");
 		if (!state->receiving)
 			state_redraw(state);
 	} else if (strcmp(key, "purpose") == 0) {
@@ -241,4 +244,9 @@ void protocol_send_keyboard(struct state *state, bool has_keyboard)
 void protocol_send_shown(struct state *state)
 {
 	sent(state, pp_send(state->agent_fd, "shown", NULL));
+}
+
+void protocol_send_armed(struct state *state)
+{
+	sent(state, pp_send(state->agent_fd, "armed", NULL));
 }

@@ -159,8 +159,9 @@ static void build(struct frame *f, const struct state *state)
 		add_text(f, req->then, 13, PANGO_WEIGHT_NORMAL, 3, t->tertiary, 6);
 	if (req->program) {
 		snprintf(text, sizeof(text), "Requested by %s", req->program);
+		/* Four lines: what pkexec will run is shown whole (up to 600 bytes). */
 		add(f,
-			layout_new(f, text, 13, PANGO_WEIGHT_NORMAL, 2, PANGO_ELLIPSIZE_END,
+			layout_new(f, text, 13, PANGO_WEIGHT_NORMAL, 4, PANGO_ELLIPSIZE_END,
 				f->inner_width),
 			t->on_surface_variant, 10);
 	}
@@ -209,9 +210,9 @@ static void build(struct frame *f, const struct state *state)
 		snprintf(text, sizeof(text), "1Password did not answer: %s", req->onepassword);
 		add_text(f, text, 12, PANGO_WEIGHT_NORMAL, 3, t->on_surface_variant, 10);
 	}
-	const char *keys = keyboard_shows_fill(state)
-		? "Enter to authenticate \xc2\xb7 type to replace"
-		: "Enter to confirm \xc2\xb7 Esc to cancel";
+	const char *keys = press_arming(state) ? "Arming\xe2\x80\xa6 Enter works in a moment"
+		: keyboard_shows_fill(state)   ? "Enter to authenticate \xc2\xb7 type to replace"
+					       : "Enter to confirm \xc2\xb7 Esc to cancel";
 	PangoLayout *footer = layout_new(f, keys, 11, PANGO_WEIGHT_NORMAL, 2, PANGO_ELLIPSIZE_END,
 		f->inner_width * 0.45);
 	add_block(f, BLOCK_BUTTONS, footer, t->outline, 18);
@@ -295,8 +296,14 @@ caret:
 }
 
 /* A button's label centred in its rounded box; its place is where it was drawn. */
-static void draw_button(struct frame *f, const char *label, bool filled, double right, double y,
-	struct rect *place)
+enum button_style {
+	BUTTON_OUTLINED,
+	BUTTON_FILLED,
+	BUTTON_GREYED, /* filled, but a press does not count yet */
+};
+
+static void draw_button(struct frame *f, const char *label, enum button_style style, double right,
+	double y, struct rect *place)
 {
 	cairo_t *cr = f->cr;
 	const struct theme *t = f->theme;
@@ -305,10 +312,14 @@ static void draw_button(struct frame *f, const char *label, bool filled, double 
 	double w = layout_width(layout) + 2 * BUTTON_PAD;
 	*place = (struct rect){right - w, y, w, BUTTON_HEIGHT};
 	rounded_rect(cr, place->x, y, w, BUTTON_HEIGHT, BUTTON_HEIGHT / 2);
-	if (filled) {
+	if (style == BUTTON_FILLED) {
 		set_color(cr, t->primary, 1);
 		cairo_fill(cr);
 		set_color(cr, t->surface_container, 1);
+	} else if (style == BUTTON_GREYED) {
+		set_color(cr, t->outline_variant, 1);
+		cairo_fill(cr);
+		set_color(cr, t->on_surface_variant, 1);
 	} else {
 		set_color(cr, t->outline, 1);
 		cairo_set_line_width(cr, 1);
@@ -330,9 +341,10 @@ static void draw_buttons(struct frame *f, struct state *state, const struct bloc
 	bool asking = state->phase == PHASE_ASKING;
 	state->button_ok = (struct rect){0};
 	if (asking)
-		draw_button(f, "Authenticate", true, right, y, &state->button_ok);
+		draw_button(f, "Authenticate", press_arming(state) ? BUTTON_GREYED : BUTTON_FILLED,
+			right, y, &state->button_ok);
 	double cancel_right = asking ? state->button_ok.x - 8 : right;
-	draw_button(f, "Cancel", false, cancel_right, y, &state->button_cancel);
+	draw_button(f, "Cancel", BUTTON_OUTLINED, cancel_right, y, &state->button_cancel);
 	const struct rect *ok = &state->button_ok;
 	if (asking)
 		pn_debug("the Authenticate button is at %.0f,%.0f (%.0fx%.0f)", ok->x, ok->y, ok->w,

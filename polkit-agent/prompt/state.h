@@ -157,6 +157,17 @@ struct state {
 	int32_t repeat_delay; /* ms */
 	uint32_t repeat_key; /* evdev code + 8, or 0 */
 	struct pn_timer *repeat_timer;
+
+	/*
+	 * The press that counts: on a filled card Enter or a click confirms
+	 * only when it began PRESS_ARM_MS after the latest of the first frame,
+	 * keyboard focus and the fill (press.c).
+	 */
+	uint64_t arm_start_ms; /* monotonic; 0: nothing to arm yet */
+	bool armed;
+	struct pn_timer *arm_timer;
+	uint64_t key_down_ms; /* when the key now held went down */
+	uint64_t button_down_ms; /* when the left button went down on Authenticate; 0 */
 };
 
 /* main.c */
@@ -174,6 +185,7 @@ void protocol_send_cancel(struct state *state);
 void protocol_send_user(struct state *state, size_t user);
 void protocol_send_keyboard(struct state *state, bool has_keyboard);
 void protocol_send_shown(struct state *state);
+void protocol_send_armed(struct state *state);
 
 /* wayland.c */
 int wayland_connect(struct state *state, char *err, size_t errlen);
@@ -195,8 +207,19 @@ void keyboard_finish(struct state *state);
 void keyboard_clear_input(struct state *state);
 /* Nothing is typed and 1Password's answer stands: Enter confirms it. */
 bool keyboard_shows_fill(const struct state *state);
-/* A click at x, y (logical): the buttons do what Enter and Escape do. */
-void keyboard_click(struct state *state, double x, double y);
+/* The left button at x, y (logical): a click on a button does what Enter or Escape does. */
+void keyboard_click(struct state *state, double x, double y, bool pressed);
+
+/* press.c */
+#define PRESS_ARM_MS 500
+int press_init(struct state *state);
+void press_finish(struct state *state);
+/* The card changed in a way a press must wait for (first frame, focus, fill). */
+void press_rearm(struct state *state, const char *why);
+/* Whether a press that went down at down_ms may confirm 1Password's answer. */
+bool press_counts(struct state *state, uint64_t down_ms, const char *what);
+/* The card is filled and still arming: the button is greyed. */
+bool press_arming(const struct state *state);
 
 /* render.c: paints the whole surface into data (ARGB8888, stride width * 4). */
 void render(struct state *state, void *data, uint32_t width, uint32_t height, double scale);

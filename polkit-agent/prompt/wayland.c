@@ -180,6 +180,7 @@ void wayland_draw_frame(struct state *state)
 
 	if (!state->shown && state->phase == PHASE_ASKING) {
 		state->shown = true;
+		press_rearm(state, "first frame");
 		protocol_send_shown(state);
 		if (!state->focus_known && !state->has_keyboard)
 			pn_timer_arm(state->focus_timer, FOCUS_GRACE_MS);
@@ -403,9 +404,10 @@ static void ptr_button(void *data, struct wl_pointer *pointer, uint32_t serial, 
 	uint32_t button, uint32_t button_state)
 {
 	struct state *state = data;
-	/* BTN_LEFT (linux/input-event-codes.h), on release as buttons do. */
-	if (button == 0x110 && button_state == WL_POINTER_BUTTON_STATE_RELEASED)
-		keyboard_click(state, state->pointer_x, state->pointer_y);
+	/* BTN_LEFT (linux/input-event-codes.h); a click counts on release, as buttons do. */
+	if (button == 0x110)
+		keyboard_click(state, state->pointer_x, state->pointer_y,
+			button_state == WL_POINTER_BUTTON_STATE_PRESSED);
 }
 
 static void ptr_axis(void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis,

@@ -10,6 +10,8 @@ one repeating:
     cancel       "cancel", then exit 0
     user:N       "user N"
     crash        exit 3 without a word
+    other:TEXT   a child it forks (sharing fd 3) sends the answer TEXT and
+                 exits; then the fake itself answers "mine"
     wait         nothing (until "close")
 Every line it receives is appended to $FAKE_PROMPT_LOG; at "close" or end of
 file it writes "closed" there and exits 0.
@@ -57,6 +59,16 @@ def main():
             sock.send(b"user %s\n" % mode[5:].encode())
         elif mode == "crash":
             return 3
+        elif mode.startswith("other:"):
+            text = mode[6:].encode()
+            child = os.fork()
+            if child == 0:
+                sock.send(b"answer %d\n" % len(text))
+                sock.send(text)
+                os._exit(0)
+            os.waitpid(child, 0)
+            sock.send(b"answer 4\n")
+            sock.send(b"mine")
 
 
 if __name__ == "__main__":

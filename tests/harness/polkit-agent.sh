@@ -201,3 +201,27 @@ pk_stop_agent() {
 		pn_fail "sanitizer report in the agent's log ($PK_AGENT_LOG)"
 	fi
 }
+
+# pk_pam_stack LINE...: writes /etc/pam.d/polkit-1 (the PAM stack polkit's
+# helper runs; absent on Debian, where "other" applies) from LINEs plus
+# Debian's common-auth and common-account, and removes it at exit, also on
+# failure. /etc is shared by every namespace nsrun makes, where the system
+# lock is not: a flock on /etc/pam.d itself makes tests of parallel runs take
+# turns. A file this harness did not write is never replaced.
+pk_pam_stack() {
+	local file=/etc/pam.d/polkit-1 marker="# written by panther's test harness"
+	pn_spawn pam-lock flock -o -w "${PN_LOCK_TIMEOUT:-240}" /etc/pam.d \
+		sh -c 'echo locked; exec tail --pid="$1" -f /dev/null' sh $$
+	pn_wait_for -t "${PN_LOCK_TIMEOUT:-240}" grep -q '^locked' "$PN_LOG" ||
+		pn_fail "/etc/pam.d stayed locked by another test"
+	if [ -e "$file" ] && ! grep -qF "$marker" "$file"; then
+		pn_skip "$file exists and was not written by this harness: not replacing the machine's PAM stack"
+	fi
+	pn_on_exit rm -f "$file"
+	{
+		echo "$marker (pid $$, $PN_TEST_NAME); removed when it ends"
+		printf '%s\n' "$@"
+		echo "@include common-auth"
+		echo "@include common-account"
+	} >"$file.tmp" && mv "$file.tmp" "$file"
+}

@@ -33,6 +33,17 @@ pn_prompt_setup() {
 	export PN_PROMPT_PROGRAM PN_XDG_CACHE PN_XDG_STATE
 }
 
+# pn_prompt_test_hooks: the agent of this build runs the card named by
+# PANTHER_PROMPT_PROGRAM (the build tree's) only when it was configured with
+# -Dtest_hooks=true, as scripts/test.sh does; otherwise the test is skipped
+# (failed under CI, whose builds must be made for tests).
+pn_prompt_test_hooks() {
+	grep -qx '#define PANTHER_TEST_HOOKS 1' "$PANTHER_BUILD_DIR/polkit-agent/prompt/test-hooks.h" 2>/dev/null &&
+		return 0
+	[ "${CI:-}" = true ] && pn_fail "$PANTHER_BUILD_DIR was configured without -Dtest_hooks=true: the agent would not run the build's card"
+	pn_skip "$PANTHER_BUILD_DIR was configured without -Dtest_hooks=true, so its agent ignores PANTHER_PROMPT_PROGRAM (meson configure $PANTHER_BUILD_DIR -Dtest_hooks=true)"
+}
+
 # pn_prompt_theme dark|light|none: writes DMS's dms-colors.json and
 # session.json (isLightMode) for the test user; "none" removes both.
 pn_prompt_theme() {
@@ -125,6 +136,13 @@ pn_prompt_wait() {
 		pn_fail "the prompt did not say \"$1\" (${n}x); its log: $(tail -n 5 "$PN_PROMPT_LOG" | tr '\n' '|')"
 }
 
+# pn_prompt_wait_log REGEX: waits until a line of the prompt's log (its own
+# messages included) matches REGEX (grep -E).
+pn_prompt_wait_log() {
+	pn_wait_for grep -qE -- "$1" "$PN_PROMPT_LOG" ||
+		pn_fail "the prompt did not log /$1/; its log: $(tail -n 5 "$PN_PROMPT_LOG" | tr '\n' '|')"
+}
+
 # pn_png CMD FILE ARGS...: tests/harness/png.py.
 pn_png() {
 	"$PN_PYTHON" "$PN_HARNESS_DIR/png.py" "$@"
@@ -175,6 +193,7 @@ pk_wayland_agent() {
 		}
 	EOF
 	chmod 0644 "$PK_CONFIG"
+	pn_prompt_test_hooks
 	export XDG_CACHE_HOME=$PN_XDG_CACHE XDG_STATE_HOME=$PN_XDG_STATE
 	export PANTHER_PROMPT_PROGRAM=$PN_PROMPT_PROGRAM
 	pk_agent "$@"
@@ -206,6 +225,14 @@ pk_prompt_shown() {
 		pn_fail "the prompt did not appear (time $1; see $PK_AGENT_LOG)"
 	pn_wait_for pk__agent_log_count "$1" "the prompt has the keyboard" ||
 		pn_fail "the prompt did not get the keyboard (time $1; see $PK_AGENT_LOG)"
+}
+
+# pk_prompt_armed REQUEST: the filled card of request number REQUEST takes a
+# press (PRESS_ARM_MS after the latest of its first frame, keyboard focus and
+# the fill).
+pk_prompt_armed() {
+	pn_wait_for grep -q "request $1: the filled card takes a press" "$PK_AGENT_LOG" ||
+		pn_fail "the filled card of request $1 did not arm (see $PK_AGENT_LOG)"
 }
 
 # pk_no_prompt: the agent has no panther-polkit-prompt child left.

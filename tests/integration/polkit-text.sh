@@ -6,7 +6,9 @@
 #   LEFT OVERRIDE) shows as escaped text, on one line, in the prompt's
 #   PANTHER_PROMPT_PROGRAM and in the agent's log;
 # - a program whose /proc/PID/exe the agent cannot read (a process that made
-#   itself non-dumpable) is shown as unverified: "claims to be ...".
+#   itself non-dumpable) is shown as unverified: "claims to be ...";
+# - a request through pkexec names pkexec's parent as such and the whole
+#   command pkexec will run, checked against polkit's message.
 set -u
 . "$PANTHER_SOURCE_DIR/tests/harness/polkit-agent.sh"
 
@@ -62,5 +64,37 @@ esac
 grep -qF "from unverified program, claims to be /usr/bin/python3" "$PK_AGENT_LOG" ||
 	pn_fail "the log does not say the program is unverified"
 pn_note "shown as: Requested by ${program:0:60}..."
+pk_stop_agent
+
+# 3. pkexec: polkit's subject is pkexec's parent, and what pkexec will run is
+# shown whole, taken from pkexec's command line and checked against polkit's
+# message (the program alone on polkit 122; later pkexecs quote the command,
+# shortened in the middle past 80 bytes).
+pn_need_cmd pkexec
+pk_mode prompt right
+go=$PN_TMP/go
+mkfifo -m 0666 "$go"
+long=$(printf 'x%.0s' {1..60})
+pn_spawn_as_user pkexec-parent bash -c 'read -r _ <"$1"; pkexec --disable-internal-agent echo start "$2" end; sleep 3600' \
+	sh "$go" "$long"
+PK_SUBJECT=$PN_PID
+pk_agent
+echo go >"$go"
+pn_wait_for grep -q "request 1: .* authorized" "$PK_AGENT_LOG" ||
+	pn_fail "pkexec's request was not authorized (see $PK_AGENT_LOG)"
+program=$(prompt_program 1)
+case $program in
+"/usr/bin/bash -c read -r _"*"(pkexec's parent); pkexec will run /usr/bin/echo start $long end") ;;
+*) pn_fail "the card does not say what pkexec will run and who asked: \"$program\"" ;;
+esac
+message=$(tr '\0' '\n' <"$PK_PROMPT/env.1" | sed -n 's/^PANTHER_PROMPT_MESSAGE=//p')
+case $message in
+*"\`/usr/bin/echo'"*) pn_note "polkit's message names the program alone (polkit 122)" ;;
+*"\`/usr/bin/echo start xx"*" ... "*"xx end'"*) pn_note "polkit's message shortens the command" ;;
+*) pn_fail "polkit's message shows neither the program nor the shortened command: \"$message\"" ;;
+esac
+grep -q "start xx.* end" "$PN_TMP/pkexec-parent.log" || pn_fail "pkexec did not run the command"
+pn_note "polkit says: $message"
+pn_note "shown as: Requested by ...${program: -110}"
 pk_stop_agent
 pn_pass

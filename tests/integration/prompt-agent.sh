@@ -2,7 +2,8 @@
 # The agent's Wayland prompt end to end under headless sway, with the real
 # polkitd and PAM: 1Password (the stand-in) answers, the card is on screen
 # filled by 1Password (dots and a label) and PAM is not started until Enter,
-# which authorizes; Escape on a filled card cancels and op is not asked
+# which authorizes once the card is armed (an Enter right after the fill
+# does not, and Enter while 1Password works never reaches PAM); Escape on a filled card cancels and op is not asked
 # again; a click on Authenticate (a virtual pointer) confirms too. 1Password is dismissed, the prompt shows why; the password typed with wtype authorizes; a wrong one shows the error
 # and the right one then works; Escape dismisses and the next request still
 # works; with two identities Tab picks the other one and its password is the
@@ -32,6 +33,13 @@ pk_mode op right
 pk_check_start "$action"
 pk_prompt_shown 1
 pn_wait_for filled 1 || pn_fail "1Password's answer was not taken (see $PK_AGENT_LOG)"
+pn_key Return
+pn_wait_for grep -qE "Enter [0-9]+ ms after the card changed: ignored" "$PK_AGENT_LOG" ||
+	pn_fail "an Enter right after the fill was not refused"
+pn_note "$(grep -oE "Enter [0-9]+ ms after the card changed" "$PK_AGENT_LOG" | tail -n 1): ignored"
+grep -q "request 1: starting PAM" "$PK_AGENT_LOG" && pn_fail "an Enter right after the fill started PAM"
+pn_alive "$PK_CHECK_PID" || pn_fail "the request ended on an Enter right after the fill"
+pk_prompt_armed 1
 pn_prompt_screenshot "$PN_TMP/filled.png"
 pn_prompt_check_card "$PN_TMP/filled.png" "$PN_DARK_CARD" "$PN_LIGHT_CARD"
 filled_accent=$(pn_png count "$PN_TMP/filled.png" "$PN_DARK_PRIMARY")
@@ -40,19 +48,35 @@ grep -q "request 1: starting PAM" "$PK_AGENT_LOG" && pn_fail "PAM was started be
 pn_alive "$PK_CHECK_PID" || pn_fail "the request ended before Enter"
 pn_key Return
 pk_check_end
-pk_expect_status 0 "1Password's answer confirmed with Enter"
+pk_expect_status 0 "1Password's answer confirmed with Enter once the card was armed"
 [ "$(pk_calls op)" -eq 1 ] || pn_fail "op ran $(pk_calls op) times"
 pn_wait_for -t 5 pk_no_prompt || pn_fail "the prompt stayed open after the request was authorized"
+
+pn_note "Enter while 1Password works sends nothing to PAM"
+pk_mode op hang
+pk_check_start "$action"
+pk_prompt_shown 2
+pn_key Return
+pn_wait_for grep -q "Enter while 1Password is filling the card: ignored" "$PK_AGENT_LOG" ||
+	pn_fail "Enter while 1Password was filling the card was not refused"
+sleep 0.3
+grep -q "request 2: starting PAM" "$PK_AGENT_LOG" && pn_fail "Enter while 1Password was filling the card started PAM"
+grep -q "request 2: authentication failed" "$PK_AGENT_LOG" && pn_fail "Enter while 1Password was filling the card cost a failed attempt"
+[ "$(pam_helpers)" -eq 0 ] || pn_fail "PAM's helper runs after Enter on a pending card"
+pn_alive "$PK_CHECK_PID" || pn_fail "the request ended on Enter while 1Password was filling the card"
+pn_key Escape
+pk_check_end
+pk_expect_status 3 "Escape on a card 1Password is filling"
 
 pn_note "Escape on a filled card"
 pk_mode op right
 pk_check_start "$action"
-pk_prompt_shown 2
+pk_prompt_shown 3
 pn_wait_for filled 2 || pn_fail "1Password's answer was not taken the second time"
 pn_key Escape
 pk_check_end
 pk_expect_status 3 "Escape on the filled card"
-grep -q "request 2: starting PAM" "$PK_AGENT_LOG" && pn_fail "PAM was started although the card was cancelled"
+grep -q "request 3: starting PAM" "$PK_AGENT_LOG" && pn_fail "PAM was started although the card was cancelled"
 [ "$(pk_calls op)" -eq 1 ] || pn_fail "op ran $(pk_calls op) times for a cancelled request"
 
 pn_note "a click on Authenticate confirms the filled card"
@@ -60,8 +84,9 @@ pn_spawn_as_user pointer-keeper "$PANTHER_BUILD_DIR/tests/virtual-pointer" keep
 pointer_keeper=$PN_PID
 pk_mode op right
 pk_check_start "$action"
-pk_prompt_shown 3
+pk_prompt_shown 4
 pn_wait_for filled 3 || pn_fail "1Password's answer was not taken the third time"
+pk_prompt_armed 4
 pn_wait_for grep -q "the Authenticate button is at" "$PK_AGENT_LOG" || pn_fail "no Authenticate button was drawn"
 read -r bx by bw bh < <(grep "the Authenticate button is at" "$PK_AGENT_LOG" | tail -n 1 |
 	sed -E 's/.* at ([0-9]+),([0-9]+) \(([0-9]+)x([0-9]+)\).*/\1 \2 \3 \4/')
@@ -77,8 +102,8 @@ pn_stop "$pointer_keeper"
 pn_note "right password"
 pk_mode op dismiss
 pk_check_start "$action"
-pk_prompt_shown 4
-pn_wait_for grep -q "request 4: 1Password: authorization prompt dismissed" "$PK_AGENT_LOG" ||
+pk_prompt_shown 5
+pn_wait_for grep -q "request 5: 1Password: authorization prompt dismissed" "$PK_AGENT_LOG" ||
 	pn_fail "op's failure was not taken"
 pn_prompt_screenshot "$PN_TMP/first.png"
 pn_prompt_check_card "$PN_TMP/first.png" "$PN_DARK_CARD" "$PN_LIGHT_CARD"
@@ -91,14 +116,14 @@ pn_key Return
 pk_check_end
 pk_expect_status 0 "the right password at the prompt"
 pn_wait_for -t 5 pk_no_prompt || pn_fail "the prompt stayed open after the request was authorized"
-grep -q "request 4: .* authorized for $PN_TEST_USER" "$PK_AGENT_LOG" || pn_fail "the agent did not log the authorization"
+grep -q "request 5: .* authorized for $PN_TEST_USER" "$PK_AGENT_LOG" || pn_fail "the agent did not log the authorization"
 
 pn_note "wrong, then right"
 pk_check_start "$action"
-pk_prompt_shown 5
+pk_prompt_shown 6
 pn_type 'not-the-password'
 pn_key Return
-pk_prompt_shown 6
+pk_prompt_shown 7
 pn_prompt_screenshot "$PN_TMP/wrong.png"
 errors=$(pn_png count "$PN_TMP/wrong.png" "$PN_DARK_ERROR")
 [ "$errors" -gt 20 ] || pn_fail "no error text after a wrong password ($errors pixels in $PN_DARK_ERROR)"
@@ -110,14 +135,14 @@ grep -q "authentication failed (attempt 1 of 3)" "$PK_AGENT_LOG" || pn_fail "the
 
 pn_note "Escape dismisses, the next request works"
 pk_check_start "$action"
-pk_prompt_shown 7
+pk_prompt_shown 8
 pn_type 'half typed'
 pn_key Escape
 pk_check_end
 pk_expect_status 3 "Escape at the prompt"
 pn_wait_for -t 5 pk_no_prompt || pn_fail "the prompt stayed open after Escape"
 pk_check_start "$action"
-pk_prompt_shown 8
+pk_prompt_shown 9
 pn_type "$PN_TEST_PASSWORD"
 pn_key Return
 pk_check_end
@@ -133,14 +158,14 @@ pn_polkit_rule 10-panther-test-admin 'polkit.addAdminRule(function(action, subje
 		return ["unix-user:'"$other"'", "unix-group:sudo"];
 });'
 pk_check_start "$action"
-pk_prompt_shown 9
+pk_prompt_shown 10
 pn_key Tab
 pn_wait_for grep -q "identity changed to $other" "$PK_AGENT_LOG" || pn_fail "Tab did not change the identity"
-pk_prompt_shown 10
+pk_prompt_shown 11
 # The test user's own password is not the other one's.
 pn_type "$PN_TEST_PASSWORD"
 pn_key Return
-pk_prompt_shown 11
+pk_prompt_shown 12
 pn_type "$other_password"
 pn_key Return
 pk_check_end

@@ -3,14 +3,19 @@
 # protocol by tests/harness/prompt-driver.py in the agent's place: it shows
 # the request in the DMS theme's colors (dark and light), the password typed
 # with wtype arrives as the answer, PAM's texts and an error are shown, Tab
-# changes the identity, Escape cancels, and polkit's text is not markup.
-# A card 1Password fills (protocol "fill") shows its dots and label, Enter
-# sends "confirm" and never the secret (the agent keeps it), typing
+# changes the identity, Escape cancels, and polkit's text is not markup. The
+# card's process is undumpable, and its program links no drawing library
+# (those are in the module it loads once it is).
+# A card 1Password fills (protocol "fill") shows its dots and label; Enter
+# while it is pending sends nothing, Enter at once after the fill is ignored
+# (the Authenticate button is greyed while the card arms), Enter once it is
+# armed sends "confirm" and never the secret (the agent keeps it), typing
 # replaces it; 1Password's own request says what it is for.
 . "$PANTHER_SOURCE_DIR/tests/harness/lib.sh"
 . "$PANTHER_SOURCE_DIR/tests/harness/prompt.sh"
 
 pn_prompt_setup
+pn_need_cmd readelf
 pn_sway
 
 pn_note "dark theme: the card is surface_container, the answer arrives"
@@ -19,6 +24,19 @@ pn_prompt_start
 pn_prompt_ask 1 "$PN_TEST_USER" root -- "onepassword authorization prompt dismissed"
 pn_prompt_wait "< shown"
 pn_prompt_wait "< keyboard 1"
+
+pn_note "the card is undumpable, and its program loads no drawing library before it is"
+card=$(pgrep -P "$PN_PROMPT_PID" -x panther-polkit-)
+[ -n "$card" ] || pn_fail "no card process below the driver ($PN_PROMPT_PID)"
+pn_as_user cat "/proc/$card/environ" >/dev/null 2>&1 &&
+	pn_fail "the card's /proc/PID/environ is readable by its user: it is dumpable"
+needed=$(readelf -d "$PN_PROMPT_PROGRAM" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+case $needed in
+*cairo* | *pango* | *fontconfig* | *wayland* | *xkbcommon* | *glib* | *json-c*)
+	pn_fail "$PN_PROMPT_PROGRAM links $needed: those load before it can make itself undumpable" ;;
+esac
+grep -q "panther-polkit-card.so" "/proc/$card/maps" || pn_fail "the card module is not loaded in the card"
+pn_note "the program needs only: $needed"
 pn_type 'hunter2 é'
 shot=$PN_TMP/dark.png
 pn_prompt_screenshot "$shot"
@@ -118,13 +136,30 @@ pn_prompt_ask 7 "$PN_TEST_USER" -- "fill pending"
 pn_prompt_wait "< shown"
 pn_prompt_wait "< keyboard 1"
 pn_prompt_screenshot "$PN_TMP/pending.png"
+pn_note "Enter while 1Password is filling the card sends nothing"
+pn_key Return
+pn_prompt_wait_log "while 1Password is filling the card: ignored"
 pn_prompt_send "fill filled"
+pn_key Return
+pn_screenshot "$PN_TMP/arming.png"
+armed_before_shot=$(grep -c "^< armed" "$PN_PROMPT_LOG")
+pn_prompt_wait_log "Enter [0-9]+ ms after the card changed: ignored"
+pn_note "$(grep -oE "Enter [0-9]+ ms after the card changed" "$PN_PROMPT_LOG" | tail -n 1): not confirmed"
+pn_prompt_wait "< armed"
+grep -qE "^< (answer|confirm)" "$PN_PROMPT_LOG" && pn_fail "an Enter before the card was armed answered it"
 pn_prompt_screenshot "$PN_TMP/filled.png"
 pn_prompt_check_card "$PN_TMP/filled.png" "$PN_DARK_CARD" "$PN_LIGHT_CARD"
 pending_accent=$(pn_png count "$PN_TMP/pending.png" "$PN_DARK_PRIMARY")
 filled_accent=$(pn_png count "$PN_TMP/filled.png" "$PN_DARK_PRIMARY")
 [ "$filled_accent" -gt $((pending_accent + 300)) ] ||
 	pn_fail "no dots and label after \"fill filled\" ($filled_accent accent pixels, $pending_accent before)"
+if [ "$armed_before_shot" -eq 0 ]; then
+	arming_accent=$(pn_png count "$PN_TMP/arming.png" "$PN_DARK_PRIMARY")
+	[ "$filled_accent" -gt $((arming_accent + 1500)) ] ||
+		pn_fail "the Authenticate button is not greyed while the card arms ($arming_accent accent pixels arming, $filled_accent armed)"
+else
+	pn_note "the card was armed before its screenshot was taken: the greyed button is not checked this time"
+fi
 pn_key Return
 pn_prompt_wait "< confirm"
 grep -q "^< answer" "$PN_PROMPT_LOG" && pn_fail "Enter on a filled card sent an answer instead of confirm"
@@ -146,6 +181,7 @@ pn_prompt_wait "exit 0"
 
 if [ -n "${PANTHER_SCREENSHOT_DIR:-}" ]; then
 	cp "$PN_TMP/filled.png" "$PANTHER_SCREENSHOT_DIR/prompt.png"
+	cp "$PN_TMP/arming.png" "$PANTHER_SCREENSHOT_DIR/prompt-arming.png"
 	cp "$PN_TMP/authorize-cli.png" "$PANTHER_SCREENSHOT_DIR/prompt-1password.png"
 	cp "$PN_TMP/light.png" "$PANTHER_SCREENSHOT_DIR/prompt-light.png"
 fi

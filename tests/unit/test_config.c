@@ -36,7 +36,7 @@ static const struct bad_doc {
 		"low_battery, idle, cycle, manual, notify, app_rules)"},
 	{"unknown nested key", "{\"polkit\":{\"onepassword\":{\"enabled\":true}}}",
 		"config.json: polkit.onepassword: unknown key \"enabled\" (expected one of enable, "
-		"op, references, timeout_s, skip_actions, mode, token_file, account, keep_authorized)"},
+		"op, references, timeout_s, skip_actions, mode, token_file, account, keep_authorized, fingerprint_first)"},
 	{"keep_authorized not a boolean", "{\"polkit\":{\"onepassword\":{\"keep_authorized\":1}}}",
 		"config.json: polkit.onepassword.keep_authorized: expected true or false, got a number"},
 	{"unknown key with control characters", "{\"po\\u001bwer\":{}}",
@@ -102,6 +102,14 @@ static const struct bad_doc {
 	{"empty user name", "{\"polkit\":{\"onepassword\":{\"references\":{\"\":\"op://v/i/f\"}}}}",
 		"config.json: polkit.onepassword.references[\"\"]: empty user name "
 		"(expected a login name)"},
+	{"always_type entry not a string", "{\"polkit\":{\"always_type\":[\"org.x.*\",true]}}",
+		"config.json: polkit.always_type[1]: expected a string, got true"},
+	{"always_type not a list", "{\"polkit\":{\"always_type\":\"org.x.*\"}}",
+		"config.json: polkit.always_type: expected an array, got a string"},
+	{"fingerprint_first entry empty",
+		"{\"polkit\":{\"onepassword\":{\"fingerprint_first\":[\"\"]}}}",
+		"config.json: polkit.onepassword.fingerprint_first[0]: empty string (expected a "
+		"pattern such as com.example.*)"},
 	{"skip_actions entry not a string",
 		"{\"polkit\":{\"onepassword\":{\"skip_actions\":[\"com.x.*\",1]}}}",
 		"config.json: polkit.onepassword.skip_actions[1]: expected a string, got a number"},
@@ -521,6 +529,20 @@ static void test_polkit_options(void **state)
 	assert_null(cfg.polkit.prompt_argv[3]);
 	assert_int_equal(cfg.polkit.op_mode, PN_OP_APP);
 	assert_null(cfg.polkit.op_token_file);
+	/* Neither key given: 1Password fills every card it has a reference for. */
+	assert_null(cfg.polkit.always_type);
+	assert_null(cfg.polkit.fingerprint_first);
+	pn_config_finish(&cfg);
+	assert_int_equal(
+		parse_ok(&cfg,
+			"{\"polkit\":{\"always_type\":[\"org.freedesktop.systemd1.*\","
+			"\"*.policykit.exec\"],\"onepassword\":{\"fingerprint_first\":[\"*\"]}}}"),
+		0);
+	assert_string_equal(cfg.polkit.always_type[0], "org.freedesktop.systemd1.*");
+	assert_string_equal(cfg.polkit.always_type[1], "*.policykit.exec");
+	assert_null(cfg.polkit.always_type[2]);
+	assert_string_equal(cfg.polkit.fingerprint_first[0], "*");
+	assert_null(cfg.polkit.fingerprint_first[1]);
 	pn_config_finish(&cfg);
 	assert_int_equal(
 		parse_ok(&cfg,

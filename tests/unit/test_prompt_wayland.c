@@ -179,6 +179,17 @@ static void test_empty_answer(void **state)
 	assert_int_equal(pn_secret_len(f->answer), 0);
 }
 
+/* Only the prompt's own process is heard on its socket, not one that got the fd. */
+static void test_other_sender(void **state)
+{
+	struct fixture *f = *state;
+	struct outcome o = {0};
+	ask(f, "other:impostor", &o);
+	run_until(f, &o.calls, 1);
+	assert_int_equal(o.result, PROMPT_ANSWERED);
+	assert_true(secret_is(f->answer, "mine"));
+}
+
 static void test_refusals(void **state)
 {
 	struct fixture *f = *state;
@@ -244,6 +255,29 @@ static void test_program_missing(void **state)
 	assert_int_equal(o.calls, 0);
 }
 
+/*
+ * Built twice: with PANTHER_TEST_HOOKS (PANTHER_PROMPT_PROGRAM runs the fake
+ * card, as every other test here relies on) and without, as a package is
+ * built, where the variable is ignored and the card installed at
+ * PANTHER_PROMPT_PROGRAM's compiled-in path runs.
+ */
+static void test_program_chosen_only_for_tests(void **state)
+{
+	struct fixture *f = *state;
+	struct outcome o = {0};
+	struct prompt_info info = sample_info();
+	char err[256] = "";
+	int r = prompt_ask(f->prompt, &info, f->answer, on_done, &o, err, sizeof(err));
+#if PANTHER_TEST_HOOKS
+	assert_int_equal(r, 0);
+	wait_for_log(f, "show", 1);
+#else
+	assert_true(r < 0);
+	assert_non_null(strstr(err, PANTHER_PROMPT_PROGRAM));
+	assert_null(strstr(err, getenv("PANTHER_PROMPT_PROGRAM")));
+#endif
+}
+
 static int group_setup(void **state)
 {
 	if (!mkdtemp(tmpdir))
@@ -273,9 +307,19 @@ static int group_teardown(void **state)
 
 int main(void)
 {
+#if !PANTHER_TEST_HOOKS
+	const struct CMUnitTest plain[] = {
+		cmocka_unit_test_setup_teardown(test_program_chosen_only_for_tests, setup,
+			teardown),
+	};
+	return cmocka_run_group_tests(plain, group_setup, group_teardown);
+#endif
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_program_chosen_only_for_tests, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_question_and_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_sender, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_program_missing, setup, teardown),

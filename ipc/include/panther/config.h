@@ -85,6 +85,9 @@ struct pn_polkit_config {
 	char *op_token_file; /* as written; NULL in app mode */
 	char *op_token_path; /* resolved; NULL when $CREDENTIALS_DIRECTORY is not set */
 	char *op_account; /* --account; NULL: none */
+	/* fnmatch patterns, NULL-terminated, or NULL for none: */
+	char **fingerprint_first; /* pam_fprintd decides, 1Password does not fill */
+	char **always_type; /* the password is typed, 1Password does not fill */
 	enum pn_prompt_type prompt_type;
 	char **prompt_argv; /* NULL-terminated; for PN_PROMPT_COMMAND */
 };
