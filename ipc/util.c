@@ -66,13 +66,35 @@ void pn_strv_free(char **strv)
 	free(strv);
 }
 
+/* No allocation is retried: a daemon out of memory stops, and systemd restarts it. */
+static _Noreturn void out_of_memory(void)
+{
+	fputs("panther: out of memory\n", stderr);
+	abort();
+}
+
 void *pn_xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 	if (!p) {
-		fputs("panther: out of memory\n", stderr);
-		abort();
+		out_of_memory();
 	}
+	return p;
+}
+
+void *pn_xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *pn_xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p)
+		out_of_memory();
 	return p;
 }
 
@@ -80,8 +102,7 @@ char *pn_xstrdup(const char *s)
 {
 	char *copy = strdup(s);
 	if (!copy) {
-		fputs("panther: out of memory\n", stderr);
-		abort();
+		out_of_memory();
 	}
 	return copy;
 }
@@ -184,9 +205,7 @@ char *pn_sanitize_text(const char *s, size_t max)
 		s = "";
 	size_t in_len = strlen(s);
 	/* Each input byte grows to at most 5 output bytes ("<U+0085>" for 2 bytes). */
-	char *out = malloc(in_len * 5 + sizeof(ellipsis));
-	if (!out)
-		return NULL;
+	char *out = pn_xmalloc(in_len * 5 + sizeof(ellipsis));
 	const unsigned char *p = (const unsigned char *)s;
 	size_t o = 0, i = 0;
 	while (i < in_len) {

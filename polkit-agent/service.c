@@ -7,6 +7,7 @@
 #include "agent.h"
 #include "registration.h"
 #include "request.h"
+#include "panther/bus-names.h"
 #include "panther/dbus.h"
 #include "panther/log.h"
 #include "panther/util.h"
@@ -79,7 +80,7 @@ static const struct pn_property properties[] = {
 };
 
 static const struct pn_interface interface = {
-	.name = SERVICE_IFACE,
+	.name = PN_AGENT1_IFACE,
 	.properties = properties,
 };
 
@@ -103,7 +104,7 @@ static void on_emit(void *data)
 		return;
 	}
 	static const char *const changed[] = {"Subject", "State", "Requests", NULL};
-	pn_bus_emit_properties_changed(service->bus, SERVICE_PATH, SERVICE_IFACE, changed);
+	pn_bus_emit_properties_changed(service->bus, PN_AGENT1_PATH, PN_AGENT1_IFACE, changed);
 }
 
 /*
@@ -125,8 +126,8 @@ static void on_name_owner(void *data, const char *name, const char *owner)
 	if (owner || service->lost)
 		return;
 	char err[256];
-	if (pn_bus_request_name(service->bus, SERVICE_NAME, err, sizeof(err)) == 0) {
-		pn_info("%s is ours now", SERVICE_NAME);
+	if (pn_bus_request_name(service->bus, PN_AGENT1_NAME, err, sizeof(err)) == 0) {
+		pn_info("%s is ours now", PN_AGENT1_NAME);
 		pn_name_watch_remove(service->waiting);
 		service->waiting = NULL;
 	}
@@ -144,16 +145,16 @@ struct service *service_start(struct agent *agent)
 	struct service *service = pn_xcalloc(1, sizeof(*service));
 	service->agent = agent;
 	service->bus = bus;
-	int r = pn_bus_export(bus, SERVICE_PATH, &interface, service);
+	int r = pn_bus_export(bus, PN_AGENT1_PATH, &interface, service);
 	if (r == 0)
-		r = pn_bus_request_name(bus, SERVICE_NAME, err, sizeof(err));
+		r = pn_bus_request_name(bus, PN_AGENT1_NAME, err, sizeof(err));
 	if (r == -EEXIST) {
 		pn_warn("%s is taken on the session bus (another panther-polkit-agent?): "
 			"taking it when it is free",
-			SERVICE_NAME);
-		service->waiting = pn_bus_watch_name(bus, SERVICE_NAME, on_name_owner, service);
+			PN_AGENT1_NAME);
+		service->waiting = pn_bus_watch_name(bus, PN_AGENT1_NAME, on_name_owner, service);
 	} else if (r < 0) {
-		pn_warn("cannot offer %s: %s", SERVICE_NAME, err);
+		pn_warn("cannot offer %s: %s", PN_AGENT1_NAME, err);
 		pn_bus_close(bus);
 		free(service);
 		return NULL;

@@ -10,10 +10,6 @@
 struct agent;
 struct service;
 
-#define SERVICE_NAME "org.pantheros.PolkitAgent1"
-#define SERVICE_PATH "/org/pantheros/PolkitAgent1"
-#define SERVICE_IFACE "org.pantheros.PolkitAgent1"
-
 /* NULL (with a logged line) when there is no session bus or the name is taken. */
 struct service *service_start(struct agent *agent);
 void service_stop(struct service *service);

@@ -3,6 +3,7 @@
  * Auto) become the policy's choices, carried out by switch.c, and its
  * properties show the state. service.c checks the calls and speaks D-Bus.
  */
+#include "panther/bus-names.h"
 #include "panther/log.h"
 #include "panther/util.h"
 #include "powerd.h"
@@ -52,7 +53,7 @@ static DBusMessage *handle_cycle(void *data, DBusMessage *msg)
 	if (next == PN_PROFILE_NONE) {
 		char offered[64];
 		policy_format_profiles(d->policy.offered, offered, sizeof(offered));
-		return pn_error_reply(msg, POWER1_ERROR_FAILED,
+		return pn_error_reply(msg, PN_POWER1_ERROR_FAILED,
 			"no profile of power.cycle is offered (available: %s)", offered);
 	}
 	pn_info("cycling to %s", pn_profile_name(next));

@@ -37,14 +37,13 @@ static void append(char *buf, size_t len, const char *item)
 		snprintf(buf + used, len - used, "%s%s", used ? ", " : "", item);
 }
 
-/* What of obj switches profiles, as "key = value (meaning)" items. */
-static void describe(struct json_object *obj, char *buf, size_t len)
+void dms_describe_switching(struct json_object *settings, char *buf, size_t len)
 {
 	static const char *const profile_keys[] = {"acProfileName", "batteryProfileName"};
 	struct json_object *v;
 	buf[0] = '\0';
 	for (size_t i = 0; i < PN_ARRAY_LEN(profile_keys); i++) {
-		if (!json_object_object_get_ex(obj, profile_keys[i], &v) ||
+		if (!json_object_object_get_ex(settings, profile_keys[i], &v) ||
 			!json_object_is_type(v, json_type_string))
 			continue;
 		const char *value = json_object_get_string(v);
@@ -52,12 +51,12 @@ static void describe(struct json_object *obj, char *buf, size_t len)
 			continue;
 		char *shown = pn_sanitize_text(value, 16);
 		char item[128];
-		snprintf(item, sizeof(item), "%s \"%s\" (%s)", profile_keys[i], shown ? shown : "",
+		snprintf(item, sizeof(item), "%s \"%s\" (%s)", profile_keys[i], shown,
 			profile_of(value));
 		free(shown);
 		append(buf, len, item);
 	}
-	if (json_object_object_get_ex(obj, "batteryAutoPowerSaver", &v) &&
+	if (json_object_object_get_ex(settings, "batteryAutoPowerSaver", &v) &&
 		json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v))
 		append(buf, len, "batteryAutoPowerSaver true");
 }
@@ -72,56 +71,56 @@ static void say_problem(struct dms *dms, const char *text)
 		pn_warn("%s", text);
 }
 
-/*
- * The settings object, or NULL: missing (*missing set: DMS's defaults), or a
- * problem said.
- */
-static struct json_object *read_settings(struct dms *dms, bool *missing)
+struct json_object *dms_read_settings(const char *path, bool *missing, char *problem, size_t len)
 {
-	char line[WARNING_MAX];
 	struct stat st;
-	if (stat(dms->path, &st) < 0) {
+	*missing = false;
+	problem[0] = '\0';
+	if (stat(path, &st) < 0) {
 		if (errno == ENOENT) {
-			say_problem(dms, "");
 			*missing = true;
 			return NULL;
 		}
-		snprintf(line, sizeof(line), "%s: %s: cannot check DMS's power profile settings",
-			dms->path, strerror(errno));
-		say_problem(dms, line);
+		snprintf(problem, len, "%s: %s: cannot check DMS's power profile settings", path,
+			strerror(errno));
 		return NULL;
 	}
 	struct json_object *obj = NULL;
 	if (!S_ISREG(st.st_mode) || st.st_size > PN_CONFIG_MAX_SIZE) {
-		snprintf(line, sizeof(line),
-			"%s: not a regular file of at most 1 MiB: cannot check DMS's power profile "
-			"settings",
-			dms->path);
-	} else if (!(obj = json_object_from_file(dms->path)) ||
+		snprintf(problem, len,
+			"%s: not a regular file of at most 1 MiB: cannot check DMS's power profile settings",
+			path);
+	} else if (!(obj = json_object_from_file(path)) ||
 		!json_object_is_type(obj, json_type_object)) {
 		const char *why = obj ? "not a JSON object" : json_util_get_last_err();
 		char *shown = pn_sanitize_text(why ? why : "invalid JSON", 160);
-		snprintf(line, sizeof(line), "%s: %s: cannot check DMS's power profile settings",
-			dms->path, shown ? shown : "invalid JSON");
+		snprintf(problem, len, "%s: %s: cannot check DMS's power profile settings", path,
+			shown);
 		free(shown);
 		json_object_put(obj);
 		obj = NULL;
 	}
-	say_problem(dms, obj ? "" : line);
 	return obj;
+}
+
+bool dms_settings_path(char *buf, size_t len)
+{
+	return pn_xdg_path(buf, len, "XDG_CONFIG_HOME", ".config", SETTINGS_REST);
 }
 
 void dms_reload(struct dms *dms)
 {
 	if (!dms->path)
 		return;
-	bool missing = false;
-	struct json_object *obj = read_settings(dms, &missing);
+	bool missing;
+	char problem[WARNING_MAX];
+	struct json_object *obj = dms_read_settings(dms->path, &missing, problem, sizeof(problem));
+	say_problem(dms, problem);
 	if (!obj && !missing)
 		return; /* unreadable: what was found before still holds */
 	char found[256] = "";
 	if (obj)
-		describe(obj, found, sizeof(found));
+		dms_describe_switching(obj, found, sizeof(found));
 	json_object_put(obj);
 	char warning[WARNING_MAX] = "";
 	if (found[0])
@@ -151,7 +150,7 @@ struct dms *dms_create(const char *path)
 	char buf[4096];
 	if (path)
 		dms->path = pn_xstrdup(path);
-	else if (pn_xdg_path(buf, sizeof(buf), "XDG_CONFIG_HOME", ".config", SETTINGS_REST))
+	else if (dms_settings_path(buf, sizeof(buf)))
 		dms->path = pn_xstrdup(buf);
 	return dms;
 }

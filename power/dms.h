@@ -14,6 +14,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct json_object;
+
+/* The default path of DMS's settings.json; false when there is no home. */
+bool dms_settings_path(char *buf, size_t len);
+/*
+ * Reads settings.json: its object, or NULL with *missing set (no file:
+ * DMS's defaults) or with problem set to one line saying why it cannot be
+ * read ("" otherwise). The daemon and pantherctl doctor both read it so.
+ */
+struct json_object *dms_read_settings(const char *path, bool *missing, char *problem, size_t len);
+/*
+ * What in DMS's settings switches power profiles, as items joined by ", "
+ * ("acProfileName \"2\" (performance)", "batteryAutoPowerSaver true"); ""
+ * when nothing does.
+ */
+void dms_describe_switching(struct json_object *settings, char *buf, size_t len);
+
 struct dms;
 
 /* path NULL: the default path. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panther/bus-names.h"
 #include "panther/log.h"
 #include "panther/util.h"
 #include "powerd.h"
@@ -20,14 +21,15 @@ void powerd_maybe_ready(struct powerd *d)
 	if (d->name_owned || !d->ppd_slot.known || !d->asusd_slot.known || !d->power_known)
 		return;
 	char err[256];
-	int r = pn_bus_request_name(d->session, POWER1_NAME, err, sizeof(err));
+	int r = pn_bus_request_name(d->session, PN_POWER1_NAME, err, sizeof(err));
 	if (r == -EEXIST) {
-		pn_err("%s is taken on the session bus: another panther-powerd runs", POWER1_NAME);
+		pn_err("%s is taken on the session bus: another panther-powerd runs",
+			PN_POWER1_NAME);
 		pn_loop_quit(d->loop, 1);
 		return;
 	}
 	if (r < 0) {
-		pn_err("cannot own %s on the session bus: %s", POWER1_NAME, err);
+		pn_err("cannot own %s on the session bus: %s", PN_POWER1_NAME, err);
 		pn_loop_quit(d->loop, 1);
 		return;
 	}
@@ -140,7 +142,7 @@ static int start(struct powerd *d)
 	d->service = service_create(d->session, &power1_handler, d);
 	int r = service_export(d->service);
 	if (r < 0) {
-		pn_err("cannot export %s: %s", POWER1_PATH, strerror(-r));
+		pn_err("cannot export %s: %s", PN_POWER1_PATH, strerror(-r));
 		return 1;
 	}
 	if (d->cfg.power.notify)

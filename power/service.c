@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panther/bus-names.h"
 #include "panther/log.h"
 #include "panther/util.h"
 #include "policy.h"
@@ -24,14 +25,14 @@ static DBusMessage *unknown_profile(struct service *service, DBusMessage *msg, c
 {
 	char offered[64];
 	policy_format_profiles(service->state.offered, offered, sizeof(offered));
-	return pn_error_reply(msg, POWER1_ERROR_UNKNOWN_PROFILE,
+	return pn_error_reply(msg, PN_POWER1_ERROR_UNKNOWN_PROFILE,
 		"%s profile \"%s\" (available: %s)", known ? "unavailable" : "unknown", name,
 		offered);
 }
 
 static DBusMessage *no_backend(DBusMessage *msg)
 {
-	return pn_error_reply(msg, POWER1_ERROR_NO_BACKEND,
+	return pn_error_reply(msg, PN_POWER1_ERROR_NO_BACKEND,
 		"no power profile backend: neither power-profiles-daemon nor asusd is running");
 }
 
@@ -182,7 +183,7 @@ static const struct pn_property properties[] = {
 };
 
 static const struct pn_interface power1_iface = {
-	.name = POWER1_IFACE,
+	.name = PN_POWER1_IFACE,
 	.methods = methods,
 	.properties = properties,
 };
@@ -203,7 +204,7 @@ struct service *service_create(struct pn_bus *session_bus, const struct service_
 
 int service_export(struct service *service)
 {
-	int r = pn_bus_export(service->bus, POWER1_PATH, &power1_iface, service);
+	int r = pn_bus_export(service->bus, PN_POWER1_PATH, &power1_iface, service);
 	if (r == 0)
 		service->exported = true;
 	return r;
@@ -279,7 +280,7 @@ void service_destroy(struct service *service)
 	if (!service)
 		return;
 	if (service->exported)
-		pn_bus_unexport(service->bus, POWER1_PATH);
+		pn_bus_unexport(service->bus, PN_POWER1_PATH);
 	free_copies(service->holds, service->state.n_holds, service->degraded, service->warnings,
 		service->state.n_warnings);
 	free(service);
@@ -316,7 +317,8 @@ void service_update(struct service *service, const struct service_state *state)
 	changed[n] = NULL;
 	keep_copies(service, state);
 	if (n && service->exported)
-		pn_bus_emit_properties_changed(service->bus, POWER1_PATH, POWER1_IFACE, changed);
+		pn_bus_emit_properties_changed(service->bus, PN_POWER1_PATH, PN_POWER1_IFACE,
+			changed);
 }
 
 void service_reply(struct service *service, DBusMessage *reply)

@@ -16,13 +16,6 @@
 #include "panther/dbus.h"
 #include "ppd.h"
 
-#define POWER1_NAME "org.pantheros.Power1"
-#define POWER1_PATH "/org/pantheros/Power1"
-#define POWER1_IFACE "org.pantheros.Power1"
-#define POWER1_ERROR_UNKNOWN_PROFILE "org.pantheros.Power1.Error.UnknownProfile"
-#define POWER1_ERROR_NO_BACKEND "org.pantheros.Power1.Error.NoBackend"
-#define POWER1_ERROR_FAILED "org.pantheros.Power1.Error.Failed"
-
 struct service;
 
 /*

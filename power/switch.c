@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panther/bus-names.h"
 #include "panther/log.h"
 #include "panther/util.h"
 #include "powerd.h"
@@ -19,7 +20,7 @@ static void answer(struct powerd *d, DBusMessage *call, enum cause cause, enum p
 		return;
 	DBusMessage *reply;
 	if (error) {
-		reply = pn_error_reply(call, POWER1_ERROR_FAILED, "%s", error);
+		reply = pn_error_reply(call, PN_POWER1_ERROR_FAILED, "%s", error);
 	} else {
 		reply = dbus_message_new_method_return(call);
 		const char *name = pn_profile_name(profile);

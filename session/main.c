@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "niri-watch.h"
+#include "panther/bus-names.h"
 #include "panther/daemon.h"
 #include "panther/log.h"
 #include "panther/util.h"
@@ -164,19 +165,19 @@ static int open_bus(struct session *s)
 		return 0;
 	}
 	pn_bus_set_lost_handler(s->bus, bus_lost, s);
-	int r = pn_bus_request_name(s->bus, SESSION_BUS_NAME, err, sizeof(err));
+	int r = pn_bus_request_name(s->bus, PN_SESSION1_NAME, err, sizeof(err));
 	if (r == -EEXIST) {
 		pn_err("another panther-session runs on this session bus (%s is taken)",
-			SESSION_BUS_NAME);
+			PN_SESSION1_NAME);
 		return 1;
 	}
 	if (r < 0) {
-		pn_err("cannot take %s: %s", SESSION_BUS_NAME, err);
+		pn_err("cannot take %s: %s", PN_SESSION1_NAME, err);
 		return 1;
 	}
 	s->object = session_service_export(s->bus, &session_ops, s, &r);
 	if (!s->object)
-		pn_warn("cannot export %s: %s", SESSION_PATH, strerror(-r));
+		pn_warn("cannot export %s: %s", PN_SESSION1_PATH, strerror(-r));
 	return 0;
 }
 

@@ -15,13 +15,6 @@
 #include "panther/dbus.h"
 #include "supervisor.h"
 
-#define SESSION_BUS_NAME "org.pantheros.Session1"
-#define SESSION_PATH "/org/pantheros/Session1"
-#define SESSION_IFACE "org.pantheros.Session1"
-#define SESSION_ERROR_UNKNOWN_SERVICE SESSION_IFACE ".Error.UnknownService"
-#define SESSION_ERROR_NOT_SUPPORTED SESSION_IFACE ".Error.NotSupported"
-#define SESSION_ERROR_STOPPING SESSION_IFACE ".Error.Stopping"
-
 /* What the exported object asks of the session. */
 struct session_ops {
 	const char *(*mode)(void *data);

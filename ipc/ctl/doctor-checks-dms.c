@@ -10,10 +10,8 @@
 #include <unistd.h>
 
 #include "doctor.h"
+#include "panther/bus-names.h"
 #include "panther/util.h"
-
-#define NOTIFY_NAME "org.freedesktop.Notifications"
-#define NOTIFY_PATH "/org/freedesktop/Notifications"
 
 /* Whether a program is on PATH. */
 static bool on_path(const char *name)
@@ -92,7 +90,7 @@ static void probe_notifications(struct doctor *d)
 	DBusError err;
 	dbus_error_init(&err);
 	DBusMessage *reply = doctor_call(d, bus,
-		dbus_message_new_method_call(NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME,
+		dbus_message_new_method_call(PN_NOTIFY_NAME, PN_NOTIFY_PATH, PN_NOTIFY_NAME,
 			"GetServerInformation"),
 		&err);
 	const char *name, *vendor, *version, *spec;
@@ -109,7 +107,7 @@ static void probe_notifications(struct doctor *d)
 	}
 	char caps[256] = "";
 	DBusMessage *caps_reply = doctor_call(d, bus,
-		dbus_message_new_method_call(NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME,
+		dbus_message_new_method_call(PN_NOTIFY_NAME, PN_NOTIFY_PATH, PN_NOTIFY_NAME,
 			"GetCapabilities"),
 		&err);
 	DBusMessageIter iter, array;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "doctor.h"
+#include "panther/bus-names.h"
 #include "panther/proc.h"
 
 #define DMS_FIX                                                                     \
@@ -18,9 +19,8 @@ static void probe_agent(struct doctor *d)
 	dbus_error_init(&err);
 	if (!bus) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "no session bus");
-	} else if (!doctor_get_string(d, bus, "org.pantheros.PolkitAgent1",
-			   "/org/pantheros/PolkitAgent1", "org.pantheros.PolkitAgent1", "State",
-			   state, sizeof(state), &err)) {
+	} else if (!doctor_get_string(d, bus, PN_AGENT1_NAME, PN_AGENT1_PATH, PN_AGENT1_IFACE,
+			   "State", state, sizeof(state), &err)) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "panther-polkit-agent: %s",
 			doctor_bus_error(&err));
 	} else if (strcmp(state, "registered") == 0) {

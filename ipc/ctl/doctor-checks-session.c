@@ -7,11 +7,8 @@
 #include <unistd.h>
 
 #include "doctor.h"
+#include "panther/bus-names.h"
 #include "panther/util.h"
-
-#define SYSTEMD_NAME "org.freedesktop.systemd1"
-#define SYSTEMD_PATH "/org/freedesktop/systemd1"
-#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
 
 static const char *const panther_units[] = {
 	"panther-session.target",
@@ -75,8 +72,8 @@ static void probe_session(struct doctor *d)
 	char mode[64];
 	DBusError err;
 	dbus_error_init(&err);
-	if (doctor_get_string(d, bus, "org.pantheros.Session1", "/org/pantheros/Session1",
-		    "org.pantheros.Session1", "Mode", mode, sizeof(mode), &err))
+	if (doctor_get_string(d, bus, PN_SESSION1_NAME, PN_SESSION1_PATH, PN_SESSION1_IFACE, "Mode",
+		    mode, sizeof(mode), &err))
 		doctor_say(d, DOCTOR_OK, NULL, "panther-session is up, %s mode", mode);
 	else
 		doctor_say(d, DOCTOR_FAIL, NULL, "panther-session: %s", doctor_bus_error(&err));
@@ -89,8 +86,8 @@ int doctor_unit_state(struct doctor *d, DBusConnection *bus, const char *unit, c
 	/* GetUnit, not the unit's path: asking systemd for that path loads the unit. */
 	DBusError err;
 	dbus_error_init(&err);
-	DBusMessage *reply = doctor_call_string(d, bus, SYSTEMD_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER,
-		"GetUnit", unit, &err);
+	DBusMessage *reply = doctor_call_string(d, bus, PN_SYSTEMD_NAME, PN_SYSTEMD_PATH,
+		PN_SYSTEMD_MANAGER_IFACE, "GetUnit", unit, &err);
 	const char *found;
 	char path[512];
 	*restarts = 0;
@@ -105,7 +102,7 @@ int doctor_unit_state(struct doctor *d, DBusConnection *bus, const char *unit, c
 	}
 	snprintf(path, sizeof(path), "%s", found);
 	dbus_message_unref(reply);
-	if (!doctor_get_string(d, bus, SYSTEMD_NAME, path, "org.freedesktop.systemd1.Unit",
+	if (!doctor_get_string(d, bus, PN_SYSTEMD_NAME, path, "org.freedesktop.systemd1.Unit",
 		    "ActiveState", state, len, &err)) {
 		dbus_error_free(&err);
 		return -1;
@@ -113,7 +110,7 @@ int doctor_unit_state(struct doctor *d, DBusConnection *bus, const char *unit, c
 	const char *dot = strrchr(unit, '.');
 	if (dot && strcmp(dot, ".service") == 0) {
 		DBusMessageIter value;
-		reply = doctor_get_property(d, bus, SYSTEMD_NAME, path,
+		reply = doctor_get_property(d, bus, PN_SYSTEMD_NAME, path,
 			"org.freedesktop.systemd1.Service", "NRestarts", &value, &err);
 		if (reply && dbus_message_iter_get_arg_type(&value) == DBUS_TYPE_UINT32)
 			dbus_message_iter_get_basic(&value, restarts);
@@ -126,8 +123,8 @@ int doctor_unit_state(struct doctor *d, DBusConnection *bus, const char *unit, c
 
 static void failed_units(struct doctor *d, DBusConnection *bus)
 {
-	DBusMessage *msg = dbus_message_new_method_call(SYSTEMD_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER,
-		"ListUnitsFiltered");
+	DBusMessage *msg = dbus_message_new_method_call(PN_SYSTEMD_NAME, PN_SYSTEMD_PATH,
+		PN_SYSTEMD_MANAGER_IFACE, "ListUnitsFiltered");
 	DBusMessageIter iter, array;
 	if (msg) {
 		const char *failed = "failed";
@@ -175,7 +172,7 @@ static void probe_units(struct doctor *d)
 {
 	DBusConnection *bus = doctor_session_bus(d);
 	bool want = d->config.session.mode == PN_SESSION_SYSTEMD;
-	d->systemd_present = bus && doctor_has_owner(d, bus, SYSTEMD_NAME);
+	d->systemd_present = bus && doctor_has_owner(d, bus, PN_SYSTEMD_NAME);
 	if (!d->systemd_present) {
 		doctor_say(d, want ? DOCTOR_FAIL : DOCTOR_OK,
 			"set session.mode to \"direct\", or start the session under systemd "
@@ -225,8 +222,8 @@ static void probe_environment(struct doctor *d)
 	DBusMessageIter value, array;
 	DBusError err;
 	dbus_error_init(&err);
-	DBusMessage *reply = doctor_get_property(d, bus, SYSTEMD_NAME, SYSTEMD_PATH,
-		SYSTEMD_MANAGER, "Environment", &value, &err);
+	DBusMessage *reply = doctor_get_property(d, bus, PN_SYSTEMD_NAME, PN_SYSTEMD_PATH,
+		PN_SYSTEMD_MANAGER_IFACE, "Environment", &value, &err);
 	if (!reply || dbus_message_iter_get_arg_type(&value) != DBUS_TYPE_ARRAY) {
 		doctor_say(d, DOCTOR_WARN, NULL, "the user manager's environment: %s",
 			reply ? "unexpected reply" : doctor_bus_error(&err));

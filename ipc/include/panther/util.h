@@ -14,15 +14,23 @@ bool pn_strv_contains(char *const *strv, const char *s);
 bool pn_strv_push(char ***strv, const char *s);
 void pn_strv_free(char **strv);
 
-/* Aborts on allocation failure: for the small allocations of state structs. */
+/*
+ * The allocation policy: out of memory aborts, everywhere (panther's
+ * allocations are small; a daemon that cannot make them stops, and
+ * systemd restarts it). So no caller checks for NULL, and no function of
+ * panther returns NULL for want of memory: allocate through these.
+ */
+void *pn_xmalloc(size_t size);
 void *pn_xcalloc(size_t n, size_t size);
+void *pn_xrealloc(void *p, size_t size);
 char *pn_xstrdup(const char *s);
 
 /*
  * Copies untrusted text for display or logging: control characters become
  * '?', characters that move or hide text (C1 controls, U+2028 and U+2029,
  * Unicode format characters such as U+202E) become "<U+202E>", invalid
- * UTF-8 becomes U+FFFD, and it is cut at max bytes with "…".
+ * UTF-8 becomes U+FFFD, and it is cut at max bytes with "…". s NULL reads
+ * as "". Never NULL; free() it.
  */
 char *pn_sanitize_text(const char *s, size_t max);
 
