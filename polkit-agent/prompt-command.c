@@ -106,8 +106,7 @@ static void push_var(char ***env, const char *name, const char *value)
 	size_t len = strlen(name) + strlen(value ? value : "") + 2;
 	char *entry = pn_xcalloc(1, len);
 	snprintf(entry, len, "%s=%s", name, value ? value : "");
-	if (!pn_strv_push(env, entry))
-		abort();
+	pn_strv_push(env, entry);
 	free(entry);
 }
 

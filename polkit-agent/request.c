@@ -100,22 +100,11 @@ static void add_text(char **slot, const char *text)
 	size_t len = strlen(text);
 	while (len > 0 && text[len - 1] == '\n')
 		len--;
-	char *line = strndup(text, len);
-	if (!line)
-		abort();
+	char *line = pn_xstrndup(text, len);
 	char *clean = pn_sanitize_text(line, TEXT_MAX);
 	free(line);
-	len = strlen(clean);
-	if (!*slot) {
-		*slot = clean;
-		return;
-	}
-	size_t total = strlen(*slot) + len + 2;
-	char *joined = pn_xcalloc(1, total);
-	snprintf(joined, total, "%s\n%s", *slot, clean);
-	free(*slot);
+	pn_append_line(slot, clean);
 	free(clean);
-	*slot = joined;
 }
 
 static gboolean unref_later(gpointer object)
@@ -623,9 +612,8 @@ static void add_identities(struct request *req, GList *identities)
 			shown = found->pw_name;
 		else
 			snprintf(name, sizeof(name), "%u", (unsigned)uid);
-		req->uids = realloc(req->uids, (req->n_users + 1) * sizeof(*req->uids));
-		if (!req->uids || !pn_strv_push(&req->users, shown))
-			abort();
+		req->uids = pn_xrealloc(req->uids, (req->n_users + 1) * sizeof(*req->uids));
+		pn_strv_push(&req->users, shown);
 		req->uids[req->n_users++] = uid;
 	}
 }

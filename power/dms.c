@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "panther/config.h"
 #include "panther/log.h"
@@ -73,32 +72,32 @@ static void say_problem(struct dms *dms, const char *text)
 
 struct json_object *dms_read_settings(const char *path, bool *missing, char *problem, size_t len)
 {
-	struct stat st;
+	static const char what[] = "cannot check DMS's power profile settings";
 	*missing = false;
 	problem[0] = '\0';
-	if (stat(path, &st) < 0) {
-		if (errno == ENOENT) {
-			*missing = true;
-			return NULL;
-		}
-		snprintf(problem, len, "%s: %s: cannot check DMS's power profile settings", path,
-			strerror(errno));
+	char *text;
+	size_t size;
+	int r = pn_read_file(path, PN_CONFIG_MAX_SIZE, &text, &size);
+	if (r == -ENOENT) {
+		*missing = true;
 		return NULL;
 	}
-	struct json_object *obj = NULL;
-	if (!S_ISREG(st.st_mode) || st.st_size > PN_CONFIG_MAX_SIZE) {
-		snprintf(problem, len,
-			"%s: not a regular file of at most 1 MiB: cannot check DMS's power profile settings",
-			path);
-	} else if (!(obj = json_object_from_file(path)) ||
-		!json_object_is_type(obj, json_type_object)) {
-		const char *why = obj ? "not a JSON object" : json_util_get_last_err();
-		char *shown = pn_sanitize_text(why ? why : "invalid JSON", 160);
-		snprintf(problem, len, "%s: %s: cannot check DMS's power profile settings", path,
-			shown);
-		free(shown);
+	if (r == -EISDIR || r == -EINVAL || r == -EFBIG) {
+		snprintf(problem, len, "%s: not a regular file of at most 1 MiB: %s", path, what);
+		return NULL;
+	}
+	if (r < 0) {
+		snprintf(problem, len, "%s: %s: %s", path, strerror(-r), what);
+		return NULL;
+	}
+	enum json_tokener_error error;
+	struct json_object *obj = json_tokener_parse_verbose(text, &error);
+	free(text);
+	if (!obj || !json_object_is_type(obj, json_type_object)) {
+		snprintf(problem, len, "%s: %s: %s", path,
+			obj ? "not a JSON object" : json_tokener_error_desc(error), what);
 		json_object_put(obj);
-		obj = NULL;
+		return NULL;
 	}
 	return obj;
 }

@@ -441,8 +441,6 @@ static struct service *service_new(struct supervisor *sup, const struct pn_servi
 	svc->restart_timer = pn_loop_add_timer(sup->loop, service_restart_timer, svc);
 	svc->kill_timer = pn_loop_add_timer(sup->loop, service_kill_timer, svc);
 	svc->ready_timer = pn_loop_add_timer(sup->loop, service_ready_timeout, svc);
-	if (!svc->restart_timer || !svc->kill_timer || !svc->ready_timer)
-		abort();
 	return svc;
 }
 

@@ -193,8 +193,7 @@ static void job_removed(void *data, DBusMessage *msg)
 		strcpy(entry, job);
 		strcat(entry, " ");
 		strcat(entry, result);
-		if (!pn_strv_push(&sd->early_jobs, entry))
-			abort();
+		pn_strv_push(&sd->early_jobs, entry);
 		free(entry);
 	}
 }

@@ -16,23 +16,16 @@
 /* Whether a program is on PATH. */
 static bool on_path(const char *name)
 {
-	const char *path = getenv("PATH");
-	char file[PATH_MAX];
-	for (const char *p = path; p && *p;) {
-		size_t n = strcspn(p, ":");
-		if (n &&
-			snprintf(file, sizeof(file), "%.*s/%s", (int)n, p, name) <
-				(int)sizeof(file) &&
-			access(file, X_OK) == 0)
-			return true;
-		p += n + (p[n] == ':');
-	}
-	return false;
+	char *path = pn_find_program(name);
+	bool found = path != NULL;
+	free(path);
+	return found;
 }
 
 static void probe_colors(struct doctor *d)
 {
-	char path[PATH_MAX], text[65536];
+	char path[PATH_MAX], *text;
+	size_t len;
 	struct stat st;
 	if (!pn_xdg_path(path, sizeof(path), "XDG_CACHE_HOME", ".cache",
 		    "DankMaterialShell/dms-colors.json") ||
@@ -43,14 +36,15 @@ static void probe_colors(struct doctor *d)
 			path, on_path("matugen") ? "on PATH" : "not on PATH");
 		return;
 	}
-	ssize_t r = doctor_read_file(path, text, sizeof(text));
+	int r = pn_read_file(path, DOCTOR_FILE_MAX, &text, &len);
 	if (r < 0) {
 		doctor_say(d, DOCTOR_WARN, "let DMS write it again (change the wallpaper or theme)",
 			"%s cannot be read: %s", path,
-			r == -EINVAL ? "not a regular file" : strerror((int)-r));
+			r == -EINVAL ? "not a regular file" : strerror(-r));
 		return;
 	}
 	struct json_object *o = json_tokener_parse(text), *colors, *dark, *light;
+	free(text);
 	bool ok = o && json_object_object_get_ex(o, "colors", &colors) &&
 		json_object_object_get_ex(colors, "dark", &dark) &&
 		json_object_object_get_ex(colors, "light", &light) &&
@@ -68,14 +62,16 @@ static void probe_colors(struct doctor *d)
 
 static void probe_light(struct doctor *d)
 {
-	char path[PATH_MAX], text[65536];
+	char path[PATH_MAX], *text;
+	size_t len;
 	if (!pn_xdg_path(path, sizeof(path), "XDG_STATE_HOME", ".local/state",
 		    "DankMaterialShell/session.json") ||
-		doctor_read_file(path, text, sizeof(text)) < 0) {
+		pn_read_file(path, DOCTOR_FILE_MAX, &text, &len) < 0) {
 		doctor_say(d, DOCTOR_OK, NULL, "dark (no DMS session.json)");
 		return;
 	}
 	struct json_object *o = json_tokener_parse(text), *v;
+	free(text);
 	bool light = o && json_object_object_get_ex(o, "isLightMode", &v) &&
 		json_object_get_boolean(v);
 	json_object_put(o);

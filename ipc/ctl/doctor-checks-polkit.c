@@ -1,11 +1,14 @@
 /* doctor: panther-polkit-agent, other agents in this session, the polkit-1 PAM stack. */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "doctor.h"
 #include "panther/bus-names.h"
 #include "panther/proc.h"
+#include "panther/util.h"
 
 #define DMS_FIX                                                                     \
 	"start DMS with DMS_DISABLE_POLKIT=1 (the dms unit's Environment=, or its " \
@@ -97,36 +100,37 @@ static void probe_other_agents(struct doctor *d)
 /* Whether a PAM file (or one it includes, one level deep) uses pam_fprintd. */
 static bool pam_has_fprintd(struct doctor *d, const char *service, int depth)
 {
-	char path[PATH_MAX], text[16384];
+	char path[PATH_MAX], *text;
+	size_t len;
 	snprintf(path, sizeof(path), "%s/pam.d/%s", d->etc, service);
-	if (doctor_read_file(path, text, sizeof(text)) < 0)
+	if (pn_read_file(path, DOCTOR_FILE_MAX, &text, &len) < 0)
 		return false;
+	bool found = false;
 	char *save = NULL;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *line = strtok_r(text, "\n", &save); line && !found;
+		line = strtok_r(NULL, "\n", &save)) {
 		line += strspn(line, " \t");
 		if (line[0] == '#')
 			continue;
-		if (strstr(line, "pam_fprintd"))
-			return true;
 		char type[32], control[64], module[128];
-		if (depth > 0 && sscanf(line, "@include %127s", module) == 1 &&
-			pam_has_fprintd(d, module, depth - 1))
-			return true;
-		if (depth > 0 && sscanf(line, "%31s %63s %127s", type, control, module) == 3 &&
-			(strcmp(control, "include") == 0 || strcmp(control, "substack") == 0) &&
-			pam_has_fprintd(d, module, depth - 1))
-			return true;
+		found = strstr(line, "pam_fprintd") ||
+			(depth > 0 && sscanf(line, "@include %127s", module) == 1 &&
+				pam_has_fprintd(d, module, depth - 1)) ||
+			(depth > 0 && sscanf(line, "%31s %63s %127s", type, control, module) == 3 &&
+				(strcmp(control, "include") == 0 ||
+					strcmp(control, "substack") == 0) &&
+				pam_has_fprintd(d, module, depth - 1));
 	}
-	return false;
+	free(text);
+	return found;
 }
 
 static void probe_pam(struct doctor *d)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/pam.d/polkit-1", d->etc);
-	char probe[1];
-	const char *service = doctor_read_file(path, probe, sizeof(probe)) < 0 ? "other"
-									       : "polkit-1";
+	/* PAM falls back to "other" when the service has no file. */
+	const char *service = access(path, F_OK) == 0 ? "polkit-1" : "other";
 	if (pam_has_fprintd(d, service, 2))
 		doctor_say(d, DOCTOR_OK, NULL, "PAM %s has pam_fprintd: a finger confirms the card",
 			service);

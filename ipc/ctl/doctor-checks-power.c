@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "doctor.h"
@@ -223,9 +224,10 @@ static int ron_bool(const char *text, const char *key)
 
 static void probe_asusd(struct doctor *d)
 {
-	char path[PATH_MAX], text[65536];
+	char path[PATH_MAX], *text;
+	size_t len;
 	snprintf(path, sizeof(path), "%s/asusd/asusd.ron", d->etc);
-	if (doctor_read_file(path, text, sizeof(text)) < 0) {
+	if (pn_read_file(path, DOCTOR_FILE_MAX, &text, &len) < 0) {
 		if (d->asusd_present)
 			doctor_say(d, DOCTOR_WARN,
 				"write asusd.ron (the NixOS module does on the "
@@ -238,6 +240,7 @@ static void probe_asusd(struct doctor *d)
 	int ac = ron_bool(text, "change_platform_profile_on_ac");
 	int battery = ron_bool(text, "change_platform_profile_on_battery");
 	int epp = ron_bool(text, "platform_profile_linked_epp");
+	free(text);
 	if (ac == 1 || battery == 1)
 		doctor_say(d, DOCTOR_FAIL, NULL,
 			"asusd switches profiles itself on %s: it fights "

@@ -140,12 +140,7 @@ static void conn_queue(struct conn *c, const char *text, size_t len)
 {
 	if (c->out_off == c->out_len)
 		c->out_off = c->out_len = 0;
-	char *grown = realloc(c->out, c->out_len + len);
-	if (!grown) {
-		fputs("panther: out of memory\n", stderr);
-		abort();
-	}
-	c->out = grown;
+	c->out = pn_xrealloc(c->out, c->out_len + len);
 	memcpy(c->out + c->out_len, text, len);
 	c->out_len += len;
 }
@@ -197,10 +192,7 @@ static ssize_t conn_read(struct conn *c)
 			cap *= 2;
 		if (cap > limit)
 			cap = limit;
-		char *grown = realloc(c->in, cap);
-		if (!grown)
-			return -ENOMEM;
-		c->in = grown;
+		c->in = pn_xrealloc(c->in, cap);
 		c->in_cap = cap;
 	}
 	ssize_t n;

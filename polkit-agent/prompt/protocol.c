@@ -39,19 +39,6 @@ static void set_text(char **slot, const char *value)
 	*slot = value[0] ? pn_xstrdup(value) : NULL;
 }
 
-static void add_line(char **slot, const char *value)
-{
-	if (!*slot) {
-		*slot = pn_xstrdup(value);
-		return;
-	}
-	size_t len = strlen(*slot) + strlen(value) + 2;
-	char *joined = pn_xcalloc(1, len);
-	snprintf(joined, len, "%s\n%s", *slot, value);
-	free(*slot);
-	*slot = joined;
-}
-
 static void show(struct state *state)
 {
 	struct request_view *p = &state->pending;
@@ -137,8 +124,7 @@ static void handle(struct state *state, const struct pp_message *msg)
 		p->echo = strcmp(value, "1") == 0;
 	} else if (strcmp(key, "user") == 0) {
 		if (p->users && p->n_users < MAX_USERS) {
-			if (!pn_strv_push(&p->users, value))
-				abort();
+			pn_strv_push(&p->users, value);
 			p->n_users++;
 		}
 	} else if (strcmp(key, "selected") == 0) {
@@ -148,7 +134,7 @@ static void handle(struct state *state, const struct pp_message *msg)
 		state->receiving = false;
 		show(state);
 	} else if (strcmp(key, "pam-info") == 0 || strcmp(key, "pam-error") == 0) {
-		add_line(key[4] == 'i' ? &state->req.info : &state->req.error, value);
+		pn_append_line(key[4] == 'i' ? &state->req.info : &state->req.error, value);
 		state_redraw(state);
 	} else if (strcmp(key, "withdraw") == 0) {
 		/* No question is open: wait for the next one, or "close". */
