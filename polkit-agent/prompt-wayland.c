@@ -303,13 +303,6 @@ static struct prompt_run *start_run(struct prompt_wayland *pw, uint32_t id, char
 	return run;
 }
 
-static const char *const fill_names[] = {
-	[PROMPT_FILL_NONE] = "none",
-	[PROMPT_FILL_PENDING] = "pending",
-	[PROMPT_FILL_READY] = "filled",
-	[PROMPT_FILL_FAILED] = "failed",
-};
-
 /* 1Password's failure (onepassword.c says "1Password: ...") gets its own line. */
 static const char *onepassword_reason(const char *error)
 {
@@ -334,7 +327,7 @@ static int send_question(int fd, const struct prompt_info *info)
 		{"error", error},
 		{"info", info->info},
 		{"onepassword", onepassword},
-		{"fill", fill_names[info->fill]},
+		{"fill", prompt_fill_name(info->fill)},
 		{"purpose", info->purpose},
 		{"then", info->then},
 	};
@@ -424,7 +417,7 @@ static void wayland_fill(struct prompt *prompt, const struct prompt_info *info)
 	if (reason)
 		r = pp_send(pw->run->fd, "onepassword", reason);
 	if (r >= 0)
-		r = pp_send(pw->run->fd, "fill", fill_names[info->fill]);
+		r = pp_send(pw->run->fd, "fill", prompt_fill_name(info->fill));
 	if (r < 0)
 		pn_warn("request %u: cannot tell the prompt about 1Password: %s", info->id,
 			strerror(-r));

@@ -170,7 +170,11 @@ void request_cancel(struct request *req, const char *why)
 	finish(req, false, why);
 }
 
-static void on_deferred(void *data)
+/*
+ * From the loop, once polkit's and GLib's callbacks have returned: finishes
+ * a request polkitd withdrew, or unlinks and frees a finished one.
+ */
+static void cancel_or_free(void *data)
 {
 	struct request *req = data;
 	if (!req->finished) {
@@ -634,9 +638,7 @@ struct request *request_start(struct agent *agent, const struct request_params *
 					  : NULL;
 	if (pid_text)
 		req->program = subject_describe((pid_t)strtol(pid_text, NULL, 10));
-	req->deferred = pn_loop_add_timer(agent->loop, on_deferred, req);
-	if (!req->deferred)
-		abort();
+	req->deferred = pn_loop_add_timer(agent->loop, cancel_or_free, req);
 	agent_add_request(agent, req);
 
 	if (req->n_users == 0) {

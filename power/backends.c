@@ -100,7 +100,7 @@ static void backends_select(struct powerd *d)
 		if (want != BACKEND_NONE)
 			use_backend(d, slot_of(d, want));
 		else
-			powerd_sync_service(d);
+			powerd_sync_power1(d);
 	}
 	if (d->backend == BACKEND_NONE && d->ppd_slot.known && d->asusd_slot.known &&
 		!d->said_no_backend) {
@@ -131,7 +131,7 @@ static void external_change(struct powerd *d, enum pn_profile active)
 	powerd_sync_hold(d, CAUSE_QUIET);
 	if (d->notify)
 		notify_profile(d->notify, active, "Changed outside panther");
-	powerd_sync_service(d);
+	powerd_sync_power1(d);
 }
 
 /* The backend's active profile changed (no holds involved). */
@@ -140,7 +140,7 @@ static void active_changed(struct powerd *d, enum pn_profile active)
 	if (active == PN_PROFILE_NONE) {
 		/* asusd's Custom: none of ours; the policy's next change replaces it. */
 		policy_backend_reported(&d->policy, active, false);
-		powerd_sync_service(d);
+		powerd_sync_power1(d);
 		return;
 	}
 	if (active == d->policy.active) {
@@ -152,7 +152,7 @@ static void active_changed(struct powerd *d, enum pn_profile active)
 		if (active == d->expect)
 			d->expect = PN_PROFILE_NONE;
 		policy_backend_switched(&d->policy, active);
-		powerd_sync_service(d);
+		powerd_sync_power1(d);
 		return;
 	}
 	external_change(d, active);
@@ -183,7 +183,7 @@ static void ppd_changed(struct powerd *d, enum pn_profile active)
 		policy_backend_reported(&d->policy, active, held);
 		if (!held)
 			powerd_carry_out(d, policy_holds_ended(&d->policy), NULL, CAUSE_QUIET);
-		powerd_sync_service(d);
+		powerd_sync_power1(d);
 	} else if (ours_ended && !own_switch && active != PN_PROFILE_NONE) {
 		external_change(d, active);
 	} else {
@@ -193,7 +193,7 @@ static void ppd_changed(struct powerd *d, enum pn_profile active)
 	note_degraded(d);
 	powerd_carry_out(d, policy_set_foreign_hold(&d->policy, foreign), NULL, CAUSE_POLICY);
 	holds_check(d->holds, ours);
-	powerd_sync_service(d);
+	powerd_sync_power1(d);
 }
 
 /* The backend in use reported new values. */

@@ -1,17 +1,17 @@
 /*
  * What org.pantheros.Power1 does for panther-powerd: its calls (Set, Cycle,
  * Auto) become the policy's choices, carried out by switch.c, and its
- * properties show the state. service.c checks the calls and speaks D-Bus.
+ * properties show the state. power1.c checks the calls and speaks D-Bus.
  */
 #include "panther/bus-names.h"
 #include "panther/log.h"
 #include "panther/util.h"
 #include "powerd.h"
 
-void powerd_sync_service(struct powerd *d)
+void powerd_sync_power1(struct powerd *d)
 {
 	const char *warning = dms_warning(d->dms);
-	struct service_state state = {
+	struct power1_state state = {
 		.active = d->policy.active,
 		.custom = d->backend == BACKEND_ASUSD && asusd_custom(d->asusd),
 		.manual = d->policy.mode == POLICY_MANUAL,
@@ -26,7 +26,7 @@ void powerd_sync_service(struct powerd *d)
 		state.n_holds = ppd_holds(d->ppd, &state.holds);
 		state.degraded = ppd_degraded(d->ppd);
 	}
-	service_update(d->service, &state);
+	power1_update(d->power1, &state);
 }
 
 /* ---- the calls ---- */
@@ -69,7 +69,7 @@ static DBusMessage *handle_auto(void *data, DBusMessage *msg)
 	return NULL;
 }
 
-const struct service_handler power1_handler = {
+const struct power1_calls power1_calls = {
 	.set = handle_set,
 	.cycle = handle_cycle,
 	.auto_mode = handle_auto,

@@ -1,6 +1,6 @@
 /*
  * panther-powerd: switches power profiles by policy (policy.c) and on
- * request (org.pantheros.Power1: service.c, control.c). main.c wires the
+ * request (org.pantheros.Power1: power1.c, control.c). main.c wires the
  * inputs (upower.c, idle.c, apps.c) and the backends (backends.c, ppd.c,
  * asusd.c) to the policy; switch.c carries out what it decides.
  */
@@ -139,8 +139,8 @@ static int start(struct powerd *d)
 
 	d->dms = dms_create(NULL);
 	dms_reload(d->dms);
-	d->service = service_create(d->session, &power1_handler, d);
-	int r = service_export(d->service);
+	d->power1 = power1_create(d->session, &power1_calls, d);
+	int r = power1_export(d->power1);
 	if (r < 0) {
 		pn_err("cannot export %s: %s", PN_POWER1_PATH, strerror(-r));
 		return 1;
@@ -170,7 +170,7 @@ static void stop(struct powerd *d)
 	/* Switches still waiting: their backend calls were cancelled above. */
 	powerd_drop_requests(d);
 	notify_destroy(d->notify);
-	service_destroy(d->service);
+	power1_destroy(d->power1);
 	dms_destroy(d->dms);
 	if (d->system)
 		pn_bus_close(d->system);

@@ -1,6 +1,6 @@
 /*
  * panther-session: started by Niri, it brings the session's services up
- * (start.c), answers pantherctl over D-Bus (service.c) and takes everything
+ * (start.c), answers pantherctl over D-Bus (session1.c) and takes everything
  * down when Niri exits (niri-watch.c) or it is told to stop.
  */
 
@@ -175,7 +175,7 @@ static int open_bus(struct session *s)
 		pn_err("cannot take %s: %s", PN_SESSION1_NAME, err);
 		return 1;
 	}
-	s->object = session_service_export(s->bus, &session_ops, s, &r);
+	s->object = session1_export(s->bus, &session_ops, s, &r);
 	if (!s->object)
 		pn_warn("cannot export %s: %s", PN_SESSION1_PATH, strerror(-r));
 	return 0;
@@ -202,7 +202,7 @@ static void session_finish(struct session *s)
 	niri_watch_destroy(s->niri);
 	supervisor_destroy(s->sup);
 	systemd_session_destroy(s->sd);
-	session_service_destroy(s->object);
+	session1_destroy(s->object);
 	if (s->bus) {
 		dbus_connection_flush(pn_bus_connection(s->bus));
 		pn_bus_close(s->bus);

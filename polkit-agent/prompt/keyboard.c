@@ -104,8 +104,8 @@ static void insert(struct state *state, const char *text, size_t len)
 
 bool keyboard_shows_fill(const struct state *state)
 {
-	return state->req.fill == FILL_READY && state->typed_chars == 0 && state->echo_len == 0 &&
-		state->phase == PHASE_ASKING;
+	return state->req.fill == PROMPT_FILL_READY && state->typed_chars == 0 &&
+		state->echo_len == 0 && state->phase == PHASE_ASKING;
 }
 
 static void submit(struct state *state)
@@ -139,7 +139,7 @@ static bool inside(const struct rect *r, double x, double y)
 	return r->w > 0 && x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
 }
 
-void keyboard_click(struct state *state, double x, double y)
+void pointer_click(struct state *state, double x, double y)
 {
 	if (inside(&state->button_ok, x, y) && state->phase == PHASE_ASKING) {
 		submit(state);

@@ -65,23 +65,6 @@ static void show(struct state *state)
 	state_redraw(state);
 }
 
-static bool parse_fill(const char *value, enum fill *fill)
-{
-	static const char *const names[] = {
-		[FILL_NONE] = "none",
-		[FILL_PENDING] = "pending",
-		[FILL_READY] = "filled",
-		[FILL_FAILED] = "failed",
-	};
-	for (size_t i = 0; i < PN_ARRAY_LEN(names); i++) {
-		if (strcmp(value, names[i]) == 0) {
-			*fill = (enum fill)i;
-			return true;
-		}
-	}
-	return false;
-}
-
 static void handle(struct state *state, const struct pp_message *msg)
 {
 	/* Between "ask" and "show" the next question; after it, the one on screen. */
@@ -112,7 +95,7 @@ static void handle(struct state *state, const struct pp_message *msg)
 		if (!state->receiving)
 			state_redraw(state);
 	} else if (strcmp(key, "fill") == 0) {
-		if (!parse_fill(value, &p->fill))
+		if (!prompt_fill_from_name(value, &p->fill))
 			pn_warn("ignoring an unknown fill \"%s\" from the agent", value);
 		if (!state->receiving)
 			state_redraw(state);

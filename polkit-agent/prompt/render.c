@@ -257,7 +257,7 @@ static void draw_field(struct frame *f, const struct state *state, double x, dou
 		status = "Checking\xe2\x80\xa6";
 	else if (state->phase == PHASE_SWITCHING)
 		status = "Switching identity\xe2\x80\xa6";
-	else if (asking && state->req.fill == FILL_PENDING && state->typed_chars == 0 &&
+	else if (asking && state->req.fill == PROMPT_FILL_PENDING && state->typed_chars == 0 &&
 		state->echo_len == 0)
 		status = "1Password is filling this in\xe2\x80\xa6";
 	if (keyboard_shows_fill(state)) {

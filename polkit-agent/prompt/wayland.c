@@ -405,7 +405,7 @@ static void ptr_button(void *data, struct wl_pointer *pointer, uint32_t serial, 
 	struct state *state = data;
 	/* BTN_LEFT (linux/input-event-codes.h), on release as buttons do. */
 	if (button == 0x110 && button_state == WL_POINTER_BUTTON_STATE_RELEASED)
-		keyboard_click(state, state->pointer_x, state->pointer_y);
+		pointer_click(state, state->pointer_x, state->pointer_y);
 }
 
 static void ptr_axis(void *data, struct wl_pointer *pointer, uint32_t time, uint32_t axis,

@@ -1066,7 +1066,7 @@ static void test_reload_on_sighup(void **state)
 
 	struct pn_loop *loop = pn_loop_create();
 	assert_non_null(loop);
-	struct pn_config_watch *watch = pn_daemon_watch_config(loop, &cfg, path, NULL, on_applied,
+	struct pn_config_watch *watch = pn_config_watch_add(loop, &cfg, path, NULL, on_applied,
 		&rs);
 	assert_non_null(watch);
 

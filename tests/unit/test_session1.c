@@ -13,7 +13,7 @@
 #include "panther/log.h"
 #include "panther/util.h"
 #include "panther/loop.h"
-#include "service.h"
+#include "session1.h"
 
 /* org.pantheros.Session1 on a detached bus, and the small parsers next to it. */
 
@@ -69,7 +69,7 @@ static int setup(void **state)
 	f->bus = pn_bus_create_detached();
 	f->mode = "systemd";
 	int r = 0;
-	f->object = session_service_export(f->bus, &ops, f, &r);
+	f->object = session1_export(f->bus, &ops, f, &r);
 	assert_non_null(f->object);
 	*state = f;
 	return 0;
@@ -78,7 +78,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	session_service_destroy(f->object);
+	session1_destroy(f->object);
 	supervisor_destroy(f->sup);
 	pn_bus_close(f->bus);
 	pn_loop_destroy(f->loop);

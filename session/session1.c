@@ -1,4 +1,4 @@
-#include "service.h"
+#include "session1.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -101,7 +101,7 @@ static const struct pn_interface session_interface = {
 	.properties = properties,
 };
 
-struct session_object *session_service_export(struct pn_bus *bus, const struct session_ops *ops,
+struct session_object *session1_export(struct pn_bus *bus, const struct session_ops *ops,
 	void *data, int *error)
 {
 	struct session_object *o = pn_xcalloc(1, sizeof(*o));
@@ -115,7 +115,7 @@ struct session_object *session_service_export(struct pn_bus *bus, const struct s
 	return o;
 }
 
-void session_service_destroy(struct session_object *o)
+void session1_destroy(struct session_object *o)
 {
 	if (!o)
 		return;
