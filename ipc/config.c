@@ -156,8 +156,7 @@ static int fail_syntax(struct parser *p, const char *text, size_t len, size_t at
 	}
 	if (!what) {
 		return fail(p, NULL,
-			"line %zu, column %zu: \\u0000 is not allowed (a string "
-			"cannot hold a NUL character)",
+			"line %zu, column %zu: \\u0000 is not allowed (a string cannot hold a NUL character)",
 			line, column);
 	}
 	return fail(p, NULL, "line %zu, column %zu: invalid JSON: %s", line, column, what);
@@ -330,8 +329,7 @@ int pn_config_check_token_file(const struct pn_config *cfg, const char *name, ch
 		return 0;
 	if (!polkit->op_token_path) {
 		snprintf(err, errlen,
-			"%s: %s: $CREDENTIALS_DIRECTORY is not set (expected the "
-			"agent to run as a systemd unit with LoadCredential=)",
+			"%s: %s: $CREDENTIALS_DIRECTORY is not set (expected the agent to run as a systemd unit with LoadCredential=)",
 			name, key);
 		return -ENXIO;
 	}

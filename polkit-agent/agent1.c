@@ -149,8 +149,7 @@ struct agent1 *agent1_start(struct agent *agent)
 	if (r == 0)
 		r = pn_bus_request_name(bus, PN_AGENT1_NAME, err, sizeof(err));
 	if (r == -EEXIST) {
-		pn_warn("%s is taken on the session bus (another panther-polkit-agent?): "
-			"taking it when it is free",
+		pn_warn("%s is taken on the session bus (another panther-polkit-agent?): taking it when it is free",
 			PN_AGENT1_NAME);
 		agent1->waiting = pn_bus_watch_name(bus, PN_AGENT1_NAME, on_name_owner, agent1);
 	} else if (r < 0) {

@@ -212,8 +212,7 @@ static void handle(struct prompt_wayland *pw, struct prompt_run *run, const stru
 		pn_debug("request %u: the prompt is on screen", run->id);
 	} else if (strcmp(msg->key, "keyboard") == 0) {
 		if (strcmp(msg->value, "0") == 0)
-			pn_warn("request %u: the prompt does not have the keyboard: another window "
-				"holds it",
+			pn_warn("request %u: the prompt does not have the keyboard: another window holds it",
 				run->id);
 		else
 			pn_debug("request %u: the prompt has the keyboard", run->id);
@@ -358,12 +357,10 @@ static int wayland_ask(struct prompt *prompt, const struct prompt_info *info,
 	if (!display || !*display) {
 		if (!pw->ctx.cfg->polkit.prompt_argv) {
 			snprintf(err, errlen,
-				"no Wayland display (WAYLAND_DISPLAY is unset) and no "
-				"prompt command to fall back to: cancelling");
+				"no Wayland display (WAYLAND_DISPLAY is unset) and no prompt command to fall back to: cancelling");
 			return -ENXIO;
 		}
-		pn_info("request %u: no Wayland display (WAYLAND_DISPLAY is unset): using the "
-			"prompt command",
+		pn_info("request %u: no Wayland display (WAYLAND_DISPLAY is unset): using the prompt command",
 			info->id);
 		if (!pw->fallback)
 			pw->fallback = prompt_command_new(&pw->ctx);

@@ -105,9 +105,7 @@ static void backends_select(struct powerd *d)
 	if (d->backend == BACKEND_NONE && d->ppd_slot.known && d->asusd_slot.known &&
 		!d->said_no_backend) {
 		d->said_no_backend = true;
-		pn_warn("no power profile backend: neither power-profiles-daemon "
-			"(org.freedesktop.UPower.PowerProfiles, net.hadess.PowerProfiles) nor asusd "
-			"(xyz.ljones.Asusd) is on the system bus; waiting for one to appear");
+		pn_warn("no power profile backend: neither power-profiles-daemon (org.freedesktop.UPower.PowerProfiles, net.hadess.PowerProfiles) nor asusd (xyz.ljones.Asusd) is on the system bus; waiting for one to appear");
 	}
 	powerd_maybe_ready(d);
 }

@@ -124,10 +124,7 @@ void dms_reload(struct dms *dms)
 	char warning[WARNING_MAX] = "";
 	if (found[0])
 		snprintf(warning, sizeof(warning),
-			"DankMaterialShell switches power profiles itself (%s in %s): each of its "
-			"switches counts as a choice made by hand; set \"Profile when Plugged In (AC)\" "
-			"and \"Profile when on Battery\" to \"Don't Change\" and turn \"Auto Power "
-			"Saver\" off in DMS's Settings, Battery",
+			"DankMaterialShell switches power profiles itself (%s in %s): each of its switches counts as a choice made by hand; set \"Profile when Plugged In (AC)\" and \"Profile when on Battery\" to \"Don't Change\" and turn \"Auto Power Saver\" off in DMS's Settings, Battery",
 			found, dms->path);
 	if (strcmp(warning, dms->warning) == 0)
 		return;

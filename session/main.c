@@ -159,8 +159,7 @@ static int open_bus(struct session *s)
 			pn_err("systemd mode needs the session bus: %s", err);
 			return 1;
 		}
-		pn_warn("no session bus (%s): no readiness checks, notifications or "
-			"pantherctl session",
+		pn_warn("no session bus (%s): no readiness checks, notifications or pantherctl session",
 			err);
 		return 0;
 	}
@@ -210,8 +209,8 @@ static void session_finish(struct session *s)
 	pn_daemon_finish(&s->daemon);
 }
 
-static const char summary[] = "Started by Niri: brings the session's services up, supervises "
-			      "them, and\ntakes them down when Niri exits.\n";
+static const char summary[] =
+	"Started by Niri: brings the session's services up, supervises them, and\ntakes them down when Niri exits.\n";
 
 static const struct pn_daemon_info daemon_info = {
 	.name = "panther-session",

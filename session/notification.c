@@ -20,8 +20,7 @@ void notify_crash_loop(struct pn_bus *bus, const char *name)
 	char summary[256], body[512];
 	snprintf(summary, sizeof(summary), "%s keeps crashing", name);
 	snprintf(body, sizeof(body),
-		"panther-session stopped restarting %s after it ended %d times within %d seconds. "
-		"Start it again with: pantherctl session restart %s",
+		"panther-session stopped restarting %s after it ended %d times within %d seconds. Start it again with: pantherctl session restart %s",
 		name, PLAN_CRASH_LOOP_EXITS, PLAN_CRASH_LOOP_WINDOW_MS / 1000, name);
 	DBusMessage *msg = dbus_message_new_method_call("org.freedesktop.Notifications",
 		"/org/freedesktop/Notifications", "org.freedesktop.Notifications", "Notify");

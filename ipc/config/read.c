@@ -222,8 +222,7 @@ int check_env_name(struct parser *p, const char *path, const char *s)
 {
 	if (!is_env_name(s)) {
 		return fail(p, path,
-			"invalid variable name \"%s\" (expected letters, digits "
-			"and _, not starting with a digit)",
+			"invalid variable name \"%s\" (expected letters, digits and _, not starting with a digit)",
 			show(p, s));
 	}
 	return 0;

@@ -31,8 +31,7 @@ static void probe_colors(struct doctor *d)
 		    "DankMaterialShell/dms-colors.json") ||
 		stat(path, &st) < 0) {
 		doctor_say(d, DOCTOR_WARN, NULL,
-			"no DMS colors file (%s; matugen is %s): the card "
-			"uses its built-in palette",
+			"no DMS colors file (%s; matugen is %s): the card uses its built-in palette",
 			path, on_path("matugen") ? "on PATH" : "not on PATH");
 		return;
 	}
@@ -130,11 +129,9 @@ static void probe_notifications(struct doctor *d)
 
 const struct doctor_check doctor_dms_checks[] = {
 	{"dms.colors", probe_colors,
-		"install matugen so DMS generates its colors "
-		"(DMS's Nix module: enable its dynamic theming)"},
+		"install matugen so DMS generates its colors (DMS's Nix module: enable its dynamic theming)"},
 	{"dms.light-dark", probe_light, NULL},
 	{"dms.notifications", probe_notifications,
-		"start DMS (systemctl --user start dms), "
-		"the notification server of this session"},
+		"start DMS (systemctl --user start dms), the notification server of this session"},
 	{NULL},
 };

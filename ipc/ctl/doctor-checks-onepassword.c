@@ -166,8 +166,7 @@ static void probe_op(struct doctor *d)
 					: op_error_line(err));
 	} else if (!wrapper && d->config.polkit.op_mode == PN_OP_APP) {
 		doctor_say(d, DOCTOR_WARN, NULL,
-			"%s (op %.32s) is not the setgid %s wrapper: the "
-			"1Password app refuses to answer it",
+			"%s (op %.32s) is not the setgid %s wrapper: the 1Password app refuses to answer it",
 			op, version, OP_GROUP);
 	} else {
 		doctor_say(d, DOCTOR_OK, NULL, "%s: op %.32s%s", op, version,
@@ -206,16 +205,13 @@ static void probe_app(struct doctor *d)
 	const char *runtime = getenv("XDG_RUNTIME_DIR");
 	if (!pid[0]) {
 		doctor_say(d, DOCTOR_WARN,
-			"start the 1Password app (programs._1password-gui) and keep "
-			"it running; Settings > Developer > Integrate with 1Password CLI",
+			"start the 1Password app (programs._1password-gui) and keep it running; Settings > Developer > Integrate with 1Password CLI",
 			"the 1Password app is not running: op cannot ask it");
 	} else if (!runtime || !app_socket(runtime, sock, sizeof(sock))) {
 		doctor_say(d, DOCTOR_WARN,
-			"in the 1Password app: Settings > Developer > Integrate "
-			"with 1Password CLI",
-			"the 1Password app (pid %s) runs, but has no socket under "
-			"%s",
-			pid, runtime ? runtime : "XDG_RUNTIME_DIR (unset)");
+			"in the 1Password app: Settings > Developer > Integrate with 1Password CLI",
+			"the 1Password app (pid %s) runs, but has no socket under %s", pid,
+			runtime ? runtime : "XDG_RUNTIME_DIR (unset)");
 	} else {
 		doctor_say(d, DOCTOR_OK, NULL, "the 1Password app runs (pid %s), socket %s", pid,
 			sock);
@@ -241,16 +237,12 @@ static void probe_reference(struct doctor *d)
 	const char *user, *ref = own_reference(d, &user);
 	char fix[160];
 	snprintf(fix, sizeof(fix),
-		"add polkit.onepassword.references.\"%s\": "
-		"\"op://VAULT/ITEM/password\"",
-		user);
+		"add polkit.onepassword.references.\"%s\": \"op://VAULT/ITEM/password\"", user);
 	if (ref)
 		doctor_say(d, DOCTOR_OK, NULL, "%s: %s", user, ref);
 	else
 		doctor_say(d, DOCTOR_WARN, fix,
-			"no reference for %s: 1Password never fills "
-			"this user's password",
-			user);
+			"no reference for %s: 1Password never fills this user's password", user);
 }
 
 static void probe_token_file(struct doctor *d)
@@ -263,8 +255,7 @@ static void probe_token_file(struct doctor *d)
 	const char *file = polkit->op_token_path;
 	if (!file) {
 		doctor_say(d, DOCTOR_OK, NULL,
-			"%s: a systemd credential of the agent's unit "
-			"(LoadCredential=), not visible from here",
+			"%s: a systemd credential of the agent's unit (LoadCredential=), not visible from here",
 			polkit->op_token_file);
 		return;
 	}
@@ -296,8 +287,7 @@ static void probe_try(struct doctor *d)
 	}
 	if (d->config.polkit.op_mode == PN_OP_SERVICE_ACCOUNT) {
 		doctor_say(d, DOCTOR_OK, NULL,
-			"not tried in service-account mode: only "
-			"panther-polkit-agent gives op the token");
+			"not tried in service-account mode: only panther-polkit-agent gives op the token");
 		return;
 	}
 	/* op read exactly as the agent runs it: the same arguments and environment. */
@@ -326,10 +316,8 @@ const struct doctor_check doctor_onepassword_checks[] = {
 	{"1password.app", probe_app, NULL},
 	{"1password.reference", probe_reference, NULL},
 	{"1password.token-file", probe_token_file,
-		"polkit.onepassword.token_file: a file only "
-		"its owner reads (chmod 600)"},
+		"polkit.onepassword.token_file: a file only its owner reads (chmod 600)"},
 	{"1password.try", probe_try,
-		"approve the request on the card, or fix what op says "
-		"(op signin in a terminal shows it too)"},
+		"approve the request on the card, or fix what op says (op signin in a terminal shows it too)"},
 	{NULL},
 };

@@ -51,9 +51,7 @@ static bool look_at_process(struct doctor *d, const char *pid, const char *comm,
 	seen->count++;
 	if (strcmp(agent, "qs") != 0 && strcmp(agent, "quickshell") != 0) {
 		doctor_say(d, DOCTOR_FAIL,
-			"stop it and keep it from starting with the session "
-			"(its autostart entry or user unit; niri-flake: "
-			"systemctl --user disable --now niri-flake-polkit.service)",
+			"stop it and keep it from starting with the session (its autostart entry or user unit; niri-flake: systemctl --user disable --now niri-flake-polkit.service)",
 			"%s (pid %s) is another polkit agent of this user", agent, pid);
 		return true;
 	}
@@ -62,13 +60,11 @@ static bool look_at_process(struct doctor *d, const char *pid, const char *comm,
 	int r = doctor_process_env(d, pid, "DMS_DISABLE_POLKIT", value, sizeof(value));
 	if (r < 0)
 		doctor_say(d, DOCTOR_WARN, DMS_FIX,
-			"Quickshell (pid %s): cannot read its "
-			"environment to see DMS_DISABLE_POLKIT",
+			"Quickshell (pid %s): cannot read its environment to see DMS_DISABLE_POLKIT",
 			pid);
 	else if (r == 0 || strcmp(value, "1") != 0)
 		doctor_say(d, DOCTOR_FAIL, DMS_FIX,
-			"DMS's Quickshell (pid %s) runs without "
-			"DMS_DISABLE_POLKIT=1: its own polkit agent competes for the session",
+			"DMS's Quickshell (pid %s) runs without DMS_DISABLE_POLKIT=1: its own polkit agent competes for the session",
 			pid);
 	else
 		doctor_say(d, DOCTOR_OK, NULL, "DMS's Quickshell (pid %s) has DMS_DISABLE_POLKIT=1",
@@ -87,10 +83,8 @@ static void probe_other_agents(struct doctor *d)
 		strcmp(state, "active") == 0) {
 		seen.count++;
 		doctor_say(d, DOCTOR_FAIL,
-			"systemctl --user disable --now niri-flake-polkit.service "
-			"(the panther NixOS module turns it off)",
-			"niri-flake-polkit.service (polkit-kde) "
-			"is active");
+			"systemctl --user disable --now niri-flake-polkit.service (the panther NixOS module turns it off)",
+			"niri-flake-polkit.service (polkit-kde) is active");
 	}
 	doctor_each_process(d, look_at_process, &seen);
 	if (seen.count == 0)
@@ -136,15 +130,12 @@ static void probe_pam(struct doctor *d)
 			service);
 	else
 		doctor_say(d, DOCTOR_OK, NULL,
-			"PAM %s has no pam_fprintd: the card takes the "
-			"password",
-			service);
+			"PAM %s has no pam_fprintd: the card takes the password", service);
 }
 
 const struct doctor_check doctor_polkit_checks[] = {
 	{"polkit.agent", probe_agent,
-		"systemctl --user start panther-polkit-agent.service "
-		"(or add it to session.services)"},
+		"systemctl --user start panther-polkit-agent.service (or add it to session.services)"},
 	{"polkit.other-agents", probe_other_agents, NULL},
 	{"polkit.pam", probe_pam, NULL},
 	{NULL},

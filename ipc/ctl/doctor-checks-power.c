@@ -57,8 +57,7 @@ static void probe_backend(struct doctor *d)
 			PN_ASUSD_NAME);
 	} else {
 		doctor_say(d, DOCTOR_FAIL, NULL,
-			"neither power-profiles-daemon nor asusd is on "
-			"the system bus: profiles cannot change");
+			"neither power-profiles-daemon nor asusd is on the system bus: profiles cannot change");
 	}
 }
 
@@ -230,10 +229,8 @@ static void probe_asusd(struct doctor *d)
 	if (pn_read_file(path, DOCTOR_FILE_MAX, &text, &len) < 0) {
 		if (d->asusd_present)
 			doctor_say(d, DOCTOR_WARN,
-				"write asusd.ron (the NixOS module does on the "
-				"zephyrus host)",
-				"asusd runs but %s cannot be read: it may switch "
-				"profiles on AC/battery itself",
+				"write asusd.ron (the NixOS module does on the zephyrus host)",
+				"asusd runs but %s cannot be read: it may switch profiles on AC/battery itself",
 				path);
 		return;
 	}
@@ -243,8 +240,7 @@ static void probe_asusd(struct doctor *d)
 	free(text);
 	if (ac == 1 || battery == 1)
 		doctor_say(d, DOCTOR_FAIL, NULL,
-			"asusd switches profiles itself on %s: it fights "
-			"panther-powerd",
+			"asusd switches profiles itself on %s: it fights panther-powerd",
 			ac == 1 && battery == 1 ? "AC and battery"
 				: ac == 1       ? "AC"
 						: "battery");
@@ -252,14 +248,11 @@ static void probe_asusd(struct doctor *d)
 		doctor_say(d, DOCTOR_OK, NULL, "asusd leaves switching to panther-powerd");
 	if (epp == 1 && d->ppd_name[0])
 		doctor_say(d, DOCTOR_WARN,
-			"set platform_profile_linked_epp: false in asusd.ron, "
-			"or stop one of the two",
-			"asusd sets the CPU's EPP with each profile, and "
-			"power-profiles-daemon does too");
+			"set platform_profile_linked_epp: false in asusd.ron, or stop one of the two",
+			"asusd sets the CPU's EPP with each profile, and power-profiles-daemon does too");
 	else if (epp == 1)
 		doctor_say(d, DOCTOR_OK, NULL,
-			"the CPU's EPP follows asusd's profile "
-			"(platform_profile_linked_epp)");
+			"the CPU's EPP follows asusd's profile (platform_profile_linked_epp)");
 }
 
 static void probe_powerd(struct doctor *d)
@@ -311,23 +304,17 @@ static void probe_powerd(struct doctor *d)
 
 const struct doctor_check doctor_power_checks[] = {
 	{"power.backend", probe_backend,
-		"services.power-profiles-daemon.enable = true (NixOS), "
-		"or asusd on ASUS laptops"},
+		"services.power-profiles-daemon.enable = true (NixOS), or asusd on ASUS laptops"},
 	{"power.profiles", probe_profiles, NULL},
 	{"power.holds", probe_holds,
-		"another program holds a profile (ppd HoldProfile) until it "
-		"quits; pantherctl power set PROFILE ends every hold"},
+		"another program holds a profile (ppd HoldProfile) until it quits; pantherctl power set PROFILE ends every hold"},
 	{"power.degraded", probe_degraded,
-		"the firmware lowered performance (lap or heat); ppd "
-		"lifts it when the cause ends"},
+		"the firmware lowered performance (lap or heat); ppd lifts it when the cause ends"},
 	{"power.dms", probe_dms_settings,
-		"in DMS's power settings choose no profile on AC and on "
-		"battery (acProfileName and batteryProfileName \"\") and turn off batteryAutoPowerSaver"},
+		"in DMS's power settings choose no profile on AC and on battery (acProfileName and batteryProfileName \"\") and turn off batteryAutoPowerSaver"},
 	{"power.asusd", probe_asusd,
-		"in /etc/asusd/asusd.ron set change_platform_profile_on_ac "
-		"and change_platform_profile_on_battery to false (the NixOS module does on zephyrus)"},
+		"in /etc/asusd/asusd.ron set change_platform_profile_on_ac and change_platform_profile_on_battery to false (the NixOS module does on zephyrus)"},
 	{"power.powerd", probe_powerd,
-		"systemctl --user start panther-powerd.service (or add it to "
-		"session.services)"},
+		"systemctl --user start panther-powerd.service (or add it to session.services)"},
 	{NULL},
 };

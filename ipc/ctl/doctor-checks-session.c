@@ -64,8 +64,7 @@ static void probe_session(struct doctor *d)
 	DBusConnection *bus = doctor_session_bus(d);
 	if (!bus) {
 		doctor_say(d, DOCTOR_FAIL,
-			"run inside the graphical session (DBUS_SESSION_BUS_ADDRESS "
-			"or $XDG_RUNTIME_DIR/bus)",
+			"run inside the graphical session (DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus)",
 			"no session bus");
 		return;
 	}
@@ -162,8 +161,7 @@ static void failed_units(struct doctor *d, DBusConnection *bus)
 	dbus_message_unref(reply);
 	if (o) {
 		doctor_say(d, DOCTOR_WARN,
-			"read why: systemctl --user status UNIT; once fixed: "
-			"systemctl --user reset-failed",
+			"read why: systemctl --user status UNIT; once fixed: systemctl --user reset-failed",
 			"failed user units: %s", names);
 	}
 }
@@ -175,8 +173,7 @@ static void probe_units(struct doctor *d)
 	d->systemd_present = bus && doctor_has_owner(d, bus, PN_SYSTEMD_NAME);
 	if (!d->systemd_present) {
 		doctor_say(d, want ? DOCTOR_FAIL : DOCTOR_OK,
-			"set session.mode to \"direct\", or start the session under systemd "
-			"(niri.service)",
+			"set session.mode to \"direct\", or start the session under systemd (niri.service)",
 			"no systemd user manager on the session bus%s",
 			want ? ", but session.mode is \"systemd\""
 			     : " (services are run directly)");
@@ -187,21 +184,18 @@ static void probe_units(struct doctor *d)
 		char state[32], fix[160];
 		unsigned restarts;
 		snprintf(fix, sizeof(fix),
-			"read why: journalctl --user -u %s; then: "
-			"systemctl --user restart %s",
+			"read why: journalctl --user -u %s; then: systemctl --user restart %s",
 			unit, unit);
 		int r = doctor_unit_state(d, bus, unit, state, sizeof(state), &restarts);
 		if (r == 0 && want)
 			doctor_say(d, DOCTOR_WARN,
-				"install panther's units (the NixOS or Home Manager "
-				"module does)",
+				"install panther's units (the NixOS or Home Manager module does)",
 				"%s: not loaded", unit);
 		if (r == 0)
 			continue;
 		if (r < 0)
 			doctor_say(d, DOCTOR_WARN,
-				"systemctl --user status (the user manager is busy "
-				"or stuck)",
+				"systemctl --user status (the user manager is busy or stuck)",
 				"%s: state unknown (no answer)", unit);
 		else if (strcmp(state, "failed") == 0)
 			doctor_say(d, DOCTOR_FAIL, fix, "%s: failed", unit);
@@ -257,26 +251,20 @@ static void probe_environment(struct doctor *d)
 		doctor_say(d, DOCTOR_FAIL, NULL, "missing in the user manager: %s", missing);
 	else if (stale[0])
 		doctor_say(d, DOCTOR_WARN, NULL,
-			"the user manager has other values than this "
-			"shell: %s",
-			stale);
+			"the user manager has other values than this shell: %s", stale);
 	else
 		doctor_say(d, DOCTOR_OK, NULL,
-			"the user manager has WAYLAND_DISPLAY, NIRI_SOCKET "
-			"and XDG_CURRENT_DESKTOP");
+			"the user manager has WAYLAND_DISPLAY, NIRI_SOCKET and XDG_CURRENT_DESKTOP");
 }
 
 const struct doctor_check doctor_session_checks[] = {
 	{"config", probe_config, "correct the line named, then: pantherctl check-config"},
 	{"session.niri", probe_niri,
-		"start the session from Niri (niri --session, or "
-		"niri.service), which sets NIRI_SOCKET"},
+		"start the session from Niri (niri --session, or niri.service), which sets NIRI_SOCKET"},
 	{"session.panther-session", probe_session,
-		"systemctl --user start panther-session.service "
-		"(or add panther-session to Niri's spawn-at-startup)"},
+		"systemctl --user start panther-session.service (or add panther-session to Niri's spawn-at-startup)"},
 	{"session.units", probe_units, NULL},
 	{"session.environment", probe_environment,
-		"start Niri as niri.service (niri --session "
-		"exports them), or let panther-session import them (session.mode \"systemd\")"},
+		"start Niri as niri.service (niri --session exports them), or let panther-session import them (session.mode \"systemd\")"},
 	{NULL},
 };

@@ -412,8 +412,7 @@ static int get_profile_info(struct power *p, struct power_info *info)
 	int r = get_info(p, info);
 	if (r == CTL_OK && !info->offered) {
 		ctl_error(
-			"power: no power profile backend: neither power-profiles-daemon nor asusd "
-			"is running");
+			"power: no power profile backend: neither power-profiles-daemon nor asusd is running");
 		return CTL_FAILED;
 	}
 	return r;

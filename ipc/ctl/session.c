@@ -132,8 +132,7 @@ static int status(struct ctl *ctl, DBusConnection *conn)
 				restarts);
 		}
 		if (n == 0 && strcmp(mode, "systemd") == 0)
-			printf("services are systemd units: systemctl --user list-dependencies "
-			       "panther-session.target\n");
+			printf("services are systemd units: systemctl --user list-dependencies panther-session.target\n");
 	}
 	json_object_put(services);
 	dbus_message_unref(reply);

@@ -378,9 +378,7 @@ static DBusMessage *refuse_stranger(struct pn_bus *bus, DBusMessage *msg)
 	/* A caller that left the bus already, or one the bus will not name. */
 	if (uid < 0)
 		return pn_error_reply(msg, DBUS_ERROR_ACCESS_DENIED,
-			"cannot tell which user "
-			"calls %s: refused",
-			dbus_message_get_path(msg));
+			"cannot tell which user calls %s: refused", dbus_message_get_path(msg));
 	return pn_error_reply(msg, DBUS_ERROR_ACCESS_DENIED, "only uid %ld and root may call %s",
 		(long)getuid(), dbus_message_get_path(msg));
 }

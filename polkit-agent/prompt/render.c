@@ -192,8 +192,7 @@ static void build(struct frame *f, const struct state *state)
 
 	if (warn_focus(state)) {
 		add_text(f,
-			"\xe2\x9a\xa0 Another window has the keyboard. Do not type your password "
-			"until this prompt has it.",
+			"\xe2\x9a\xa0 Another window has the keyboard. Do not type your password until this prompt has it.",
 			13, PANGO_WEIGHT_BOLD, 3, t->error, 10);
 	}
 	if (state->caps_lock && state->phase == PHASE_ASKING)

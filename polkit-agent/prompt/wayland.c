@@ -604,9 +604,9 @@ int wayland_connect(struct state *state, char *err, size_t errlen)
 	}
 	const char *missing = !state->compositor ? "wl_compositor"
 		: !state->shm                    ? "wl_shm"
-		: !state->layer_shell ? "zwlr_layer_shell_v1 (a compositor with layer shell, "
-					"such as niri or sway)"
-				      : NULL;
+		: !state->layer_shell
+		? "zwlr_layer_shell_v1 (a compositor with layer shell, such as niri or sway)"
+		: NULL;
 	if (missing) {
 		snprintf(err, errlen, "the compositor does not offer %s", missing);
 		return -ENOTSUP;
