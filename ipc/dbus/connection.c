@@ -310,7 +310,7 @@ static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *msg, void *da
 
 /* ---- connections ---- */
 
-static struct pn_bus *bus_new(struct pn_loop *loop)
+struct pn_bus *bus_new(struct pn_loop *loop)
 {
 	struct pn_bus *bus = pn_xcalloc(1, sizeof(*bus));
 	bus->loop = loop;
@@ -384,11 +384,6 @@ struct pn_bus *pn_bus_open_address(struct pn_loop *loop, const char *address, ch
 		return NULL;
 	}
 	return bus_attach(loop, conn, err, errlen);
-}
-
-struct pn_bus *pn_bus_create_detached(void)
-{
-	return bus_new(NULL);
 }
 
 static void bus_free(struct pn_bus *bus)
