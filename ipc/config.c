@@ -337,7 +337,7 @@ int pn_config_check_token_file(const struct pn_config *cfg, const char *name, ch
 	int fd = pn_secret_file_open(polkit->op_token_path, why, sizeof(why));
 	if (fd < 0) {
 		char *shown = pn_sanitize_text(polkit->op_token_path, 200);
-		snprintf(err, errlen, "%s: %s: %s: %s", name, key, shown ? shown : "?", why);
+		snprintf(err, errlen, "%s: %s: %s: %s", name, key, shown, why);
 		free(shown);
 		return fd;
 	}

@@ -299,11 +299,6 @@ int pn_loop_watch_child(struct pn_loop *loop, pid_t pid, pn_child_fn fn, void *d
 		.fn = fn,
 		.data = data};
 	watch->source = pn_loop_add_fd(loop, pidfd, POLLIN, handle_pidfd, watch);
-	if (!watch->source) {
-		close(pidfd);
-		free(watch);
-		return -ENOMEM;
-	}
 	loop->children = watch;
 	return 0;
 }

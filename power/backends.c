@@ -24,8 +24,7 @@ static void note_degraded(struct powerd *d)
 		return;
 	char *shown = pn_sanitize_text(now, 100);
 	if (now[0])
-		pn_notice("power-profiles-daemon: performance is degraded (%s)",
-			shown ? shown : "");
+		pn_notice("power-profiles-daemon: performance is degraded (%s)", shown);
 	else
 		pn_info("power-profiles-daemon: performance is no longer degraded");
 	free(shown);

@@ -123,7 +123,7 @@ DBusMessage *pn_error_reply(DBusMessage *call, const char *name, const char *fmt
 	va_end(ap);
 	/* The text may quote what a peer sent: D-Bus strings must be valid UTF-8. */
 	char *clean = pn_sanitize_text(text, sizeof(text));
-	DBusMessage *reply = dbus_message_new_error(call, name, clean ? clean : "");
+	DBusMessage *reply = dbus_message_new_error(call, name, clean);
 	free(clean);
 	return reply;
 }
