@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panther/bus-names.h"
 #include "panther/log.h"
 #include "panther/util.h"
 #include "powerd.h"
@@ -58,7 +59,7 @@ static void use_backend(struct powerd *d, const struct backend_slot *slot)
 	const char *active = pn_profile_name(slot->active);
 	policy_format_profiles(slot->offered, offered, sizeof(offered));
 	pn_info("using %s (%s): offers %s, active %s", backend_names[slot->kind],
-		slot->kind == BACKEND_PPD ? ppd_bus_name(d->ppd) : "xyz.ljones.Asusd", offered,
+		slot->kind == BACKEND_PPD ? ppd_bus_name(d->ppd) : PN_ASUSD_NAME, offered,
 		active ? active : "unknown");
 	d->said_no_backend = false;
 	d->expect = PN_PROFILE_NONE;

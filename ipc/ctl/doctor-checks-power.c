@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dms.h"
 #include "doctor.h"
 #include "panther/bus-names.h"
-#include "dms.h"
 #include "panther/util.h"
 #include "ppd.h"
 
