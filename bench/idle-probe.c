@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "panther/bus-names.h"
 #include "panther/dbus.h"
 #include "panther/log.h"
 #include "panther/loop.h"
@@ -51,8 +52,7 @@ int main(void)
 		return 1;
 	}
 	pn_bus_export(bus, "/org/pantheros/IdleProbe1", &iface, NULL);
-	struct pn_name_watch *watch = pn_bus_watch_name(bus, "org.freedesktop.Notifications",
-		on_owner, NULL);
+	struct pn_name_watch *watch = pn_bus_watch_name(bus, PN_NOTIFY_NAME, on_owner, NULL);
 	static const struct pn_niri_listener listener = {.connected = on_connected};
 	struct pn_niri *niri = pn_niri_connect(loop, NULL, &listener, NULL, err, sizeof(err));
 	if (!niri) {

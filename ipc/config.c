@@ -158,8 +158,7 @@ static int fail_syntax(struct parser *p, const char *text, size_t len, size_t at
 	}
 	if (!what) {
 		return fail(p, NULL,
-			"line %zu, column %zu: \\u0000 is not allowed (a string "
-			"cannot hold a NUL character)",
+			"line %zu, column %zu: \\u0000 is not allowed (a string cannot hold a NUL character)",
 			line, column);
 	}
 	return fail(p, NULL, "line %zu, column %zu: invalid JSON: %s", line, column, what);
@@ -297,70 +296,28 @@ int pn_config_load(struct pn_config *cfg, const char *path, bool *missing, char 
 		path = default_path;
 	}
 
-	/* O_NONBLOCK: opening a FIFO must not hang; it is refused below. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		int r = -errno;
-		if (r == -ENOENT) {
-			if (missing)
-				*missing = true;
-			return 0;
-		}
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-r));
-		return r;
+	char *text;
+	size_t len;
+	int r = pn_read_file(path, PN_CONFIG_MAX_SIZE, &text, &len);
+	if (r == -ENOENT) {
+		if (missing)
+			*missing = true;
+		return 0;
 	}
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		int r = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-r));
-		close(fd);
-		return r;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	if (r == -EISDIR || r == -EINVAL)
 		snprintf(err, errlen, "%s: %s (expected a JSON file)", path,
-			S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
-		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	}
-	if (st.st_size > PN_CONFIG_MAX_SIZE) {
-		snprintf(err, errlen, "%s: too large (%lld bytes, at most %d)", path,
-			(long long)st.st_size, PN_CONFIG_MAX_SIZE);
-		close(fd);
-		return -EFBIG;
-	}
-
-	/* Read one byte more than allowed to notice a file that grew meanwhile. */
-	char *text = malloc(PN_CONFIG_MAX_SIZE + 1);
-	if (!text) {
-		close(fd);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -ENOMEM;
-	}
-	size_t len = 0;
-	while (len <= PN_CONFIG_MAX_SIZE) {
-		ssize_t n = read(fd, text + len, PN_CONFIG_MAX_SIZE + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int r = -errno;
-			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-r));
-			free(text);
-			close(fd);
-			return r;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	int r;
-	if (len > PN_CONFIG_MAX_SIZE) {
+			r == -EISDIR ? "is a directory" : "not a regular file");
+	else if (r == -EFBIG && len > PN_CONFIG_MAX_SIZE)
+		snprintf(err, errlen, "%s: too large (%zu bytes, at most %d)", path, len,
+			PN_CONFIG_MAX_SIZE);
+	else if (r == -EFBIG)
 		snprintf(err, errlen, "%s: too large (more than %d bytes)", path,
 			PN_CONFIG_MAX_SIZE);
-		r = -EFBIG;
-	} else {
-		r = pn_config_parse(cfg, path, text, len, err, errlen);
-	}
+	else if (r < 0)
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-r));
+	if (r < 0)
+		return r;
+	r = pn_config_parse(cfg, path, text, len, err, errlen);
 	free(text);
 	return r;
 }
@@ -374,8 +331,7 @@ int pn_config_check_token_file(const struct pn_config *cfg, const char *name, ch
 		return 0;
 	if (!polkit->op_token_path) {
 		snprintf(err, errlen,
-			"%s: %s: $CREDENTIALS_DIRECTORY is not set (expected the "
-			"agent to run as a systemd unit with LoadCredential=)",
+			"%s: %s: $CREDENTIALS_DIRECTORY is not set (expected the agent to run as a systemd unit with LoadCredential=)",
 			name, key);
 		return -ENXIO;
 	}
@@ -383,7 +339,7 @@ int pn_config_check_token_file(const struct pn_config *cfg, const char *name, ch
 	int fd = pn_secret_file_open(polkit->op_token_path, why, sizeof(why));
 	if (fd < 0) {
 		char *shown = pn_sanitize_text(polkit->op_token_path, 200);
-		snprintf(err, errlen, "%s: %s: %s: %s", name, key, shown ? shown : "?", why);
+		snprintf(err, errlen, "%s: %s: %s: %s", name, key, shown, why);
 		free(shown);
 		return fd;
 	}

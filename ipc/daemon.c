@@ -69,7 +69,7 @@ static void reload(void *data, int signo)
 	pn_config_finish(&old);
 }
 
-struct pn_config_watch *pn_daemon_watch_config(struct pn_loop *loop, struct pn_config *cfg,
+struct pn_config_watch *pn_config_watch_add(struct pn_loop *loop, struct pn_config *cfg,
 	const char *path, pn_config_check_fn check, pn_config_applied_fn fn, void *data)
 {
 	struct pn_config_watch *watch = pn_xcalloc(1, sizeof(*watch));
@@ -300,7 +300,7 @@ int pn_daemon_init(struct pn_daemon *daemon, const struct pn_daemon_info *info, 
 		pn_daemon_finish(daemon);
 		return 1;
 	}
-	daemon->config_watch = pn_daemon_watch_config(daemon->loop, cfg, daemon->config_path,
+	daemon->config_watch = pn_config_watch_add(daemon->loop, cfg, daemon->config_path,
 		info->config_check, info->config_applied, data);
 	return -1;
 }

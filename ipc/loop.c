@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "panther/util.h"
+
 /*
  * Sources live in singly linked lists. Removing one while the loop is
  * dispatching only marks it dead; dead sources are unlinked and freed once
@@ -85,9 +87,7 @@ uint64_t pn_now_ms(void)
 
 struct pn_loop *pn_loop_create(void)
 {
-	struct pn_loop *loop = calloc(1, sizeof(*loop));
-	if (!loop)
-		return NULL;
+	struct pn_loop *loop = pn_xcalloc(1, sizeof(*loop));
 	loop->signal_fd = -1;
 	sigemptyset(&loop->signals);
 	sigprocmask(SIG_BLOCK, NULL, &loop->old_mask);
@@ -148,9 +148,7 @@ void pn_loop_destroy(struct pn_loop *loop)
 
 struct pn_fd *pn_loop_add_fd(struct pn_loop *loop, int fd, short events, pn_fd_fn fn, void *data)
 {
-	struct pn_fd *s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
+	struct pn_fd *s = pn_xcalloc(1, sizeof(*s));
 	*s = (struct pn_fd){.loop = loop,
 		.next = loop->fds,
 		.fd = fd,
@@ -178,9 +176,7 @@ void pn_fd_remove(struct pn_fd *source)
 
 struct pn_timer *pn_loop_add_timer(struct pn_loop *loop, pn_timer_fn fn, void *data)
 {
-	struct pn_timer *t = calloc(1, sizeof(*t));
-	if (!t)
-		return NULL;
+	struct pn_timer *t = pn_xcalloc(1, sizeof(*t));
 	*t = (struct pn_timer){.loop = loop, .next = loop->timers, .fn = fn, .data = data};
 	loop->timers = t;
 	return t;
@@ -243,8 +239,6 @@ int pn_loop_add_signal(struct pn_loop *loop, int signo, pn_signal_fn fn, void *d
 	if (loop->signal_fd < 0) {
 		loop->signal_fd = fd;
 		loop->signal_source = pn_loop_add_fd(loop, fd, POLLIN, handle_signal_fd, loop);
-		if (!loop->signal_source)
-			return -ENOMEM;
 	}
 	loop->signals = mask;
 	loop->handlers[signo] = (struct signal_handler){fn, data};
@@ -297,11 +291,7 @@ int pn_loop_watch_child(struct pn_loop *loop, pid_t pid, pn_child_fn fn, void *d
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return -errno;
-	struct child_watch *watch = calloc(1, sizeof(*watch));
-	if (!watch) {
-		close(pidfd);
-		return -ENOMEM;
-	}
+	struct child_watch *watch = pn_xcalloc(1, sizeof(*watch));
 	*watch = (struct child_watch){.loop = loop,
 		.next = loop->children,
 		.pid = pid,
@@ -309,11 +299,6 @@ int pn_loop_watch_child(struct pn_loop *loop, pid_t pid, pn_child_fn fn, void *d
 		.fn = fn,
 		.data = data};
 	watch->source = pn_loop_add_fd(loop, pidfd, POLLIN, handle_pidfd, watch);
-	if (!watch->source) {
-		close(pidfd);
-		free(watch);
-		return -ENOMEM;
-	}
 	loop->children = watch;
 	return 0;
 }
@@ -372,14 +357,8 @@ int pn_loop_dispatch(struct pn_loop *loop, int timeout_ms)
 	size_t want = loop->n_fds + PN_EXTERNAL_MAX_FDS;
 	if (want > loop->pollfds_cap) {
 		size_t cap = want * 2;
-		struct pollfd *pfds = realloc(loop->pollfds, cap * sizeof(*pfds));
-		if (!pfds)
-			return -ENOMEM;
-		loop->pollfds = pfds;
-		struct pn_fd **polled = realloc(loop->polled, cap * sizeof(*polled));
-		if (!polled)
-			return -ENOMEM;
-		loop->polled = polled;
+		loop->pollfds = pn_xrealloc(loop->pollfds, cap * sizeof(*loop->pollfds));
+		loop->polled = pn_xrealloc(loop->polled, cap * sizeof(*loop->polled));
 		loop->pollfds_cap = cap;
 	}
 	size_t n = 0;

@@ -87,8 +87,7 @@ static int read_token(struct pn_op_command *cmd, const char *path, char *err, si
 	size_t len = pn_secret_len(cmd->token) - (sizeof(token_prefix) - 1);
 	if (!plausible_token(entry + sizeof(token_prefix) - 1, len)) {
 		snprintf(err, errlen,
-			"1Password: the token file %s does not hold one token "
-			"(expected one line without spaces)",
+			"1Password: the token file %s does not hold one token (expected one line without spaces)",
 			path);
 		return -EINVAL;
 	}

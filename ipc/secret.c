@@ -32,8 +32,7 @@ static void warn_mlock_once(int err)
 	if (mlock_failed)
 		return;
 	mlock_failed = true;
-	pn_warn("cannot lock secrets in memory (they could be swapped out): mlock: %s "
-		"(raise RLIMIT_MEMLOCK, LimitMEMLOCK= in a systemd unit)",
+	pn_warn("cannot lock secrets in memory (they could be swapped out): mlock: %s (raise RLIMIT_MEMLOCK, LimitMEMLOCK= in a systemd unit)",
 		strerror(err));
 }
 
@@ -93,8 +92,7 @@ int pn_secret_file_open(const char *path, char *why, size_t whylen)
 	} else if (st.st_mode & 077) {
 		r = -EPERM;
 		snprintf(why, whylen,
-			"group or others have access (mode %04o, expected 0600 "
-			"or 0400)",
+			"group or others have access (mode %04o, expected 0600 or 0400)",
 			(unsigned)(st.st_mode & 07777));
 	}
 	if (r < 0) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 size_t pn_strv_len(char *const *strv)
@@ -20,16 +21,9 @@ size_t pn_strv_len(char *const *strv)
 char **pn_strv_dup(char *const *strv)
 {
 	size_t n = pn_strv_len(strv);
-	char **copy = calloc(n + 1, sizeof(*copy));
-	if (!copy)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		copy[i] = strdup(strv[i]);
-		if (!copy[i]) {
-			pn_strv_free(copy);
-			return NULL;
-		}
-	}
+	char **copy = pn_xcalloc(n + 1, sizeof(*copy));
+	for (size_t i = 0; i < n; i++)
+		copy[i] = pn_xstrdup(strv[i]);
 	return copy;
 }
 
@@ -42,21 +36,13 @@ bool pn_strv_contains(char *const *strv, const char *s)
 	return false;
 }
 
-bool pn_strv_push(char ***strv, const char *s)
+void pn_strv_push(char ***strv, const char *s)
 {
 	size_t n = pn_strv_len(*strv);
-	char *copy = strdup(s);
-	if (!copy)
-		return false;
-	char **grown = realloc(*strv, (n + 2) * sizeof(*grown));
-	if (!grown) {
-		free(copy);
-		return false;
-	}
-	grown[n] = copy;
+	char **grown = pn_xrealloc(*strv, (n + 2) * sizeof(*grown));
+	grown[n] = pn_xstrdup(s);
 	grown[n + 1] = NULL;
 	*strv = grown;
-	return true;
 }
 
 void pn_strv_free(char **strv)
@@ -66,22 +52,51 @@ void pn_strv_free(char **strv)
 	free(strv);
 }
 
+/* No allocation is retried: a daemon out of memory stops, and systemd restarts it. */
+static _Noreturn void out_of_memory(void)
+{
+	fputs("panther: out of memory\n", stderr);
+	abort();
+}
+
 void *pn_xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 	if (!p) {
-		fputs("panther: out of memory\n", stderr);
-		abort();
+		out_of_memory();
 	}
 	return p;
+}
+
+void *pn_xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *pn_xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+char *pn_xstrndup(const char *s, size_t n)
+{
+	char *copy = strndup(s, n);
+	if (!copy)
+		out_of_memory();
+	return copy;
 }
 
 char *pn_xstrdup(const char *s)
 {
 	char *copy = strdup(s);
 	if (!copy) {
-		fputs("panther: out of memory\n", stderr);
-		abort();
+		out_of_memory();
 	}
 	return copy;
 }
@@ -184,9 +199,7 @@ char *pn_sanitize_text(const char *s, size_t max)
 		s = "";
 	size_t in_len = strlen(s);
 	/* Each input byte grows to at most 5 output bytes ("<U+0085>" for 2 bytes). */
-	char *out = malloc(in_len * 5 + sizeof(ellipsis));
-	if (!out)
-		return NULL;
+	char *out = pn_xmalloc(in_len * 5 + sizeof(ellipsis));
 	const unsigned char *p = (const unsigned char *)s;
 	size_t o = 0, i = 0;
 	while (i < in_len) {
@@ -243,4 +256,96 @@ bool pn_xdg_path(char *buf, size_t len, const char *var, const char *fallback, c
 	if (!home)
 		return false;
 	return snprintf(buf, len, "%s/%s/%s", home, fallback, rest) < (int)len;
+}
+
+void pn_append_line(char **text, const char *line)
+{
+	if (!*text) {
+		*text = pn_xstrdup(line);
+		return;
+	}
+	size_t len = strlen(*text) + strlen(line) + 2;
+	char *joined = pn_xmalloc(len);
+	snprintf(joined, len, "%s\n%s", *text, line);
+	free(*text);
+	*text = joined;
+}
+
+int pn_read_file(const char *path, size_t max, char **text, size_t *len)
+{
+	*text = NULL;
+	*len = 0;
+	/* O_NONBLOCK: opening a FIFO must not hang; it is refused below. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	int r = 0;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode))
+		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	else if ((uintmax_t)st.st_size > max)
+		r = -EFBIG, *len = (size_t)st.st_size;
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	/*
+	 * Files in /proc say 0 for their size: read to the end, one byte more
+	 * than max to notice a file larger than that (or grown meanwhile).
+	 */
+	size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, have = 0;
+	char *buf = pn_xmalloc(cap + 1);
+	while (have <= max) {
+		if (have == cap) {
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			buf = pn_xrealloc(buf, cap + 1);
+		}
+		ssize_t n = read(fd, buf + have, cap - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+	}
+	close(fd);
+	if (r == 0 && have > max)
+		r = -EFBIG;
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	buf[have] = '\0';
+	*text = buf;
+	*len = have;
+	return 0;
+}
+
+char *pn_find_program(const char *name)
+{
+	if (strchr(name, '/'))
+		return pn_xstrdup(name);
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	char buf[4096];
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		if (n > 0 &&
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, name) <
+				(int)sizeof(buf)) {
+			struct stat st;
+			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+				return pn_xstrdup(buf);
+		}
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return NULL;
 }

@@ -2,7 +2,7 @@
 
 #include "prompt.h"
 #include "request.h"
-#include "service.h"
+#include "agent1.h"
 #include "panther/log.h"
 
 void agent_add_request(struct agent *agent, struct request *req)
@@ -121,6 +121,6 @@ struct prompt *agent_prompt(struct agent *agent)
 
 void agent_status_changed(struct agent *agent)
 {
-	if (agent->service)
-		service_changed(agent->service);
+	if (agent->agent1)
+		agent1_changed(agent->agent1);
 }

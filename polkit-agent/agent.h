@@ -4,7 +4,7 @@
 /*
  * The agent's state: the config, the requests in arrival order, who holds
  * the prompt, and the parts that talk to the outside (polkitd registration,
- * the prompters, the D-Bus service).
+ * the prompters, the agent1 D-Bus object).
  */
 
 #include <stdbool.h>
@@ -20,7 +20,7 @@ struct op_session;
 struct prompt;
 struct registration;
 struct request;
-struct service;
+struct agent1;
 
 struct agent {
 	struct pn_loop *loop;
@@ -32,11 +32,14 @@ struct agent {
 	/* 1Password's own requests that arrived while an op of the agent ran. */
 	uint32_t op_asks;
 	struct registration *reg;
-	struct service *service;
+	struct agent1 *agent1;
 	void *listener; /* PolkitAgentListener */
-	/* One per prompt type, made on first use. */
-	struct prompt *prompts[2];
-	bool prompt_failed[2];
+	/*
+	 * One per prompt type (polkit.prompt.type, which a SIGHUP may change),
+	 * made on first use; a request keeps the one it began with.
+	 */
+	struct prompt *prompts[PN_PROMPT_TYPES];
+	bool prompt_failed[PN_PROMPT_TYPES];
 	struct request *requests; /* arrival order; finished ones until freed */
 	struct request *prompt_owner;
 	uint32_t next_id;

@@ -84,31 +84,6 @@ void children_destroy(struct children *set, int timeout_ms)
 	free(set);
 }
 
-/* Resolves argv[0] as execvp would, before fork (nothing in the child allocates). */
-static char *find_program(const char *name)
-{
-	if (strchr(name, '/'))
-		return pn_xstrdup(name);
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	char buf[PATH_MAX];
-	while (*path) {
-		size_t len = strcspn(path, ":");
-		if (len > 0 &&
-			snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path, name) <
-				(int)sizeof(buf)) {
-			struct stat st;
-			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
-				return pn_xstrdup(buf);
-		}
-		path += len;
-		if (*path == ':')
-			path++;
-	}
-	return NULL;
-}
-
 static void write_str(int fd, const char *s)
 {
 	ssize_t r = write(fd, s, strlen(s));
@@ -118,7 +93,8 @@ static void write_str(int fd, const char *s)
 struct child *child_spawn(struct children *set, const struct child_spec *spec, child_exit_fn fn,
 	void *data, char *err, size_t errlen)
 {
-	char *path = find_program(spec->argv[0]);
+	/* Resolved before fork, as execvp would: nothing in the child allocates. */
+	char *path = pn_find_program(spec->argv[0]);
 	if (!path) {
 		snprintf(err, errlen, "%s: not found", spec->argv[0]);
 		return NULL;
@@ -215,12 +191,10 @@ char **child_environment(char *const *drop, char *const *add)
 {
 	char **env = pn_xcalloc(1, sizeof(*env));
 	for (size_t i = 0; environ && environ[i]; i++) {
-		if (!dropped(environ[i], drop) && !pn_strv_push(&env, environ[i]))
-			abort();
+		if (!dropped(environ[i], drop))
+			pn_strv_push(&env, environ[i]);
 	}
-	for (size_t i = 0; add && add[i]; i++) {
-		if (!pn_strv_push(&env, add[i]))
-			abort();
-	}
+	for (size_t i = 0; add && add[i]; i++)
+		pn_strv_push(&env, add[i]);
 	return env;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "panther/log.h"
+#include "panther/util.h"
 
 /*
  * One GLib iteration split around our poll(): prepare and query before it,
@@ -57,8 +58,8 @@ struct gmain *gmain_attach(struct pn_loop *loop)
 	GMainContext *ctx = g_main_context_default();
 	if (!g_main_context_acquire(ctx))
 		return NULL;
-	struct gmain *g = calloc(1, sizeof(*g));
-	if (!g || pn_loop_set_external(loop, &external, g) < 0) {
+	struct gmain *g = pn_xcalloc(1, sizeof(*g));
+	if (pn_loop_set_external(loop, &external, g) < 0) {
 		g_main_context_release(ctx);
 		free(g);
 		return NULL;

@@ -16,7 +16,7 @@
 #include "op-renew.h"
 #include "op-session.h"
 #include "registration.h"
-#include "service.h"
+#include "agent1.h"
 #include "panther/daemon.h"
 #include "panther/log.h"
 #include "panther/secret.h"
@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	agent.service = service_start(&agent);
+	agent.agent1 = agent1_start(&agent);
 	char ready[256];
 	snprintf(ready, sizeof(ready), "READY=1\nSTATUS=%s for %s",
 		registration_state_name(registration_state(agent.reg)),
@@ -202,8 +202,8 @@ int main(int argc, char **argv)
 out:
 	agent_cancel_all(&agent, "the agent is stopping");
 	flush_glib();
-	service_stop(agent.service);
-	agent.service = NULL;
+	agent1_stop(agent.agent1);
+	agent.agent1 = NULL;
 	registration_stop(agent.reg);
 	agent.reg = NULL;
 	agent_free_requests(&agent);

@@ -94,9 +94,7 @@ char *op_error_message(const char *text)
 	strip_op_prefixes(&p, &len);
 	if (len == 0)
 		return NULL;
-	char *msg = strndup(p, len);
-	if (!msg)
-		return NULL;
+	char *msg = pn_xstrndup(p, len);
 	char *clean = pn_sanitize_text(msg, MESSAGE_MAX);
 	free(msg);
 	return clean;

@@ -106,24 +106,8 @@ static void push_var(char ***env, const char *name, const char *value)
 	size_t len = strlen(name) + strlen(value ? value : "") + 2;
 	char *entry = pn_xcalloc(1, len);
 	snprintf(entry, len, "%s=%s", name, value ? value : "");
-	if (!pn_strv_push(env, entry))
-		abort();
+	pn_strv_push(env, entry);
 	free(entry);
-}
-
-static const char *fill_name(enum prompt_fill fill)
-{
-	switch (fill) {
-	case PROMPT_FILL_PENDING:
-		return "pending";
-	case PROMPT_FILL_READY:
-		return "filled";
-	case PROMPT_FILL_FAILED:
-		return "failed";
-	case PROMPT_FILL_NONE:
-		break;
-	}
-	return "none";
 }
 
 static char **prompt_variables(const struct prompt_info *info)
@@ -150,7 +134,7 @@ static char **prompt_variables(const struct prompt_info *info)
 	push_var(&vars, "PANTHER_PROMPT_ECHO", info->echo ? "1" : "0");
 	push_var(&vars, "PANTHER_PROMPT_ERROR", info->error);
 	push_var(&vars, "PANTHER_PROMPT_INFO", info->info);
-	push_var(&vars, "PANTHER_PROMPT_FILL", fill_name(info->fill));
+	push_var(&vars, "PANTHER_PROMPT_FILL", prompt_fill_name(info->fill));
 	push_var(&vars, "PANTHER_PROMPT_PURPOSE", info->purpose);
 	push_var(&vars, "PANTHER_PROMPT_THEN", info->then);
 	free(users);

@@ -8,6 +8,31 @@
 
 #include "panther/secret.h"
 
+static const char *const fill_names[] = {
+	[PROMPT_FILL_NONE] = "none",
+	[PROMPT_FILL_PENDING] = "pending",
+	[PROMPT_FILL_READY] = "filled",
+	[PROMPT_FILL_FAILED] = "failed",
+};
+
+const char *prompt_fill_name(enum prompt_fill fill)
+{
+	if ((unsigned)fill >= sizeof(fill_names) / sizeof(fill_names[0]))
+		return "none";
+	return fill_names[fill];
+}
+
+bool prompt_fill_from_name(const char *name, enum prompt_fill *fill)
+{
+	for (size_t i = 0; i < sizeof(fill_names) / sizeof(fill_names[0]); i++) {
+		if (strcmp(name, fill_names[i]) == 0) {
+			*fill = (enum prompt_fill)i;
+			return true;
+		}
+	}
+	return false;
+}
+
 static int send_packet(int fd, const void *buf, size_t len)
 {
 	for (;;) {

@@ -17,6 +17,24 @@
 
 struct pn_secret;
 
+/*
+ * 1Password's part in the question (key "fill", and PANTHER_PROMPT_FILL for
+ * a prompt command): the agent holds its answer (in locked memory); the
+ * card only learns that the field is filled, and answers "confirm" when the
+ * person confirms it without typing.
+ */
+enum prompt_fill {
+	PROMPT_FILL_NONE, /* "none": 1Password is not asked for this request */
+	PROMPT_FILL_PENDING, /* "pending": 1Password is being asked (or waits for its turn) */
+	PROMPT_FILL_READY, /* "filled": confirm, or type over it */
+	PROMPT_FILL_FAILED, /* "failed": it could not; the error says why */
+};
+
+/* The fill's word in the protocol; "none" for a value out of range. */
+const char *prompt_fill_name(enum prompt_fill fill);
+/* false for a word that names no fill. */
+bool prompt_fill_from_name(const char *name, enum prompt_fill *fill);
+
 /* The longest packet either side sends; longer values are cut (UTF-8 safe). */
 #define PP_PACKET_MAX 4096
 

@@ -226,8 +226,7 @@ static void handle(struct prompt_wayland *pw, struct prompt_run *run, const stru
 		pn_debug("request %u: the filled card takes a press", run->id);
 	} else if (strcmp(msg->key, "keyboard") == 0) {
 		if (strcmp(msg->value, "0") == 0)
-			pn_warn("request %u: the prompt does not have the keyboard: another window "
-				"holds it",
+			pn_warn("request %u: the prompt does not have the keyboard: another window holds it",
 				run->id);
 		else
 			pn_debug("request %u: the prompt has the keyboard", run->id);
@@ -351,13 +350,6 @@ static struct prompt_run *start_run(struct prompt_wayland *pw, uint32_t id, char
 	return run;
 }
 
-static const char *const fill_names[] = {
-	[PROMPT_FILL_NONE] = "none",
-	[PROMPT_FILL_PENDING] = "pending",
-	[PROMPT_FILL_READY] = "filled",
-	[PROMPT_FILL_FAILED] = "failed",
-};
-
 /* 1Password's failure (onepassword.c says "1Password: ...") gets its own line. */
 static const char *onepassword_reason(const char *error)
 {
@@ -382,7 +374,7 @@ static int send_question(int fd, const struct prompt_info *info)
 		{"error", error},
 		{"info", info->info},
 		{"onepassword", onepassword},
-		{"fill", fill_names[info->fill]},
+		{"fill", prompt_fill_name(info->fill)},
 		{"purpose", info->purpose},
 		{"then", info->then},
 	};
@@ -413,12 +405,10 @@ static int wayland_ask(struct prompt *prompt, const struct prompt_info *info,
 	if (!display || !*display) {
 		if (!pw->ctx.cfg->polkit.prompt_argv) {
 			snprintf(err, errlen,
-				"no Wayland display (WAYLAND_DISPLAY is unset) and no "
-				"prompt command to fall back to: cancelling");
+				"no Wayland display (WAYLAND_DISPLAY is unset) and no prompt command to fall back to: cancelling");
 			return -ENXIO;
 		}
-		pn_info("request %u: no Wayland display (WAYLAND_DISPLAY is unset): using the "
-			"prompt command",
+		pn_info("request %u: no Wayland display (WAYLAND_DISPLAY is unset): using the prompt command",
 			info->id);
 		if (!pw->fallback)
 			pw->fallback = prompt_command_new(&pw->ctx);
@@ -472,7 +462,7 @@ static void wayland_fill(struct prompt *prompt, const struct prompt_info *info)
 	if (reason)
 		r = pp_send(pw->run->fd, "onepassword", reason);
 	if (r >= 0)
-		r = pp_send(pw->run->fd, "fill", fill_names[info->fill]);
+		r = pp_send(pw->run->fd, "fill", prompt_fill_name(info->fill));
 	if (r < 0)
 		pn_warn("request %u: cannot tell the prompt about 1Password: %s", info->id,
 			strerror(-r));

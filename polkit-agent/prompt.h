@@ -17,21 +17,10 @@
 
 #include "panther/config.h"
 #include "panther/secret.h"
+#include "prompt-protocol.h"
 
 struct children;
 struct prompt;
-
-/*
- * 1Password's part in the question: the agent holds its answer (in locked
- * memory); the prompter only learns that the field is filled, and answers
- * PROMPT_CONFIRMED when the person confirms it without typing.
- */
-enum prompt_fill {
-	PROMPT_FILL_NONE, /* 1Password is not asked for this request */
-	PROMPT_FILL_PENDING, /* 1Password is being asked (or waits for its turn) */
-	PROMPT_FILL_READY, /* 1Password filled the field: confirm, or type over it */
-	PROMPT_FILL_FAILED, /* it could not; error says why */
-};
 
 /* What the prompt shows. All text is sanitized already (untrusted input). */
 struct prompt_info {

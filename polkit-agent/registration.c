@@ -95,9 +95,7 @@ char *registration_holders_line(const char *proc_root, uid_t uid, pid_t self, co
 		closedir(dir);
 	char line[1024];
 	snprintf(line, sizeof(line),
-		"another authentication agent holds %s%s%s; likely holders: DMS's built-in agent "
-		"(start dms with DMS_DISABLE_POLKIT=1), niri-flake's niri-flake-polkit.service "
-		"(disable it), or another agent; retrying until the slot is free",
+		"another authentication agent holds %s%s%s; likely holders: DMS's built-in agent (start dms with DMS_DISABLE_POLKIT=1), niri-flake's niri-flake-polkit.service (disable it), or another agent; retrying until the slot is free",
 		subject, o ? "; running now: " : "", running);
 	return pn_xstrdup(line);
 }
@@ -207,8 +205,7 @@ static PolkitSubject *make_subject(pid_t pid, uint64_t start_time, char *err, si
 		subject = polkit_unix_session_new_for_process_sync(getpid(), NULL, &error);
 		if (!subject) {
 			snprintf(err, errlen,
-				"this process is not in a logind session (%s); "
-				"use --process PID to serve one process",
+				"this process is not in a logind session (%s); use --process PID to serve one process",
 				error->message);
 			g_error_free(error);
 		}

@@ -104,22 +104,11 @@ static void add_text(char **slot, const char *text)
 	size_t len = strlen(text);
 	while (len > 0 && text[len - 1] == '\n')
 		len--;
-	char *line = strndup(text, len);
-	if (!line)
-		abort();
+	char *line = pn_xstrndup(text, len);
 	char *clean = pn_sanitize_text(line, TEXT_MAX);
 	free(line);
-	len = strlen(clean);
-	if (!*slot) {
-		*slot = clean;
-		return;
-	}
-	size_t total = strlen(*slot) + len + 2;
-	char *joined = pn_xcalloc(1, total);
-	snprintf(joined, total, "%s\n%s", *slot, clean);
-	free(*slot);
+	pn_append_line(slot, clean);
 	free(clean);
-	*slot = joined;
 }
 
 static gboolean unref_later(gpointer object)
@@ -190,7 +179,11 @@ void request_cancel(struct request *req, const char *why)
 	finish(req, false, why);
 }
 
-static void on_deferred(void *data)
+/*
+ * From the loop, once polkit's and GLib's callbacks have returned: finishes
+ * a request polkitd withdrew, or unlinks and frees a finished one.
+ */
+static void cancel_or_free(void *data)
 {
 	struct request *req = data;
 	if (!req->finished) {
@@ -658,9 +651,8 @@ static void add_identities(struct request *req, GList *identities)
 			shown = found->pw_name;
 		else
 			snprintf(name, sizeof(name), "%u", (unsigned)uid);
-		req->uids = realloc(req->uids, (req->n_users + 1) * sizeof(*req->uids));
-		if (!req->uids || !pn_strv_push(&req->users, shown))
-			abort();
+		req->uids = pn_xrealloc(req->uids, (req->n_users + 1) * sizeof(*req->uids));
+		pn_strv_push(&req->users, shown);
 		req->uids[req->n_users++] = uid;
 	}
 }
@@ -706,9 +698,7 @@ struct request *request_start(struct agent *agent, const struct request_params *
 			caller_text ? (pid_t)strtol(caller_text, NULL, 10) : 0, p->action_id,
 			p->message);
 	bool shown = !request_for_onepassword(req) || describe_askers(req);
-	req->deferred = pn_loop_add_timer(agent->loop, on_deferred, req);
-	if (!req->deferred)
-		abort();
+	req->deferred = pn_loop_add_timer(agent->loop, cancel_or_free, req);
 	agent_add_request(agent, req);
 
 	if (req->n_users == 0) {

@@ -5,13 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panther/bus-names.h"
 #include "panther/util.h"
 #include "policy.h"
 #include "remote.h"
-
-#define ASUSD_NAME "xyz.ljones.Asusd"
-#define ASUSD_PATH "/xyz/ljones"
-#define ASUSD_IFACE "xyz.ljones.Platform"
 
 /* asusd's PlatformProfile values. */
 enum asus_profile {
@@ -117,8 +114,8 @@ struct asusd *asusd_create(struct pn_bus *system_bus, const struct backend_liste
 	struct asusd *asusd = pn_xcalloc(1, sizeof(*asusd));
 	asusd->listener = listener;
 	asusd->data = data;
-	asusd->remote = remote_create(system_bus, ASUSD_NAME, ASUSD_PATH, ASUSD_IFACE,
-		&remote_listener, asusd);
+	asusd->remote = remote_create(system_bus, PN_ASUSD_NAME, PN_ASUSD_PATH,
+		PN_ASUSD_PLATFORM_IFACE, &remote_listener, asusd);
 	return asusd;
 }
 

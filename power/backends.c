@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panther/bus-names.h"
 #include "panther/log.h"
 #include "panther/util.h"
 #include "powerd.h"
@@ -24,8 +25,7 @@ static void note_degraded(struct powerd *d)
 		return;
 	char *shown = pn_sanitize_text(now, 100);
 	if (now[0])
-		pn_notice("power-profiles-daemon: performance is degraded (%s)",
-			shown ? shown : "");
+		pn_notice("power-profiles-daemon: performance is degraded (%s)", shown);
 	else
 		pn_info("power-profiles-daemon: performance is no longer degraded");
 	free(shown);
@@ -59,7 +59,7 @@ static void use_backend(struct powerd *d, const struct backend_slot *slot)
 	const char *active = pn_profile_name(slot->active);
 	policy_format_profiles(slot->offered, offered, sizeof(offered));
 	pn_info("using %s (%s): offers %s, active %s", backend_names[slot->kind],
-		slot->kind == BACKEND_PPD ? ppd_bus_name(d->ppd) : "xyz.ljones.Asusd", offered,
+		slot->kind == BACKEND_PPD ? ppd_bus_name(d->ppd) : PN_ASUSD_NAME, offered,
 		active ? active : "unknown");
 	d->said_no_backend = false;
 	d->expect = PN_PROFILE_NONE;
@@ -100,14 +100,12 @@ static void backends_select(struct powerd *d)
 		if (want != BACKEND_NONE)
 			use_backend(d, slot_of(d, want));
 		else
-			powerd_sync_service(d);
+			powerd_sync_power1(d);
 	}
 	if (d->backend == BACKEND_NONE && d->ppd_slot.known && d->asusd_slot.known &&
 		!d->said_no_backend) {
 		d->said_no_backend = true;
-		pn_warn("no power profile backend: neither power-profiles-daemon "
-			"(org.freedesktop.UPower.PowerProfiles, net.hadess.PowerProfiles) nor asusd "
-			"(xyz.ljones.Asusd) is on the system bus; waiting for one to appear");
+		pn_warn("no power profile backend: neither power-profiles-daemon (org.freedesktop.UPower.PowerProfiles, net.hadess.PowerProfiles) nor asusd (xyz.ljones.Asusd) is on the system bus; waiting for one to appear");
 	}
 	powerd_maybe_ready(d);
 }
@@ -130,7 +128,7 @@ static void external_change(struct powerd *d, enum pn_profile active)
 	policy_external(&d->policy, active);
 	powerd_sync_hold(d, CAUSE_QUIET);
 	powerd_bubble(d, active, "Changed outside panther");
-	powerd_sync_service(d);
+	powerd_sync_power1(d);
 }
 
 /* The backend's active profile changed (no holds involved). */
@@ -139,7 +137,7 @@ static void active_changed(struct powerd *d, enum pn_profile active)
 	if (active == PN_PROFILE_NONE) {
 		/* asusd's Custom: none of ours; the policy's next change replaces it. */
 		policy_backend_reported(&d->policy, active, false);
-		powerd_sync_service(d);
+		powerd_sync_power1(d);
 		return;
 	}
 	if (active == d->policy.active) {
@@ -151,7 +149,7 @@ static void active_changed(struct powerd *d, enum pn_profile active)
 		if (active == d->expect)
 			d->expect = PN_PROFILE_NONE;
 		policy_backend_switched(&d->policy, active);
-		powerd_sync_service(d);
+		powerd_sync_power1(d);
 		return;
 	}
 	external_change(d, active);
@@ -182,7 +180,7 @@ static void ppd_changed(struct powerd *d, enum pn_profile active)
 		policy_backend_reported(&d->policy, active, held);
 		if (!held)
 			powerd_carry_out(d, policy_holds_ended(&d->policy), NULL, CAUSE_QUIET);
-		powerd_sync_service(d);
+		powerd_sync_power1(d);
 	} else if (ours_ended && !own_switch && active != PN_PROFILE_NONE) {
 		external_change(d, active);
 	} else {
@@ -192,7 +190,7 @@ static void ppd_changed(struct powerd *d, enum pn_profile active)
 	note_degraded(d);
 	powerd_carry_out(d, policy_set_foreign_hold(&d->policy, foreign), NULL, CAUSE_POLICY);
 	holds_check(d->holds, ours);
-	powerd_sync_service(d);
+	powerd_sync_power1(d);
 }
 
 /* The backend in use reported new values. */

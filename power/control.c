@@ -1,13 +1,14 @@
 /*
  * What org.pantheros.Power1 does for panther-powerd: its calls (Set, Cycle,
  * Auto) become the policy's choices, carried out by switch.c, and its
- * properties show the state. service.c checks the calls and speaks D-Bus.
+ * properties show the state. power1.c checks the calls and speaks D-Bus.
  */
+#include "panther/bus-names.h"
 #include "panther/log.h"
 #include "panther/util.h"
 #include "powerd.h"
 
-void powerd_sync_service(struct powerd *d)
+void powerd_sync_power1(struct powerd *d)
 {
 	char osd[1024];
 	const char *warnings[2];
@@ -16,7 +17,7 @@ void powerd_sync_service(struct powerd *d)
 		warnings[n_warnings++] = dms_warning(d->dms);
 	if (powerd_osd_warning(d, osd, sizeof(osd)))
 		warnings[n_warnings++] = osd;
-	struct service_state state = {
+	struct power1_state state = {
 		.active = d->policy.active,
 		.custom = d->backend == BACKEND_ASUSD && asusd_custom(d->asusd),
 		.manual = d->policy.mode == POLICY_MANUAL,
@@ -31,7 +32,7 @@ void powerd_sync_service(struct powerd *d)
 		state.n_holds = ppd_holds(d->ppd, &state.holds);
 		state.degraded = ppd_degraded(d->ppd);
 	}
-	service_update(d->service, &state);
+	power1_update(d->power1, &state);
 }
 
 /* ---- the calls ---- */
@@ -58,7 +59,7 @@ static DBusMessage *handle_cycle(void *data, DBusMessage *msg)
 	if (next == PN_PROFILE_NONE) {
 		char offered[64];
 		policy_format_profiles(d->policy.offered, offered, sizeof(offered));
-		return pn_error_reply(msg, POWER1_ERROR_FAILED,
+		return pn_error_reply(msg, PN_POWER1_ERROR_FAILED,
 			"no profile of power.cycle is offered (available: %s)", offered);
 	}
 	pn_info("cycling to %s", pn_profile_name(next));
@@ -74,7 +75,7 @@ static DBusMessage *handle_auto(void *data, DBusMessage *msg)
 	return NULL;
 }
 
-const struct service_handler power1_handler = {
+const struct power1_calls power1_calls = {
 	.set = handle_set,
 	.cycle = handle_cycle,
 	.auto_mode = handle_auto,

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "panther/config.h"
 #include "panther/log.h"
@@ -51,14 +50,13 @@ static void append(char *buf, size_t len, const char *item)
 		snprintf(buf + used, len - used, "%s%s", used ? ", " : "", item);
 }
 
-/* What of obj switches profiles, as "key = value (meaning)" items. */
-static void describe(struct json_object *obj, char *buf, size_t len)
+void dms_describe_switching(struct json_object *settings, char *buf, size_t len)
 {
 	static const char *const profile_keys[] = {"acProfileName", "batteryProfileName"};
 	struct json_object *v;
 	buf[0] = '\0';
 	for (size_t i = 0; i < PN_ARRAY_LEN(profile_keys); i++) {
-		if (!json_object_object_get_ex(obj, profile_keys[i], &v) ||
+		if (!json_object_object_get_ex(settings, profile_keys[i], &v) ||
 			!json_object_is_type(v, json_type_string))
 			continue;
 		const char *value = json_object_get_string(v);
@@ -66,12 +64,12 @@ static void describe(struct json_object *obj, char *buf, size_t len)
 			continue;
 		char *shown = pn_sanitize_text(value, 16);
 		char item[128];
-		snprintf(item, sizeof(item), "%s \"%s\" (%s)", profile_keys[i], shown ? shown : "",
+		snprintf(item, sizeof(item), "%s \"%s\" (%s)", profile_keys[i], shown,
 			profile_of(value));
 		free(shown);
 		append(buf, len, item);
 	}
-	if (json_object_object_get_ex(obj, "batteryAutoPowerSaver", &v) &&
+	if (json_object_object_get_ex(settings, "batteryAutoPowerSaver", &v) &&
 		json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v))
 		append(buf, len, "batteryAutoPowerSaver true");
 }
@@ -86,75 +84,63 @@ static void say_problem(struct dms *dms, const char *text)
 		pn_warn("%s", text);
 }
 
-struct json_object *dms_settings_read(const char *path, bool *missing, char *problem, size_t len)
+struct json_object *dms_read_settings(const char *path, bool *missing, char *problem, size_t len)
 {
-	struct stat st;
+	static const char what[] = "cannot check DMS's power profile settings";
 	*missing = false;
 	problem[0] = '\0';
-	if (stat(path, &st) < 0) {
-		if (errno == ENOENT)
-			*missing = true;
-		else
-			snprintf(problem, len, "%s: %s: cannot check DMS's power profile settings",
-				path, strerror(errno));
+	char *text;
+	size_t size;
+	int r = pn_read_file(path, PN_CONFIG_MAX_SIZE, &text, &size);
+	if (r == -ENOENT) {
+		*missing = true;
 		return NULL;
 	}
-	struct json_object *obj = NULL;
-	if (!S_ISREG(st.st_mode) || st.st_size > PN_CONFIG_MAX_SIZE) {
-		snprintf(problem, len,
-			"%s: not a regular file of at most 1 MiB: cannot check DMS's power profile settings",
-			path);
-	} else if (!(obj = json_object_from_file(path)) ||
-		!json_object_is_type(obj, json_type_object)) {
-		const char *why = obj ? "not a JSON object" : json_util_get_last_err();
-		char *shown = pn_sanitize_text(why ? why : "invalid JSON", 160);
-		snprintf(problem, len, "%s: %s: cannot check DMS's power profile settings", path,
-			shown ? shown : "invalid JSON");
-		free(shown);
+	if (r == -EISDIR || r == -EINVAL || r == -EFBIG) {
+		snprintf(problem, len, "%s: not a regular file of at most 1 MiB: %s", path, what);
+		return NULL;
+	}
+	if (r < 0) {
+		snprintf(problem, len, "%s: %s: %s", path, strerror(-r), what);
+		return NULL;
+	}
+	enum json_tokener_error error;
+	struct json_object *obj = json_tokener_parse_verbose(text, &error);
+	free(text);
+	if (!obj || !json_object_is_type(obj, json_type_object)) {
+		snprintf(problem, len, "%s: %s: %s", path,
+			obj ? "not a JSON object" : json_tokener_error_desc(error), what);
 		json_object_put(obj);
-		obj = NULL;
+		return NULL;
 	}
 	return obj;
 }
 
-const char *dms_settings_path(char *buf, size_t len)
+bool dms_settings_path(char *buf, size_t len)
 {
-	return pn_xdg_path(buf, len, "XDG_CONFIG_HOME", ".config", SETTINGS_REST) ? buf : NULL;
-}
-
-/*
- * The settings object, or NULL: missing (*missing set: DMS's defaults), or a
- * problem said.
- */
-static struct json_object *read_settings(struct dms *dms, bool *missing)
-{
-	char line[WARNING_MAX];
-	struct json_object *obj = dms_settings_read(dms->path, missing, line, sizeof(line));
-	say_problem(dms, line);
-	return obj;
+	return pn_xdg_path(buf, len, "XDG_CONFIG_HOME", ".config", SETTINGS_REST);
 }
 
 void dms_reload(struct dms *dms)
 {
 	if (!dms->path)
 		return;
-	bool missing = false;
-	struct json_object *obj = read_settings(dms, &missing);
+	bool missing;
+	char problem[WARNING_MAX];
+	struct json_object *obj = dms_read_settings(dms->path, &missing, problem, sizeof(problem));
+	say_problem(dms, problem);
 	if (!obj && !missing)
 		return; /* unreadable: what was found before still holds */
 	char found[256] = "";
 	if (obj)
-		describe(obj, found, sizeof(found));
+		dms_describe_switching(obj, found, sizeof(found));
 	/* A missing file: DMS has not saved settings yet, or there is no DMS. */
 	dms->osd = obj && dms_settings_osd(obj);
 	json_object_put(obj);
 	char warning[WARNING_MAX] = "";
 	if (found[0])
 		snprintf(warning, sizeof(warning),
-			"DankMaterialShell switches power profiles itself (%s in %s): each of its "
-			"switches counts as a choice made by hand; set \"Profile when Plugged In (AC)\" "
-			"and \"Profile when on Battery\" to \"Don't Change\" and turn \"Auto Power "
-			"Saver\" off in DMS's Settings, Battery",
+			"DankMaterialShell switches power profiles itself (%s in %s): each of its switches counts as a choice made by hand; set \"Profile when Plugged In (AC)\" and \"Profile when on Battery\" to \"Don't Change\" and turn \"Auto Power Saver\" off in DMS's Settings, Battery",
 			found, dms->path);
 	if (strcmp(warning, dms->warning) == 0)
 		return;

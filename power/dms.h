@@ -21,16 +21,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct json_object;
+
+/* The default path of DMS's settings.json; false when there is no home. */
+bool dms_settings_path(char *buf, size_t len);
+/*
+ * Reads settings.json: its object, or NULL with *missing set (no file:
+ * DMS's defaults) or with problem set to one line saying why it cannot be
+ * read ("" otherwise). The daemon and pantherctl doctor both read it so.
+ */
+struct json_object *dms_read_settings(const char *path, bool *missing, char *problem, size_t len);
+/*
+ * What in DMS's settings switches power profiles, as items joined by ", "
+ * ("acProfileName \"2\" (performance)", "batteryAutoPowerSaver true"); ""
+ * when nothing does.
+ */
+void dms_describe_switching(struct json_object *settings, char *buf, size_t len);
+
 /* The fix for DMS's OSD being on, for the log, Power1's Warnings and the doctor. */
 extern const char dms_osd_fix[];
-
-/* The default settings.json path in buf, or NULL when there is no home. */
-const char *dms_settings_path(char *buf, size_t len);
-/*
- * The settings object of the file at path (release with json_object_put),
- * or NULL: missing (*missing set), or unreadable (problem says why, one line).
- */
-struct json_object *dms_settings_read(const char *path, bool *missing, char *problem, size_t len);
 /* Whether these settings show DMS's power-profile OSD. */
 bool dms_settings_osd(struct json_object *settings);
 

@@ -1,6 +1,6 @@
 /*
  * panther-powerd: switches power profiles by policy (policy.c) and on
- * request (org.pantheros.Power1: service.c, control.c). main.c wires the
+ * request (org.pantheros.Power1: power1.c, control.c). main.c wires the
  * inputs (upower.c, idle.c, apps.c) and the backends (backends.c, ppd.c,
  * asusd.c) to the policy; switch.c carries out what it decides.
  */
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panther/bus-names.h"
 #include "panther/log.h"
 #include "panther/util.h"
 #include "powerd.h"
@@ -20,14 +21,15 @@ void powerd_maybe_ready(struct powerd *d)
 	if (d->name_owned || !d->ppd_slot.known || !d->asusd_slot.known || !d->power_known)
 		return;
 	char err[256];
-	int r = pn_bus_request_name(d->session, POWER1_NAME, err, sizeof(err));
+	int r = pn_bus_request_name(d->session, PN_POWER1_NAME, err, sizeof(err));
 	if (r == -EEXIST) {
-		pn_err("%s is taken on the session bus: another panther-powerd runs", POWER1_NAME);
+		pn_err("%s is taken on the session bus: another panther-powerd runs",
+			PN_POWER1_NAME);
 		pn_loop_quit(d->loop, 1);
 		return;
 	}
 	if (r < 0) {
-		pn_err("cannot own %s on the session bus: %s", POWER1_NAME, err);
+		pn_err("cannot own %s on the session bus: %s", PN_POWER1_NAME, err);
 		pn_loop_quit(d->loop, 1);
 		return;
 	}
@@ -99,7 +101,7 @@ static void config_applied(void *data, const struct pn_config *cfg, const struct
 		d->notify = NULL;
 	}
 	dms_reload(d->dms);
-	powerd_sync_service(d); /* DMS's OSD may stand in for the bubble now, or no longer */
+	powerd_sync_power1(d); /* DMS's OSD may stand in for the bubble now, or no longer */
 	apps_set_config(d->apps, &d->cfg.power);
 	idle_set_timeout(d->idle, cfg->power.idle_after_s);
 	powerd_carry_out(d, policy_set_config(&d->policy, &d->cfg.power), NULL, CAUSE_POLICY);
@@ -138,10 +140,10 @@ static int start(struct powerd *d)
 
 	d->dms = dms_create(NULL);
 	dms_reload(d->dms);
-	d->service = service_create(d->session, &power1_handler, d);
-	int r = service_export(d->service);
+	d->power1 = power1_create(d->session, &power1_calls, d);
+	int r = power1_export(d->power1);
 	if (r < 0) {
-		pn_err("cannot export %s: %s", POWER1_PATH, strerror(-r));
+		pn_err("cannot export %s: %s", PN_POWER1_PATH, strerror(-r));
 		return 1;
 	}
 	if (d->cfg.power.notify)
@@ -169,7 +171,7 @@ static void stop(struct powerd *d)
 	/* Switches still waiting: their backend calls were cancelled above. */
 	powerd_drop_requests(d);
 	notify_destroy(d->notify);
-	service_destroy(d->service);
+	power1_destroy(d->power1);
 	dms_destroy(d->dms);
 	if (d->system)
 		pn_bus_close(d->system);

@@ -6,11 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "panther/bus-names.h"
 #include "panther/log.h"
 #include "panther/util.h"
-
-#define NOTIFY_NAME "org.freedesktop.Notifications"
-#define NOTIFY_PATH "/org/freedesktop/Notifications"
 
 struct notify {
 	struct pn_bus *bus;
@@ -69,7 +67,7 @@ static uint32_t bubble_to_replace(struct notify *notify)
 		return notify->id;
 	if (notify->id) {
 		uint32_t old = notify->id;
-		pn_bus_call_method(notify->bus, NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME,
+		pn_bus_call_method(notify->bus, PN_NOTIFY_NAME, PN_NOTIFY_PATH, PN_NOTIFY_NAME,
 			"CloseNotification", NULL, NULL, NULL, DBUS_TYPE_UINT32, &old,
 			DBUS_TYPE_INVALID);
 		notify->id = 0;
@@ -136,8 +134,8 @@ static void send_notification(struct notify *notify, enum pn_profile profile, co
 		notify->queued_body = pn_xstrdup(body ? body : "");
 		return;
 	}
-	DBusMessage *msg = dbus_message_new_method_call(NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME,
-		"Notify");
+	DBusMessage *msg = dbus_message_new_method_call(PN_NOTIFY_NAME, PN_NOTIFY_PATH,
+		PN_NOTIFY_NAME, "Notify");
 	if (!msg)
 		return;
 	char summary[64];
@@ -175,8 +173,8 @@ struct notify *notify_create(struct pn_bus *session_bus)
 {
 	struct notify *notify = pn_xcalloc(1, sizeof(*notify));
 	notify->bus = session_bus;
-	notify->closed = pn_bus_subscribe(session_bus, NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME,
-		"NotificationClosed", on_closed, notify);
+	notify->closed = pn_bus_subscribe(session_bus, PN_NOTIFY_NAME, PN_NOTIFY_PATH,
+		PN_NOTIFY_NAME, "NotificationClosed", on_closed, notify);
 	return notify;
 }
 

@@ -313,12 +313,17 @@ enum pn_profile policy_next_in_order(const enum pn_profile *order, size_t n, uns
 	return PN_PROFILE_NONE;
 }
 
+enum pn_profile policy_next_in_cycle(const struct pn_power_config *cfg, unsigned offered,
+	enum pn_profile current)
+{
+	if (cfg && cfg->cycle_len > 0)
+		return policy_next_in_order(cfg->cycle, cfg->cycle_len, offered, current);
+	return policy_next_in_order(all_profiles, PN_PROFILE_COUNT, offered, current);
+}
+
 enum pn_profile policy_cycle_next(const struct policy *p)
 {
-	if (p->cfg->cycle_len > 0)
-		return policy_next_in_order(p->cfg->cycle, p->cfg->cycle_len, p->offered,
-			p->active);
-	return policy_next_in_order(all_profiles, PN_PROFILE_COUNT, p->offered, p->active);
+	return policy_next_in_cycle(p->cfg, p->offered, p->active);
 }
 
 void policy_format_profiles(unsigned offered, char *buf, size_t len)

@@ -130,6 +130,14 @@ enum pn_profile policy_cycle_next(const struct policy *p);
 enum pn_profile policy_next_in_order(const enum pn_profile *order, size_t n, unsigned offered,
 	enum pn_profile current);
 
+/*
+ * The next profile of power.cycle (cfg NULL or no cycle: power-saver,
+ * balanced, performance) after current that offered has, or NONE.
+ * pantherctl uses it when panther-powerd is not running.
+ */
+enum pn_profile policy_next_in_cycle(const struct pn_power_config *cfg, unsigned offered,
+	enum pn_profile current);
+
 /* "power-saver, balanced": the profiles in offered, or "none". */
 void policy_format_profiles(unsigned offered, char *buf, size_t len);
 

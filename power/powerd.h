@@ -22,7 +22,7 @@
 #include "panther/dbus.h"
 #include "policy.h"
 #include "ppd.h"
-#include "service.h"
+#include "power1.h"
 #include "upower.h"
 
 enum backend_kind { BACKEND_NONE, BACKEND_PPD, BACKEND_ASUSD };
@@ -95,7 +95,7 @@ struct powerd {
 	struct notify *notify;
 	struct dms *dms;
 	bool osd_said; /* the log said that DMS's power OSD stands in for the bubble */
-	struct service *service;
+	struct power1 *power1;
 	bool name_owned;
 };
 
@@ -119,10 +119,10 @@ void powerd_drop_requests(struct powerd *d);
 
 /* ---- control.c ---- */
 
-/* org.pantheros.Power1's calls, for service_create(), with the struct powerd as data. */
-extern const struct service_handler power1_handler;
+/* org.pantheros.Power1's calls, for power1_create(), with the struct powerd as data. */
+extern const struct power1_calls power1_calls;
 /* Hands the state to org.pantheros.Power1's properties. */
-void powerd_sync_service(struct powerd *d);
+void powerd_sync_power1(struct powerd *d);
 
 /* ---- describe.c ---- */
 

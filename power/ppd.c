@@ -10,15 +10,7 @@
 #include "policy.h"
 #include "remote.h"
 
-/* In order of preference. */
-static const struct ppd_name {
-	const char *name;
-	const char *path;
-} ppd_names[] = {
-	{"org.freedesktop.UPower.PowerProfiles", "/org/freedesktop/UPower/PowerProfiles"},
-	{"net.hadess.PowerProfiles", "/net/hadess/PowerProfiles"},
-};
-#define N_NAMES PN_ARRAY_LEN(ppd_names)
+#define N_NAMES PPD_N_NAMES
 
 struct ppd_object {
 	struct ppd *ppd;

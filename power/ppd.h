@@ -13,6 +13,17 @@
 #include "backend.h"
 #include "panther/dbus.h"
 
+/*
+ * Its bus names and object paths, in order of preference; the interface is
+ * named as the bus name. Shared with pantherctl.
+ */
+struct ppd_name {
+	const char *name;
+	const char *path;
+};
+#define PPD_N_NAMES 2
+extern const struct ppd_name ppd_names[PPD_N_NAMES];
+
 struct ppd;
 
 struct ppd *ppd_create(struct pn_bus *system_bus, const struct backend_listener *listener,

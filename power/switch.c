@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "panther/bus-names.h"
 #include "panther/log.h"
 #include "panther/util.h"
 #include "powerd.h"
@@ -19,14 +20,14 @@ static void answer(struct powerd *d, DBusMessage *call, enum cause cause, enum p
 		return;
 	DBusMessage *reply;
 	if (error) {
-		reply = pn_error_reply(call, POWER1_ERROR_FAILED, "%s", error);
+		reply = pn_error_reply(call, PN_POWER1_ERROR_FAILED, "%s", error);
 	} else {
 		reply = dbus_message_new_method_return(call);
 		const char *name = pn_profile_name(profile);
 		if (reply && cause == CAUSE_CYCLE)
 			dbus_message_append_args(reply, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID);
 	}
-	service_reply(d->service, reply);
+	power1_reply(d->power1, reply);
 }
 
 static void unlink_request(struct powerd *d, struct switch_request *req)
@@ -74,7 +75,7 @@ static void on_switched(void *data, const char *error)
 		powerd_show(d, req->profile, req->reason, req->cause);
 		answer(d, req->call, req->cause, req->profile, NULL);
 	}
-	powerd_sync_service(d);
+	powerd_sync_power1(d);
 	free_request(req);
 }
 
@@ -127,7 +128,7 @@ void powerd_carry_out(struct powerd *d, struct policy_action action, DBusMessage
 			powerd_show(d, d->policy.active, action.reason, cause);
 		}
 		answer(d, call, cause, d->policy.active, NULL);
-		powerd_sync_service(d);
+		powerd_sync_power1(d);
 		return;
 	}
 	if (!call && action.set == d->expect) {
@@ -158,5 +159,5 @@ void powerd_carry_out(struct powerd *d, struct policy_action action, DBusMessage
 		answer(d, call, cause, action.set, why);
 		free_request(req);
 	}
-	powerd_sync_service(d);
+	powerd_sync_power1(d);
 }

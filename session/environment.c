@@ -29,9 +29,8 @@ char **environment_assignments(char *const *import_env, char *const *env)
 		strcpy(entry, import_env[i]);
 		strcat(entry, "=");
 		strcat(entry, value);
-		bool dup = pn_strv_contains(out, entry);
-		if (!dup && !pn_strv_push(&out, entry))
-			abort();
+		if (!pn_strv_contains(out, entry))
+			pn_strv_push(&out, entry);
 		free(entry);
 	}
 	return out;
@@ -43,8 +42,7 @@ char **environment_names(char *const *assignments)
 	for (size_t i = 0; assignments && assignments[i]; i++) {
 		char *name = pn_xstrdup(assignments[i]);
 		name[strcspn(name, "=")] = '\0';
-		if (!pn_strv_push(&out, name))
-			abort();
+		pn_strv_push(&out, name);
 		free(name);
 	}
 	return out;
@@ -151,8 +149,6 @@ int environment_export_activation(struct pn_bus *bus, char *const *assignments,
 	e->assignments = pn_strv_dup(assignments);
 	e->done = done;
 	e->data = data;
-	if (!e->assignments)
-		abort();
 	int r = pn_bus_call_method(bus, DBUS_SERVICE_DBUS, DBUS_PATH_DBUS,
 		"org.freedesktop.DBus.Debug.Stats", "GetStats", stats_reply, e, NULL,
 		DBUS_TYPE_INVALID);

@@ -1,6 +1,6 @@
 /*
  * panther-session: started by Niri, it brings the session's services up
- * (start.c), answers pantherctl over D-Bus (service.c) and takes everything
+ * (start.c), answers pantherctl over D-Bus (session1.c) and takes everything
  * down when Niri exits (niri-watch.c) or it is told to stop.
  */
 
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "niri-watch.h"
+#include "panther/bus-names.h"
 #include "panther/daemon.h"
 #include "panther/log.h"
 #include "panther/util.h"
@@ -158,25 +159,24 @@ static int open_bus(struct session *s)
 			pn_err("systemd mode needs the session bus: %s", err);
 			return 1;
 		}
-		pn_warn("no session bus (%s): no readiness checks, notifications or "
-			"pantherctl session",
+		pn_warn("no session bus (%s): no readiness checks, notifications or pantherctl session",
 			err);
 		return 0;
 	}
 	pn_bus_set_lost_handler(s->bus, bus_lost, s);
-	int r = pn_bus_request_name(s->bus, SESSION_BUS_NAME, err, sizeof(err));
+	int r = pn_bus_request_name(s->bus, PN_SESSION1_NAME, err, sizeof(err));
 	if (r == -EEXIST) {
 		pn_err("another panther-session runs on this session bus (%s is taken)",
-			SESSION_BUS_NAME);
+			PN_SESSION1_NAME);
 		return 1;
 	}
 	if (r < 0) {
-		pn_err("cannot take %s: %s", SESSION_BUS_NAME, err);
+		pn_err("cannot take %s: %s", PN_SESSION1_NAME, err);
 		return 1;
 	}
-	s->object = session_service_export(s->bus, &session_ops, s, &r);
+	s->object = session1_export(s->bus, &session_ops, s, &r);
 	if (!s->object)
-		pn_warn("cannot export %s: %s", SESSION_PATH, strerror(-r));
+		pn_warn("cannot export %s: %s", PN_SESSION1_PATH, strerror(-r));
 	return 0;
 }
 
@@ -201,7 +201,7 @@ static void session_finish(struct session *s)
 	niri_watch_destroy(s->niri);
 	supervisor_destroy(s->sup);
 	systemd_session_destroy(s->sd);
-	session_service_destroy(s->object);
+	session1_destroy(s->object);
 	if (s->bus) {
 		dbus_connection_flush(pn_bus_connection(s->bus));
 		pn_bus_close(s->bus);
@@ -209,8 +209,8 @@ static void session_finish(struct session *s)
 	pn_daemon_finish(&s->daemon);
 }
 
-static const char summary[] = "Started by Niri: brings the session's services up, supervises "
-			      "them, and\ntakes them down when Niri exits.\n";
+static const char summary[] =
+	"Started by Niri: brings the session's services up, supervises them, and\ntakes them down when Niri exits.\n";
 
 static const struct pn_daemon_info daemon_info = {
 	.name = "panther-session",

@@ -169,11 +169,6 @@ struct niri_watch *niri_watch_start(struct pn_loop *loop, const char *socket_pat
 	w->timeout_s = timeout_s;
 	w->deadline = pn_loop_add_timer(loop, deadline_timer, w);
 	w->retry = pn_loop_add_timer(loop, retry_timer, w);
-	if (!w->deadline || !w->retry) {
-		snprintf(err, errlen, "out of memory");
-		niri_watch_destroy(w);
-		return NULL;
-	}
 	w->niri = pn_niri_connect(loop, socket_path, &niri_listener, w, err, errlen);
 	if (!w->niri) {
 		niri_watch_destroy(w);

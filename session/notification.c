@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "panther/bus-names.h"
 #include "panther/log.h"
 #include "plan.h"
 
@@ -20,11 +21,10 @@ void notify_crash_loop(struct pn_bus *bus, const char *name)
 	char summary[256], body[512];
 	snprintf(summary, sizeof(summary), "%s keeps crashing", name);
 	snprintf(body, sizeof(body),
-		"panther-session stopped restarting %s after it ended %d times within %d seconds. "
-		"Start it again with: pantherctl session restart %s",
+		"panther-session stopped restarting %s after it ended %d times within %d seconds. Start it again with: pantherctl session restart %s",
 		name, PLAN_CRASH_LOOP_EXITS, PLAN_CRASH_LOOP_WINDOW_MS / 1000, name);
-	DBusMessage *msg = dbus_message_new_method_call("org.freedesktop.Notifications",
-		"/org/freedesktop/Notifications", "org.freedesktop.Notifications", "Notify");
+	DBusMessage *msg = dbus_message_new_method_call(PN_NOTIFY_NAME, PN_NOTIFY_PATH,
+		PN_NOTIFY_IFACE, "Notify");
 	if (!msg)
 		return;
 	const char *app = "panther-session", *icon = "dialog-error";

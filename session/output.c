@@ -99,13 +99,6 @@ int output_open(struct pn_loop *loop, struct output **list, const char *name, st
 	out->name = pn_xstrdup(name);
 	out->fd = fds[0];
 	out->source = pn_loop_add_fd(loop, fds[0], POLLIN, readable, out);
-	if (!out->source) {
-		close(fds[0]);
-		close(fds[1]);
-		free(out->name);
-		free(out);
-		return -ENOMEM;
-	}
 	out->next = *list;
 	*list = out;
 	if (owner) {

@@ -128,22 +128,14 @@ enum plan_change plan_compare(const struct pn_service_config *old,
 	return PLAN_SAME;
 }
 
-static char **strv_copy(char *const *strv)
-{
-	char **copy = pn_strv_dup(strv);
-	if (!copy)
-		abort();
-	return copy;
-}
-
 void plan_service_copy(struct pn_service_config *dst, const struct pn_service_config *src)
 {
 	*dst = (struct pn_service_config){
 		.name = pn_xstrdup(src->name),
-		.argv = strv_copy(src->argv),
+		.argv = pn_strv_dup(src->argv),
 		.restart = src->restart,
-		.after = strv_copy(src->after),
-		.env = strv_copy(src->env),
+		.after = pn_strv_dup(src->after),
+		.env = pn_strv_dup(src->env),
 		.ready_dbus_name = src->ready_dbus_name ? pn_xstrdup(src->ready_dbus_name) : NULL,
 	};
 }

@@ -9,7 +9,7 @@
 #include "panther/daemon.h"
 #include "panther/dbus.h"
 #include "panther/loop.h"
-#include "service.h"
+#include "session1.h"
 #include "supervisor.h"
 #include "systemd.h"
 

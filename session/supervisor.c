@@ -261,7 +261,12 @@ static void signal_service(const struct service *svc, int signo)
 
 static void service_free(struct service *svc);
 
-/* The main process and its whole group are gone: what now. */
+/*
+ * Called once the main process and its whole process group are gone (a
+ * child that outlives the main process could still hold the service's
+ * resources). Decides what follows: the stop that was asked for (and then a
+ * start or free), nothing while everything stops, or the restart policy.
+ */
 static void service_end(struct service *svc)
 {
 	struct supervisor *sup = svc->sup;
@@ -302,8 +307,7 @@ static void service_end(struct service *svc)
 		svc->failures = 0;
 	if (plan_exits_add(&svc->exits, now)) {
 		svc->state = SERVICE_FAILED;
-		pn_err("%s: ended %d times within %d s: not restarting it (pantherctl session "
-		       "restart %s starts it again)",
+		pn_err("%s: ended %d times within %d s: not restarting it (pantherctl session restart %s starts it again)",
 			name, PLAN_CRASH_LOOP_EXITS, PLAN_CRASH_LOOP_WINDOW_MS / 1000, name);
 		if (sup->listener.crash_loop)
 			sup->listener.crash_loop(sup->data, name);
@@ -441,8 +445,6 @@ static struct service *service_new(struct supervisor *sup, const struct pn_servi
 	svc->restart_timer = pn_loop_add_timer(sup->loop, service_restart_timer, svc);
 	svc->kill_timer = pn_loop_add_timer(sup->loop, service_kill_timer, svc);
 	svc->ready_timer = pn_loop_add_timer(sup->loop, service_ready_timeout, svc);
-	if (!svc->restart_timer || !svc->kill_timer || !svc->ready_timer)
-		abort();
 	return svc;
 }
 

@@ -6,11 +6,9 @@
 #include <string.h>
 
 #include "environment.h"
+#include "panther/bus-names.h"
 #include "panther/log.h"
 #include "panther/util.h"
-
-#define SYSTEMD_PATH "/org/freedesktop/systemd1"
-#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
 
 struct systemd_session {
 	struct pn_bus *bus;
@@ -56,7 +54,7 @@ int systemd_probe(struct pn_bus *bus, void (*fn)(void *data, bool present), void
 	struct probe *probe = pn_xcalloc(1, sizeof(*probe));
 	probe->fn = fn;
 	probe->data = data;
-	const char *name = SYSTEMD_BUS_NAME;
+	const char *name = PN_SYSTEMD_NAME;
 	int r = pn_bus_call_method(bus, DBUS_SERVICE_DBUS, DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS,
 		"NameHasOwner", probe_reply, probe, NULL, DBUS_TYPE_STRING, &name,
 		DBUS_TYPE_INVALID);
@@ -99,8 +97,8 @@ static bool step_done(struct systemd_session *sd)
 static int call_manager(struct systemd_session *sd, const char *method, pn_reply_fn fn,
 	int first_type, ...)
 {
-	DBusMessage *msg = dbus_message_new_method_call(SYSTEMD_BUS_NAME, SYSTEMD_PATH,
-		SYSTEMD_MANAGER, method);
+	DBusMessage *msg = dbus_message_new_method_call(PN_SYSTEMD_NAME, PN_SYSTEMD_PATH,
+		PN_SYSTEMD_MANAGER_IFACE, method);
 	if (!msg)
 		return -ENOMEM;
 	va_list ap;
@@ -195,8 +193,7 @@ static void job_removed(void *data, DBusMessage *msg)
 		strcpy(entry, job);
 		strcat(entry, " ");
 		strcat(entry, result);
-		if (!pn_strv_push(&sd->early_jobs, entry))
-			abort();
+		pn_strv_push(&sd->early_jobs, entry);
 		free(entry);
 	}
 }
@@ -213,8 +210,8 @@ static void subscribe_reply(void *data, DBusMessage *reply, const DBusError *err
 
 static void step_subscribe(struct systemd_session *sd)
 {
-	sd->job_match = pn_bus_subscribe(sd->bus, SYSTEMD_BUS_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER,
-		"JobRemoved", job_removed, sd);
+	sd->job_match = pn_bus_subscribe(sd->bus, PN_SYSTEMD_NAME, PN_SYSTEMD_PATH,
+		PN_SYSTEMD_MANAGER_IFACE, "JobRemoved", job_removed, sd);
 	if (!sd->job_match)
 		pn_warn("cannot watch systemd's JobRemoved signals");
 	int r = call_manager(sd, "Subscribe", subscribe_reply, DBUS_TYPE_INVALID);

@@ -13,8 +13,6 @@
 #include "panther/dbus.h"
 #include "panther/loop.h"
 
-#define SYSTEMD_BUS_NAME "org.freedesktop.systemd1"
-
 struct systemd_listener {
 	/* The target's start job has been queued. */
 	void (*up)(void *data);

@@ -33,8 +33,7 @@ static int check_op_reference(struct parser *p, const char *path, const char *re
 	}
 	if (!rest || parts < 3 || empty_part) {
 		return fail(p, path,
-			"\"%s\" is not a 1Password secret reference "
-			"(expected op://vault/item/field)",
+			"\"%s\" is not a 1Password secret reference (expected op://vault/item/field)",
 			show(p, ref));
 	}
 	return 0;
@@ -90,8 +89,7 @@ static int parse_token_file(struct parser *p, const char *path, struct json_obje
 		const char *cred = file + prefix_len;
 		if (!is_unit_word(cred) || strcmp(cred, ".") == 0 || strcmp(cred, "..") == 0) {
 			return fail(p, path,
-				"\"%s\" does not name a credential (expected "
-				"$CREDENTIALS_DIRECTORY/NAME, NAME without \"/\")",
+				"\"%s\" does not name a credential (expected $CREDENTIALS_DIRECTORY/NAME, NAME without \"/\")",
 				show(p, file));
 		}
 		const char *dir = getenv("CREDENTIALS_DIRECTORY");
@@ -104,8 +102,7 @@ static int parse_token_file(struct parser *p, const char *path, struct json_obje
 		polkit->op_token_path = pn_xstrdup(file);
 	} else {
 		return fail(p, path,
-			"\"%s\" is not an absolute path (expected /PATH or "
-			"$CREDENTIALS_DIRECTORY/NAME)",
+			"\"%s\" is not an absolute path (expected /PATH or $CREDENTIALS_DIRECTORY/NAME)",
 			show(p, file));
 	}
 	polkit->op_token_file = pn_xstrdup(file);
@@ -128,13 +125,11 @@ static int parse_op_signin(struct parser *p, const char *path, struct json_objec
 	bool has_token = json_object_object_get_ex(o, "token_file", &v);
 	if (polkit->op_mode == PN_OP_SERVICE_ACCOUNT && !has_token) {
 		return missing_key(p, path, "token_file",
-			"mode \"service-account\" reads the "
-			"service account's token from it");
+			"mode \"service-account\" reads the service account's token from it");
 	}
 	if (has_token && polkit->op_mode != PN_OP_SERVICE_ACCOUNT) {
 		return fail(p, path_key(sub, path, "token_file"),
-			"only used with mode "
-			"\"service-account\" (the mode is \"app\")");
+			"only used with mode \"service-account\" (the mode is \"app\")");
 	}
 	if (has_token &&
 		(r = parse_token_file(p, path_key(sub, path, "token_file"), v, polkit)) < 0)
@@ -149,8 +144,7 @@ static int parse_op_signin(struct parser *p, const char *path, struct json_objec
 			plain = plain && !isspace((unsigned char)*c) && !iscntrl((unsigned char)*c);
 		if (!account[0] || !plain) {
 			return fail(p, sub,
-				"\"%s\" is not an account (expected a sign-in address "
-				"such as my.1password.com, an email address or an account ID)",
+				"\"%s\" is not an account (expected a sign-in address such as my.1password.com, an email address or an account ID)",
 				show(p, account));
 		}
 		polkit->op_account = pn_xstrdup(account);
@@ -176,8 +170,7 @@ static int parse_onepassword(struct parser *p, const char *path, struct json_obj
 			return r;
 		if (op[0] != '/') {
 			return fail(p, sub,
-				"\"%s\" is not an absolute path (expected the path of "
-				"op, such as /run/wrappers/bin/op)",
+				"\"%s\" is not an absolute path (expected the path of op, such as /run/wrappers/bin/op)",
 				show(p, op));
 		}
 		polkit->op_path = pn_xstrdup(op);
@@ -225,8 +218,7 @@ static int parse_prompt(struct parser *p, const char *path, struct json_object *
 	json_object_object_get_ex(o, "argv", &argv);
 	if (polkit->prompt_type == PN_PROMPT_COMMAND && !argv) {
 		return fail(p, path,
-			"type \"command\" needs \"argv\" (the program that prints "
-			"the password, and its arguments)");
+			"type \"command\" needs \"argv\" (the program that prints the password, and its arguments)");
 	}
 	/* With "wayland", argv is the prompter used when there is no Wayland display. */
 	if (argv && (r = get_argv(p, path_key(sub, path, "argv"), argv, &polkit->prompt_argv)) < 0)

@@ -97,8 +97,7 @@ static int parse_cycle(struct parser *p, const char *path, struct json_object *o
 		for (size_t j = 0; j < i; j++) {
 			if (power->cycle[j] == profile) {
 				return fail(p, item_path,
-					"\"%s\" is already in the cycle "
-					"(expected each profile at most once)",
+					"\"%s\" is already in the cycle (expected each profile at most once)",
 					pn_profile_name(profile));
 			}
 		}
@@ -207,8 +206,7 @@ static int parse_app_rule(struct parser *p, const char *path, struct json_object
 		return fail(p, sub, "empty pattern (expected a POSIX extended regular expression)");
 	if (regex_too_big(pattern))
 		return fail(p, sub,
-			"regular expression \"%s\" is too large (at most %d bytes and "
-			"%d characters with its repetitions written out)",
+			"regular expression \"%s\" is too large (at most %d bytes and %d characters with its repetitions written out)",
 			show(p, pattern), REGEX_MAX_LEN, REGEX_MAX_EXPANDED);
 	int rc = regcomp(&rule->re, pattern, REG_EXTENDED | REG_NOSUB);
 	if (rc != 0) {

@@ -33,7 +33,7 @@ const char *show(struct parser *p, const char *s)
 		return "...";
 	char *slot = p->shown[p->n_shown++];
 	char *clean = pn_sanitize_text(s, SHOW_MAX);
-	snprintf(slot, SHOW_MAX + 8, "%s", clean ? clean : "?");
+	snprintf(slot, SHOW_MAX + 8, "%s", clean);
 	free(clean);
 	return slot;
 }
@@ -63,7 +63,7 @@ const char *path_key(char *out, const char *parent, const char *key)
 		snprintf(out, PATH_LEN, "%s%s%s", parent, parent[0] ? "." : "", key);
 	} else {
 		char *clean = pn_sanitize_text(key, SHOW_MAX);
-		snprintf(out, PATH_LEN, "%s[\"%s\"]", parent, clean ? clean : "?");
+		snprintf(out, PATH_LEN, "%s[\"%s\"]", parent, clean);
 		free(clean);
 	}
 	return out;
@@ -222,8 +222,7 @@ int check_env_name(struct parser *p, const char *path, const char *s)
 {
 	if (!is_env_name(s)) {
 		return fail(p, path,
-			"invalid variable name \"%s\" (expected letters, digits "
-			"and _, not starting with a digit)",
+			"invalid variable name \"%s\" (expected letters, digits and _, not starting with a digit)",
 			show(p, s));
 	}
 	return 0;

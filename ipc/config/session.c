@@ -54,8 +54,7 @@ static int parse_ready(struct parser *p, const char *path, struct json_object *o
 		return r;
 	if (!is_bus_name(name)) {
 		return fail(p, sub,
-			"\"%s\" is not a valid D-Bus name (expected a well-known "
-			"name such as org.example.App)",
+			"\"%s\" is not a valid D-Bus name (expected a well-known name such as org.example.App)",
 			show(p, name));
 	}
 	service->ready_dbus_name = pn_xstrdup(name);
@@ -91,8 +90,7 @@ static int check_service_name(struct parser *p, const char *path, const char *s)
 		return fail(p, path, "empty name");
 	if (!is_unit_word(s)) {
 		return fail(p, path,
-			"invalid name \"%s\" (expected no '/', spaces or control "
-			"characters)",
+			"invalid name \"%s\" (expected no '/', spaces or control characters)",
 			show(p, s));
 	}
 	return 0;
@@ -201,8 +199,7 @@ static int check_services(struct parser *p, const struct pn_session_config *sess
 				i, k);
 			if (service_index(session, after[k]) < 0) {
 				return fail(p, item_path,
-					"unknown service \"%s\" (expected the name of "
-					"another service in session.services)",
+					"unknown service \"%s\" (expected the name of another service in session.services)",
 					show(p, after[k]));
 			}
 			for (size_t m = 0; m < k; m++) {
@@ -259,8 +256,7 @@ static int check_target(struct parser *p, const char *path, const char *s)
 	size_t len = strlen(s);
 	if (len <= 7 || strcmp(s + len - 7, ".target") != 0 || !is_unit_word(s)) {
 		return fail(p, path,
-			"\"%s\" is not a target unit name (expected a name ending "
-			"in .target)",
+			"\"%s\" is not a target unit name (expected a name ending in .target)",
 			show(p, s));
 	}
 	return 0;

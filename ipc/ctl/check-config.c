@@ -28,8 +28,8 @@ int ctl_check_config(struct ctl *ctl, int argc, char **argv)
 	char default_path[PATH_MAX];
 	if (!path) {
 		if (pn_config_default_path(default_path, sizeof(default_path)) < 0) {
-			ctl_error("check-config: cannot find the config directory "
-				  "(set XDG_CONFIG_HOME or HOME, or give FILE)");
+			ctl_error(
+				"check-config: cannot find the config directory (set XDG_CONFIG_HOME or HOME, or give FILE)");
 			return CTL_FAILED;
 		}
 		path = default_path;
@@ -51,8 +51,7 @@ int ctl_check_config(struct ctl *ctl, int argc, char **argv)
 		return CTL_FAILED;
 	}
 	if (r == -ENXIO)
-		printf("%s: polkit.onepassword.token_file: not checked here ($CREDENTIALS_DIRECTORY "
-		       "is not set); the agent checks it when it starts\n",
+		printf("%s: polkit.onepassword.token_file: not checked here ($CREDENTIALS_DIRECTORY is not set); the agent checks it when it starts\n",
 			path);
 	if (missing)
 		printf("%s: no config file, defaults apply\n", path);

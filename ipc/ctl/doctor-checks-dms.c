@@ -10,49 +10,40 @@
 #include <unistd.h>
 
 #include "doctor.h"
+#include "panther/bus-names.h"
 #include "panther/util.h"
-
-#define NOTIFY_NAME "org.freedesktop.Notifications"
-#define NOTIFY_PATH "/org/freedesktop/Notifications"
 
 /* Whether a program is on PATH. */
 static bool on_path(const char *name)
 {
-	const char *path = getenv("PATH");
-	char file[PATH_MAX];
-	for (const char *p = path; p && *p;) {
-		size_t n = strcspn(p, ":");
-		if (n &&
-			snprintf(file, sizeof(file), "%.*s/%s", (int)n, p, name) <
-				(int)sizeof(file) &&
-			access(file, X_OK) == 0)
-			return true;
-		p += n + (p[n] == ':');
-	}
-	return false;
+	char *path = pn_find_program(name);
+	bool found = path != NULL;
+	free(path);
+	return found;
 }
 
 static void probe_colors(struct doctor *d)
 {
-	char path[PATH_MAX], text[65536];
+	char path[PATH_MAX], *text;
+	size_t len;
 	struct stat st;
 	if (!pn_xdg_path(path, sizeof(path), "XDG_CACHE_HOME", ".cache",
 		    "DankMaterialShell/dms-colors.json") ||
 		stat(path, &st) < 0) {
 		doctor_say(d, DOCTOR_WARN, NULL,
-			"no DMS colors file (%s; matugen is %s): the card "
-			"uses its built-in palette",
+			"no DMS colors file (%s; matugen is %s): the card uses its built-in palette",
 			path, on_path("matugen") ? "on PATH" : "not on PATH");
 		return;
 	}
-	ssize_t r = doctor_read_file(path, text, sizeof(text));
+	int r = pn_read_file(path, DOCTOR_FILE_MAX, &text, &len);
 	if (r < 0) {
 		doctor_say(d, DOCTOR_WARN, "let DMS write it again (change the wallpaper or theme)",
 			"%s cannot be read: %s", path,
-			r == -EINVAL ? "not a regular file" : strerror((int)-r));
+			r == -EINVAL ? "not a regular file" : strerror(-r));
 		return;
 	}
 	struct json_object *o = json_tokener_parse(text), *colors, *dark, *light;
+	free(text);
 	bool ok = o && json_object_object_get_ex(o, "colors", &colors) &&
 		json_object_object_get_ex(colors, "dark", &dark) &&
 		json_object_object_get_ex(colors, "light", &light) &&
@@ -70,14 +61,16 @@ static void probe_colors(struct doctor *d)
 
 static void probe_light(struct doctor *d)
 {
-	char path[PATH_MAX], text[65536];
+	char path[PATH_MAX], *text;
+	size_t len;
 	if (!pn_xdg_path(path, sizeof(path), "XDG_STATE_HOME", ".local/state",
 		    "DankMaterialShell/session.json") ||
-		doctor_read_file(path, text, sizeof(text)) < 0) {
+		pn_read_file(path, DOCTOR_FILE_MAX, &text, &len) < 0) {
 		doctor_say(d, DOCTOR_OK, NULL, "dark (no DMS session.json)");
 		return;
 	}
 	struct json_object *o = json_tokener_parse(text), *v;
+	free(text);
 	bool light = o && json_object_object_get_ex(o, "isLightMode", &v) &&
 		json_object_get_boolean(v);
 	json_object_put(o);
@@ -92,7 +85,7 @@ static void probe_notifications(struct doctor *d)
 	DBusError err;
 	dbus_error_init(&err);
 	DBusMessage *reply = doctor_call(d, bus,
-		dbus_message_new_method_call(NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME,
+		dbus_message_new_method_call(PN_NOTIFY_NAME, PN_NOTIFY_PATH, PN_NOTIFY_NAME,
 			"GetServerInformation"),
 		&err);
 	const char *name, *vendor, *version, *spec;
@@ -109,7 +102,7 @@ static void probe_notifications(struct doctor *d)
 	}
 	char caps[256] = "";
 	DBusMessage *caps_reply = doctor_call(d, bus,
-		dbus_message_new_method_call(NOTIFY_NAME, NOTIFY_PATH, NOTIFY_NAME,
+		dbus_message_new_method_call(PN_NOTIFY_NAME, PN_NOTIFY_PATH, PN_NOTIFY_NAME,
 			"GetCapabilities"),
 		&err);
 	DBusMessageIter iter, array;
@@ -136,11 +129,9 @@ static void probe_notifications(struct doctor *d)
 
 const struct doctor_check doctor_dms_checks[] = {
 	{"dms.colors", probe_colors,
-		"install matugen so DMS generates its colors "
-		"(DMS's Nix module: enable its dynamic theming)"},
+		"install matugen so DMS generates its colors (DMS's Nix module: enable its dynamic theming)"},
 	{"dms.light-dark", probe_light, NULL},
 	{"dms.notifications", probe_notifications,
-		"start DMS (systemctl --user start dms), "
-		"the notification server of this session"},
+		"start DMS (systemctl --user start dms), the notification server of this session"},
 	{NULL},
 };

@@ -167,8 +167,7 @@ static void probe_op(struct doctor *d)
 					: op_error_line(err));
 	} else if (!wrapper && d->config.polkit.op_mode == PN_OP_APP) {
 		doctor_say(d, DOCTOR_WARN, NULL,
-			"%s (op %.32s) is not the setgid %s wrapper: the "
-			"1Password app refuses to answer it",
+			"%s (op %.32s) is not the setgid %s wrapper: the 1Password app refuses to answer it",
 			op, version, OP_GROUP);
 	} else {
 		doctor_say(d, DOCTOR_OK, NULL, "%s: op %.32s%s", op, version,
@@ -194,8 +193,7 @@ static void probe_app(struct doctor *d)
 	if (!pid[0]) {
 		doctor_say(d, DOCTOR_WARN,
 			"start the 1Password app (programs._1password-gui) and sign in to it",
-			"no process named 1password runs as uid %u (looked in %s): op cannot "
-			"ask the 1Password app",
+			"no process named 1password runs as uid %u (looked in %s): op cannot ask the 1Password app",
 			(unsigned)d->uid, d->proc_root);
 	} else {
 		doctor_say(d, DOCTOR_OK, NULL,
@@ -274,16 +272,12 @@ static void probe_reference(struct doctor *d)
 	const char *user, *ref = own_reference(d, &user);
 	char fix[160];
 	snprintf(fix, sizeof(fix),
-		"add polkit.onepassword.references.\"%s\": "
-		"\"op://VAULT/ITEM/password\"",
-		user);
+		"add polkit.onepassword.references.\"%s\": \"op://VAULT/ITEM/password\"", user);
 	if (ref)
 		doctor_say(d, DOCTOR_OK, NULL, "%s: %s", user, ref);
 	else
 		doctor_say(d, DOCTOR_WARN, fix,
-			"no reference for %s: 1Password never fills "
-			"this user's password",
-			user);
+			"no reference for %s: 1Password never fills this user's password", user);
 }
 
 static void probe_token_file(struct doctor *d)
@@ -296,8 +290,7 @@ static void probe_token_file(struct doctor *d)
 	const char *file = polkit->op_token_path;
 	if (!file) {
 		doctor_say(d, DOCTOR_OK, NULL,
-			"%s: a systemd credential of the agent's unit "
-			"(LoadCredential=), not visible from here",
+			"%s: a systemd credential of the agent's unit (LoadCredential=), not visible from here",
 			polkit->op_token_file);
 		return;
 	}
@@ -329,8 +322,7 @@ static void probe_try(struct doctor *d)
 	}
 	if (d->config.polkit.op_mode == PN_OP_SERVICE_ACCOUNT) {
 		doctor_say(d, DOCTOR_OK, NULL,
-			"not tried in service-account mode: only "
-			"panther-polkit-agent gives op the token");
+			"not tried in service-account mode: only panther-polkit-agent gives op the token");
 		return;
 	}
 	/* Twice in the agent's terminal session, where its requests run op. */
@@ -381,10 +373,8 @@ const struct doctor_check doctor_onepassword_checks[] = {
 	{"1password.session", probe_session, NULL},
 	{"1password.reference", probe_reference, NULL},
 	{"1password.token-file", probe_token_file,
-		"polkit.onepassword.token_file: a file only "
-		"its owner reads (chmod 600)"},
+		"polkit.onepassword.token_file: a file only its owner reads (chmod 600)"},
 	{"1password.try", probe_try,
-		"approve 1Password's card, or fix what op says (journalctl --user -u "
-		"panther-polkit-agent)"},
+		"approve 1Password's card, or fix what op says (journalctl --user -u panther-polkit-agent)"},
 	{NULL},
 };

@@ -1,10 +1,14 @@
 /* doctor: panther-polkit-agent, other agents in this session, the polkit-1 PAM stack. */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "doctor.h"
+#include "panther/bus-names.h"
 #include "panther/proc.h"
+#include "panther/util.h"
 
 #define DMS_FIX                                                                     \
 	"start DMS with DMS_DISABLE_POLKIT=1 (the dms unit's Environment=, or its " \
@@ -18,9 +22,8 @@ static void probe_agent(struct doctor *d)
 	dbus_error_init(&err);
 	if (!bus) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "no session bus");
-	} else if (!doctor_get_string(d, bus, "org.pantheros.PolkitAgent1",
-			   "/org/pantheros/PolkitAgent1", "org.pantheros.PolkitAgent1", "State",
-			   state, sizeof(state), &err)) {
+	} else if (!doctor_get_string(d, bus, PN_AGENT1_NAME, PN_AGENT1_PATH, PN_AGENT1_IFACE,
+			   "State", state, sizeof(state), &err)) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "panther-polkit-agent: %s",
 			doctor_bus_error(&err));
 	} else if (strcmp(state, "registered") == 0) {
@@ -48,9 +51,7 @@ static bool look_at_process(struct doctor *d, const char *pid, const char *comm,
 	seen->count++;
 	if (strcmp(agent, "qs") != 0 && strcmp(agent, "quickshell") != 0) {
 		doctor_say(d, DOCTOR_FAIL,
-			"stop it and keep it from starting with the session "
-			"(its autostart entry or user unit; niri-flake: "
-			"systemctl --user disable --now niri-flake-polkit.service)",
+			"stop it and keep it from starting with the session (its autostart entry or user unit; niri-flake: systemctl --user disable --now niri-flake-polkit.service)",
 			"%s (pid %s) is another polkit agent of this user", agent, pid);
 		return true;
 	}
@@ -59,13 +60,11 @@ static bool look_at_process(struct doctor *d, const char *pid, const char *comm,
 	int r = doctor_process_env(d, pid, "DMS_DISABLE_POLKIT", value, sizeof(value));
 	if (r < 0)
 		doctor_say(d, DOCTOR_WARN, DMS_FIX,
-			"Quickshell (pid %s): cannot read its "
-			"environment to see DMS_DISABLE_POLKIT",
+			"Quickshell (pid %s): cannot read its environment to see DMS_DISABLE_POLKIT",
 			pid);
 	else if (r == 0 || strcmp(value, "1") != 0)
 		doctor_say(d, DOCTOR_FAIL, DMS_FIX,
-			"DMS's Quickshell (pid %s) runs without "
-			"DMS_DISABLE_POLKIT=1: its own polkit agent competes for the session",
+			"DMS's Quickshell (pid %s) runs without DMS_DISABLE_POLKIT=1: its own polkit agent competes for the session",
 			pid);
 	else
 		doctor_say(d, DOCTOR_OK, NULL, "DMS's Quickshell (pid %s) has DMS_DISABLE_POLKIT=1",
@@ -84,10 +83,8 @@ static void probe_other_agents(struct doctor *d)
 		strcmp(state, "active") == 0) {
 		seen.count++;
 		doctor_say(d, DOCTOR_FAIL,
-			"systemctl --user disable --now niri-flake-polkit.service "
-			"(the panther NixOS module turns it off)",
-			"niri-flake-polkit.service (polkit-kde) "
-			"is active");
+			"systemctl --user disable --now niri-flake-polkit.service (the panther NixOS module turns it off)",
+			"niri-flake-polkit.service (polkit-kde) is active");
 	}
 	doctor_each_process(d, look_at_process, &seen);
 	if (seen.count == 0)
@@ -97,50 +94,48 @@ static void probe_other_agents(struct doctor *d)
 /* Whether a PAM file (or one it includes, one level deep) uses pam_fprintd. */
 static bool pam_has_fprintd(struct doctor *d, const char *service, int depth)
 {
-	char path[PATH_MAX], text[16384];
+	char path[PATH_MAX], *text;
+	size_t len;
 	snprintf(path, sizeof(path), "%s/pam.d/%s", d->etc, service);
-	if (doctor_read_file(path, text, sizeof(text)) < 0)
+	if (pn_read_file(path, DOCTOR_FILE_MAX, &text, &len) < 0)
 		return false;
+	bool found = false;
 	char *save = NULL;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *line = strtok_r(text, "\n", &save); line && !found;
+		line = strtok_r(NULL, "\n", &save)) {
 		line += strspn(line, " \t");
 		if (line[0] == '#')
 			continue;
-		if (strstr(line, "pam_fprintd"))
-			return true;
 		char type[32], control[64], module[128];
-		if (depth > 0 && sscanf(line, "@include %127s", module) == 1 &&
-			pam_has_fprintd(d, module, depth - 1))
-			return true;
-		if (depth > 0 && sscanf(line, "%31s %63s %127s", type, control, module) == 3 &&
-			(strcmp(control, "include") == 0 || strcmp(control, "substack") == 0) &&
-			pam_has_fprintd(d, module, depth - 1))
-			return true;
+		found = strstr(line, "pam_fprintd") ||
+			(depth > 0 && sscanf(line, "@include %127s", module) == 1 &&
+				pam_has_fprintd(d, module, depth - 1)) ||
+			(depth > 0 && sscanf(line, "%31s %63s %127s", type, control, module) == 3 &&
+				(strcmp(control, "include") == 0 ||
+					strcmp(control, "substack") == 0) &&
+				pam_has_fprintd(d, module, depth - 1));
 	}
-	return false;
+	free(text);
+	return found;
 }
 
 static void probe_pam(struct doctor *d)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/pam.d/polkit-1", d->etc);
-	char probe[1];
-	const char *service = doctor_read_file(path, probe, sizeof(probe)) < 0 ? "other"
-									       : "polkit-1";
+	/* PAM falls back to "other" when the service has no file. */
+	const char *service = access(path, F_OK) == 0 ? "polkit-1" : "other";
 	if (pam_has_fprintd(d, service, 2))
 		doctor_say(d, DOCTOR_OK, NULL, "PAM %s has pam_fprintd: a finger confirms the card",
 			service);
 	else
 		doctor_say(d, DOCTOR_OK, NULL,
-			"PAM %s has no pam_fprintd: the card takes the "
-			"password",
-			service);
+			"PAM %s has no pam_fprintd: the card takes the password", service);
 }
 
 const struct doctor_check doctor_polkit_checks[] = {
 	{"polkit.agent", probe_agent,
-		"systemctl --user start panther-polkit-agent.service "
-		"(or add it to session.services)"},
+		"systemctl --user start panther-polkit-agent.service (or add it to session.services)"},
 	{"polkit.other-agents", probe_other_agents, NULL},
 	{"polkit.pam", probe_pam, NULL},
 	{NULL},

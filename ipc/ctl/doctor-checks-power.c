@@ -5,22 +5,14 @@
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dms.h"
 #include "doctor.h"
+#include "panther/bus-names.h"
 #include "panther/util.h"
-
-#define POWER1_NAME "org.pantheros.Power1"
-#define POWER1_PATH "/org/pantheros/Power1"
-#define ASUSD_NAME "xyz.ljones.Asusd"
-
-static const struct {
-	const char *name, *path;
-} ppd_names[] = {
-	{"org.freedesktop.UPower.PowerProfiles", "/org/freedesktop/UPower/PowerProfiles"},
-	{"net.hadess.PowerProfiles", "/net/hadess/PowerProfiles"},
-};
+#include "ppd.h"
 
 /* A ppd property; the reply (unref it) with *value inside, or NULL. */
 static DBusMessage *ppd_property(struct doctor *d, const char *prop, DBusMessageIter *value)
@@ -43,13 +35,13 @@ static void probe_backend(struct doctor *d)
 			"no system bus");
 		return;
 	}
-	for (size_t i = 0; i < PN_ARRAY_LEN(ppd_names) && !d->ppd_name[0]; i++) {
+	for (size_t i = 0; i < PPD_N_NAMES && !d->ppd_name[0]; i++) {
 		if (doctor_has_owner(d, bus, ppd_names[i].name)) {
 			snprintf(d->ppd_name, sizeof(d->ppd_name), "%s", ppd_names[i].name);
 			snprintf(d->ppd_path, sizeof(d->ppd_path), "%s", ppd_names[i].path);
 		}
 	}
-	d->asusd_present = doctor_has_owner(d, bus, ASUSD_NAME);
+	d->asusd_present = doctor_has_owner(d, bus, PN_ASUSD_NAME);
 	if (d->ppd_name[0]) {
 		char version[64];
 		DBusError err;
@@ -62,11 +54,10 @@ static void probe_backend(struct doctor *d)
 			d->ppd_name, d->asusd_present ? "; asusd runs too" : "");
 	} else if (d->asusd_present) {
 		doctor_say(d, DOCTOR_OK, NULL, "asusd as %s (no power-profiles-daemon)",
-			ASUSD_NAME);
+			PN_ASUSD_NAME);
 	} else {
 		doctor_say(d, DOCTOR_FAIL, NULL,
-			"neither power-profiles-daemon nor asusd is on "
-			"the system bus: profiles cannot change");
+			"neither power-profiles-daemon nor asusd is on the system bus: profiles cannot change");
 	}
 }
 
@@ -186,39 +177,25 @@ static void probe_degraded(struct doctor *d)
 	dbus_message_unref(reply);
 }
 
+/* panther-powerd's own check (power/dms.c), so the two cannot disagree. */
 static void probe_dms_settings(struct doctor *d)
 {
-	char path[PATH_MAX], text[65536];
-	if (!pn_xdg_path(path, sizeof(path), "XDG_CONFIG_HOME", ".config",
-		    "DankMaterialShell/settings.json") ||
-		doctor_read_file(path, text, sizeof(text)) < 0)
+	char path[PATH_MAX], problem[512], switching[256];
+	bool missing;
+	if (!dms_settings_path(path, sizeof(path)))
 		return;
-	struct json_object *o = json_tokener_parse(text), *v;
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		doctor_say(d, DOCTOR_WARN, "let DMS write it again (change a setting)",
-			"%s is not a JSON object", path);
-		json_object_put(o);
+	struct json_object *settings = dms_read_settings(path, &missing, problem, sizeof(problem));
+	if (!settings) {
+		if (!missing)
+			doctor_say(d, DOCTOR_WARN, "let DMS write it again (change a setting)",
+				"%s", problem);
 		return;
 	}
-	char switching[256] = "";
-	size_t n = 0;
-	static const char *const keys[] = {"acProfileName", "batteryProfileName", NULL};
-	for (size_t i = 0; keys[i]; i++) {
-		if (json_object_object_get_ex(o, keys[i], &v) &&
-			json_object_is_type(v, json_type_string) && json_object_get_string(v)[0])
-			n += (size_t)snprintf(switching + n, sizeof(switching) - n,
-				"%s%s \"%.16s\"", n ? ", " : "", keys[i],
-				json_object_get_string(v));
-	}
-	if (json_object_object_get_ex(o, "batteryAutoPowerSaver", &v) && json_object_get_boolean(v))
-		n += (size_t)snprintf(switching + n, sizeof(switching) - n,
-			"%sbatteryAutoPowerSaver", n ? ", " : "");
-	json_object_put(o);
-	if (n)
+	dms_describe_switching(settings, switching, sizeof(switching));
+	json_object_put(settings);
+	if (switching[0])
 		doctor_say(d, DOCTOR_FAIL, NULL,
-			"DMS switches profiles itself (%s): it fights "
-			"panther-powerd",
-			switching);
+			"DMS switches profiles itself (%s): it fights panther-powerd", switching);
 	else
 		doctor_say(d, DOCTOR_OK, NULL, "DMS leaves power profiles alone");
 }
@@ -229,7 +206,7 @@ static void probe_dms_osd(struct doctor *d)
 	char path[PATH_MAX], problem[512];
 	bool missing;
 	struct json_object *settings = dms_settings_path(path, sizeof(path))
-		? dms_settings_read(path, &missing, problem, sizeof(problem))
+		? dms_read_settings(path, &missing, problem, sizeof(problem))
 		: NULL;
 	if (!settings)
 		return; /* missing: no DMS OSD to stand in; unreadable: power.dms says so */
@@ -272,25 +249,24 @@ static int ron_bool(const char *text, const char *key)
 
 static void probe_asusd(struct doctor *d)
 {
-	char path[PATH_MAX], text[65536];
+	char path[PATH_MAX], *text;
+	size_t len;
 	snprintf(path, sizeof(path), "%s/asusd/asusd.ron", d->etc);
-	if (doctor_read_file(path, text, sizeof(text)) < 0) {
+	if (pn_read_file(path, DOCTOR_FILE_MAX, &text, &len) < 0) {
 		if (d->asusd_present)
 			doctor_say(d, DOCTOR_WARN,
-				"write asusd.ron (the NixOS module does on the "
-				"zephyrus host)",
-				"asusd runs but %s cannot be read: it may switch "
-				"profiles on AC/battery itself",
+				"write asusd.ron (the NixOS module does on the zephyrus host)",
+				"asusd runs but %s cannot be read: it may switch profiles on AC/battery itself",
 				path);
 		return;
 	}
 	int ac = ron_bool(text, "change_platform_profile_on_ac");
 	int battery = ron_bool(text, "change_platform_profile_on_battery");
 	int epp = ron_bool(text, "platform_profile_linked_epp");
+	free(text);
 	if (ac == 1 || battery == 1)
 		doctor_say(d, DOCTOR_FAIL, NULL,
-			"asusd switches profiles itself on %s: it fights "
-			"panther-powerd",
+			"asusd switches profiles itself on %s: it fights panther-powerd",
 			ac == 1 && battery == 1 ? "AC and battery"
 				: ac == 1       ? "AC"
 						: "battery");
@@ -298,14 +274,11 @@ static void probe_asusd(struct doctor *d)
 		doctor_say(d, DOCTOR_OK, NULL, "asusd leaves switching to panther-powerd");
 	if (epp == 1 && d->ppd_name[0])
 		doctor_say(d, DOCTOR_WARN,
-			"set platform_profile_linked_epp: false in asusd.ron, "
-			"or stop one of the two",
-			"asusd sets the CPU's EPP with each profile, and "
-			"power-profiles-daemon does too");
+			"set platform_profile_linked_epp: false in asusd.ron, or stop one of the two",
+			"asusd sets the CPU's EPP with each profile, and power-profiles-daemon does too");
 	else if (epp == 1)
 		doctor_say(d, DOCTOR_OK, NULL,
-			"the CPU's EPP follows asusd's profile "
-			"(platform_profile_linked_epp)");
+			"the CPU's EPP follows asusd's profile (platform_profile_linked_epp)");
 }
 
 static void probe_powerd(struct doctor *d)
@@ -315,27 +288,27 @@ static void probe_powerd(struct doctor *d)
 	DBusError err;
 	dbus_error_init(&err);
 	if (!bus ||
-		!doctor_get_string(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME, "Mode", mode,
-			sizeof(mode), &err)) {
+		!doctor_get_string(d, bus, PN_POWER1_NAME, PN_POWER1_PATH, PN_POWER1_NAME, "Mode",
+			mode, sizeof(mode), &err)) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "panther-powerd: %s",
 			bus ? doctor_bus_error(&err) : "no session bus");
 		dbus_error_free(&err);
 		return;
 	}
-	doctor_get_string(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME, "Backend", backend,
-		sizeof(backend), &err);
+	doctor_get_string(d, bus, PN_POWER1_NAME, PN_POWER1_PATH, PN_POWER1_NAME, "Backend",
+		backend, sizeof(backend), &err);
 	dbus_error_free(&err);
-	doctor_get_string(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME, "ActiveProfile", active,
-		sizeof(active), &err);
+	doctor_get_string(d, bus, PN_POWER1_NAME, PN_POWER1_PATH, PN_POWER1_NAME, "ActiveProfile",
+		active, sizeof(active), &err);
 	dbus_error_free(&err);
 	/* Why that profile is in force; older panther-powerd has no Reason. */
-	doctor_get_string(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME, "Reason", reason,
+	doctor_get_string(d, bus, PN_POWER1_NAME, PN_POWER1_PATH, PN_POWER1_NAME, "Reason", reason,
 		sizeof(reason), &err);
 	dbus_error_free(&err);
 	DBusMessageIter value;
 	dbus_bool_t on_battery = FALSE;
-	DBusMessage *reply = doctor_get_property(d, bus, POWER1_NAME, POWER1_PATH, POWER1_NAME,
-		"OnBattery", &value, &err);
+	DBusMessage *reply = doctor_get_property(d, bus, PN_POWER1_NAME, PN_POWER1_PATH,
+		PN_POWER1_NAME, "OnBattery", &value, &err);
 	if (reply && dbus_message_iter_get_arg_type(&value) == DBUS_TYPE_BOOLEAN)
 		dbus_message_iter_get_basic(&value, &on_battery);
 	if (reply)
@@ -357,24 +330,18 @@ static void probe_powerd(struct doctor *d)
 
 const struct doctor_check doctor_power_checks[] = {
 	{"power.backend", probe_backend,
-		"services.power-profiles-daemon.enable = true (NixOS), "
-		"or asusd on ASUS laptops"},
+		"services.power-profiles-daemon.enable = true (NixOS), or asusd on ASUS laptops"},
 	{"power.profiles", probe_profiles, NULL},
 	{"power.holds", probe_holds,
-		"another program holds a profile (ppd HoldProfile) until it "
-		"quits; pantherctl power set PROFILE ends every hold"},
+		"another program holds a profile (ppd HoldProfile) until it quits; pantherctl power set PROFILE ends every hold"},
 	{"power.degraded", probe_degraded,
-		"the firmware lowered performance (lap or heat); ppd "
-		"lifts it when the cause ends"},
+		"the firmware lowered performance (lap or heat); ppd lifts it when the cause ends"},
 	{"power.dms", probe_dms_settings,
-		"in DMS's power settings choose no profile on AC and on "
-		"battery (acProfileName and batteryProfileName \"\") and turn off batteryAutoPowerSaver"},
+		"in DMS's power settings choose no profile on AC and on battery (acProfileName and batteryProfileName \"\") and turn off batteryAutoPowerSaver"},
 	{"power.osd", probe_dms_osd, NULL},
 	{"power.asusd", probe_asusd,
-		"in /etc/asusd/asusd.ron set change_platform_profile_on_ac "
-		"and change_platform_profile_on_battery to false (the NixOS module does on zephyrus)"},
+		"in /etc/asusd/asusd.ron set change_platform_profile_on_ac and change_platform_profile_on_battery to false (the NixOS module does on zephyrus)"},
 	{"power.powerd", probe_powerd,
-		"systemctl --user start panther-powerd.service (or add it to "
-		"session.services)"},
+		"systemctl --user start panther-powerd.service (or add it to session.services)"},
 	{NULL},
 };

@@ -7,11 +7,8 @@
 #include <unistd.h>
 
 #include "doctor.h"
+#include "panther/bus-names.h"
 #include "panther/util.h"
-
-#define SYSTEMD_NAME "org.freedesktop.systemd1"
-#define SYSTEMD_PATH "/org/freedesktop/systemd1"
-#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
 
 static const char *const panther_units[] = {
 	"panther-session.target",
@@ -67,16 +64,15 @@ static void probe_session(struct doctor *d)
 	DBusConnection *bus = doctor_session_bus(d);
 	if (!bus) {
 		doctor_say(d, DOCTOR_FAIL,
-			"run inside the graphical session (DBUS_SESSION_BUS_ADDRESS "
-			"or $XDG_RUNTIME_DIR/bus)",
+			"run inside the graphical session (DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus)",
 			"no session bus");
 		return;
 	}
 	char mode[64];
 	DBusError err;
 	dbus_error_init(&err);
-	if (doctor_get_string(d, bus, "org.pantheros.Session1", "/org/pantheros/Session1",
-		    "org.pantheros.Session1", "Mode", mode, sizeof(mode), &err))
+	if (doctor_get_string(d, bus, PN_SESSION1_NAME, PN_SESSION1_PATH, PN_SESSION1_IFACE, "Mode",
+		    mode, sizeof(mode), &err))
 		doctor_say(d, DOCTOR_OK, NULL, "panther-session is up, %s mode", mode);
 	else
 		doctor_say(d, DOCTOR_FAIL, NULL, "panther-session: %s", doctor_bus_error(&err));
@@ -89,8 +85,8 @@ int doctor_unit_state(struct doctor *d, DBusConnection *bus, const char *unit, c
 	/* GetUnit, not the unit's path: asking systemd for that path loads the unit. */
 	DBusError err;
 	dbus_error_init(&err);
-	DBusMessage *reply = doctor_call_string(d, bus, SYSTEMD_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER,
-		"GetUnit", unit, &err);
+	DBusMessage *reply = doctor_call_string(d, bus, PN_SYSTEMD_NAME, PN_SYSTEMD_PATH,
+		PN_SYSTEMD_MANAGER_IFACE, "GetUnit", unit, &err);
 	const char *found;
 	char path[512];
 	*restarts = 0;
@@ -105,7 +101,7 @@ int doctor_unit_state(struct doctor *d, DBusConnection *bus, const char *unit, c
 	}
 	snprintf(path, sizeof(path), "%s", found);
 	dbus_message_unref(reply);
-	if (!doctor_get_string(d, bus, SYSTEMD_NAME, path, "org.freedesktop.systemd1.Unit",
+	if (!doctor_get_string(d, bus, PN_SYSTEMD_NAME, path, "org.freedesktop.systemd1.Unit",
 		    "ActiveState", state, len, &err)) {
 		dbus_error_free(&err);
 		return -1;
@@ -113,7 +109,7 @@ int doctor_unit_state(struct doctor *d, DBusConnection *bus, const char *unit, c
 	const char *dot = strrchr(unit, '.');
 	if (dot && strcmp(dot, ".service") == 0) {
 		DBusMessageIter value;
-		reply = doctor_get_property(d, bus, SYSTEMD_NAME, path,
+		reply = doctor_get_property(d, bus, PN_SYSTEMD_NAME, path,
 			"org.freedesktop.systemd1.Service", "NRestarts", &value, &err);
 		if (reply && dbus_message_iter_get_arg_type(&value) == DBUS_TYPE_UINT32)
 			dbus_message_iter_get_basic(&value, restarts);
@@ -126,8 +122,8 @@ int doctor_unit_state(struct doctor *d, DBusConnection *bus, const char *unit, c
 
 static void failed_units(struct doctor *d, DBusConnection *bus)
 {
-	DBusMessage *msg = dbus_message_new_method_call(SYSTEMD_NAME, SYSTEMD_PATH, SYSTEMD_MANAGER,
-		"ListUnitsFiltered");
+	DBusMessage *msg = dbus_message_new_method_call(PN_SYSTEMD_NAME, PN_SYSTEMD_PATH,
+		PN_SYSTEMD_MANAGER_IFACE, "ListUnitsFiltered");
 	DBusMessageIter iter, array;
 	if (msg) {
 		const char *failed = "failed";
@@ -165,8 +161,7 @@ static void failed_units(struct doctor *d, DBusConnection *bus)
 	dbus_message_unref(reply);
 	if (o) {
 		doctor_say(d, DOCTOR_WARN,
-			"read why: systemctl --user status UNIT; once fixed: "
-			"systemctl --user reset-failed",
+			"read why: systemctl --user status UNIT; once fixed: systemctl --user reset-failed",
 			"failed user units: %s", names);
 	}
 }
@@ -175,11 +170,10 @@ static void probe_units(struct doctor *d)
 {
 	DBusConnection *bus = doctor_session_bus(d);
 	bool want = d->config.session.mode == PN_SESSION_SYSTEMD;
-	d->systemd_present = bus && doctor_has_owner(d, bus, SYSTEMD_NAME);
+	d->systemd_present = bus && doctor_has_owner(d, bus, PN_SYSTEMD_NAME);
 	if (!d->systemd_present) {
 		doctor_say(d, want ? DOCTOR_FAIL : DOCTOR_OK,
-			"set session.mode to \"direct\", or start the session under systemd "
-			"(niri.service)",
+			"set session.mode to \"direct\", or start the session under systemd (niri.service)",
 			"no systemd user manager on the session bus%s",
 			want ? ", but session.mode is \"systemd\""
 			     : " (services are run directly)");
@@ -190,21 +184,18 @@ static void probe_units(struct doctor *d)
 		char state[32], fix[160];
 		unsigned restarts;
 		snprintf(fix, sizeof(fix),
-			"read why: journalctl --user -u %s; then: "
-			"systemctl --user restart %s",
+			"read why: journalctl --user -u %s; then: systemctl --user restart %s",
 			unit, unit);
 		int r = doctor_unit_state(d, bus, unit, state, sizeof(state), &restarts);
 		if (r == 0 && want)
 			doctor_say(d, DOCTOR_WARN,
-				"install panther's units (the NixOS or Home Manager "
-				"module does)",
+				"install panther's units (the NixOS or Home Manager module does)",
 				"%s: not loaded", unit);
 		if (r == 0)
 			continue;
 		if (r < 0)
 			doctor_say(d, DOCTOR_WARN,
-				"systemctl --user status (the user manager is busy "
-				"or stuck)",
+				"systemctl --user status (the user manager is busy or stuck)",
 				"%s: state unknown (no answer)", unit);
 		else if (strcmp(state, "failed") == 0)
 			doctor_say(d, DOCTOR_FAIL, fix, "%s: failed", unit);
@@ -225,8 +216,8 @@ static void probe_environment(struct doctor *d)
 	DBusMessageIter value, array;
 	DBusError err;
 	dbus_error_init(&err);
-	DBusMessage *reply = doctor_get_property(d, bus, SYSTEMD_NAME, SYSTEMD_PATH,
-		SYSTEMD_MANAGER, "Environment", &value, &err);
+	DBusMessage *reply = doctor_get_property(d, bus, PN_SYSTEMD_NAME, PN_SYSTEMD_PATH,
+		PN_SYSTEMD_MANAGER_IFACE, "Environment", &value, &err);
 	if (!reply || dbus_message_iter_get_arg_type(&value) != DBUS_TYPE_ARRAY) {
 		doctor_say(d, DOCTOR_WARN, NULL, "the user manager's environment: %s",
 			reply ? "unexpected reply" : doctor_bus_error(&err));
@@ -260,26 +251,20 @@ static void probe_environment(struct doctor *d)
 		doctor_say(d, DOCTOR_FAIL, NULL, "missing in the user manager: %s", missing);
 	else if (stale[0])
 		doctor_say(d, DOCTOR_WARN, NULL,
-			"the user manager has other values than this "
-			"shell: %s",
-			stale);
+			"the user manager has other values than this shell: %s", stale);
 	else
 		doctor_say(d, DOCTOR_OK, NULL,
-			"the user manager has WAYLAND_DISPLAY, NIRI_SOCKET "
-			"and XDG_CURRENT_DESKTOP");
+			"the user manager has WAYLAND_DISPLAY, NIRI_SOCKET and XDG_CURRENT_DESKTOP");
 }
 
 const struct doctor_check doctor_session_checks[] = {
 	{"config", probe_config, "correct the line named, then: pantherctl check-config"},
 	{"session.niri", probe_niri,
-		"start the session from Niri (niri --session, or "
-		"niri.service), which sets NIRI_SOCKET"},
+		"start the session from Niri (niri --session, or niri.service), which sets NIRI_SOCKET"},
 	{"session.panther-session", probe_session,
-		"systemctl --user start panther-session.service "
-		"(or add panther-session to Niri's spawn-at-startup)"},
+		"systemctl --user start panther-session.service (or add panther-session to Niri's spawn-at-startup)"},
 	{"session.units", probe_units, NULL},
 	{"session.environment", probe_environment,
-		"start Niri as niri.service (niri --session "
-		"exports them), or let panther-session import them (session.mode \"systemd\")"},
+		"start Niri as niri.service (niri --session exports them), or let panther-session import them (session.mode \"systemd\")"},
 	{NULL},
 };

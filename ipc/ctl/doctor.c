@@ -324,30 +324,6 @@ int64_t doctor_now_ms(void)
 
 /* ---- files and processes ---- */
 
-ssize_t doctor_read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	size_t have = 0;
-	while (have + 1 < len) {
-		ssize_t n = read(fd, buf + have, len - 1 - have);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		have += (size_t)n;
-	}
-	buf[have] = '\0';
-	close(fd);
-	return (ssize_t)have;
-}
-
 void doctor_each_process(struct doctor *d,
 	bool (*fn)(struct doctor *d, const char *pid, const char *comm, void *data), void *data)
 {
@@ -375,22 +351,12 @@ int doctor_process_env(struct doctor *d, const char *pid, const char *name, char
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s/environ", d->proc_root, pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* The environment is at most a few pages; read it whole, bounded. */
-	size_t cap = 256 * 1024, have = 0;
-	char *buf = malloc(cap + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	ssize_t n;
-	while (have < cap && (n = read(fd, buf + have, cap - have)) > 0)
-		have += (size_t)n;
-	int r = have == 0 && n < 0 ? -errno : 0;
-	close(fd);
-	buf[have] = '\0';
+	/* The environment is at most a few pages. */
+	char *buf;
+	size_t have;
+	int r = pn_read_file(path, 256 * 1024, &buf, &have);
+	if (r < 0)
+		return r;
 	size_t name_len = strlen(name);
 	for (size_t i = 0; r == 0 && i < have; i += strlen(buf + i) + 1) {
 		if (strncmp(buf + i, name, name_len) == 0 && buf[i + name_len] == '=') {

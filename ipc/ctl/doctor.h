@@ -128,8 +128,8 @@ int64_t doctor_now_ms(void);
 int doctor_unit_state(struct doctor *d, DBusConnection *bus, const char *unit, char *state,
 	size_t len, unsigned *restarts);
 
-/* A file's first len-1 bytes, NUL-terminated; -errno on failure. */
-ssize_t doctor_read_file(const char *path, char *buf, size_t len);
+/* The most the doctor reads of a file it checks (pn_read_file() refuses more). */
+#define DOCTOR_FILE_MAX (1024 * 1024)
 
 /* Calls fn for each process of our uid under proc_root but ourselves; fn returns false to stop. */
 void doctor_each_process(struct doctor *d,

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "ctl.h"
+#include "panther/util.h"
 
 static const char usage[] =
 	"Usage: pantherctl [--json] [--config FILE] COMMAND ...\n"
@@ -122,9 +123,7 @@ static int run(int argc, char **argv, char **words)
 
 int main(int argc, char **argv)
 {
-	char **words = calloc((size_t)argc + 1, sizeof(*words));
-	if (!words)
-		return CTL_FAILED;
+	char **words = pn_xcalloc((size_t)argc + 1, sizeof(*words));
 	int status = run(argc, argv, words);
 	free(words);
 	return status;

@@ -5,10 +5,7 @@
 #include <time.h>
 
 #include "ctl.h"
-
-#define AGENT_NAME "org.pantheros.PolkitAgent1"
-#define AGENT_PATH "/org/pantheros/PolkitAgent1"
-#define AGENT_IFACE "org.pantheros.PolkitAgent1"
+#include "panther/bus-names.h"
 
 static const char polkit_usage[] = "polkit status [--json] | polkit forget";
 
@@ -169,8 +166,8 @@ static int status_command(struct ctl *ctl)
 		dbus_error_free(&err);
 		return CTL_FAILED;
 	}
-	const char *iface = AGENT_IFACE;
-	DBusMessage *msg = dbus_message_new_method_call(AGENT_NAME, AGENT_PATH,
+	const char *iface = PN_AGENT1_IFACE;
+	DBusMessage *msg = dbus_message_new_method_call(PN_AGENT1_NAME, PN_AGENT1_PATH,
 		DBUS_INTERFACE_PROPERTIES, "GetAll");
 	int result = CTL_FAILED;
 	if (!msg || !dbus_message_append_args(msg, DBUS_TYPE_STRING, &iface, DBUS_TYPE_INVALID)) {
@@ -184,7 +181,7 @@ static int status_command(struct ctl *ctl)
 		if (dbus_error_has_name(&err, DBUS_ERROR_SERVICE_UNKNOWN) ||
 			dbus_error_has_name(&err, DBUS_ERROR_NAME_HAS_NO_OWNER))
 			ctl_error("panther-polkit-agent is not running (no %s on the session bus)",
-				AGENT_NAME);
+				PN_AGENT1_NAME);
 		else
 			ctl_error("polkit status: %s", ctl_bus_error(&err));
 		dbus_error_free(&err);

@@ -12,23 +12,12 @@
 #include <sys/stat.h>
 
 #include "ctl.h"
+#include "panther/bus-names.h"
 #include "panther/config.h"
+#include "policy.h"
+#include "ppd.h"
 
 #define CALL_TIMEOUT_MS 3000
-
-#define POWER1_NAME "org.pantheros.Power1"
-#define POWER1_PATH "/org/pantheros/Power1"
-#define PROPERTIES_IFACE "org.freedesktop.DBus.Properties"
-
-#define BIT(profile) (1u << (unsigned)(profile))
-
-static const struct ppd_name {
-	const char *name;
-	const char *path;
-} ppd_names[] = {
-	{"org.freedesktop.UPower.PowerProfiles", "/org/freedesktop/UPower/PowerProfiles"},
-	{"net.hadess.PowerProfiles", "/net/hadess/PowerProfiles"},
-};
 
 struct power {
 	struct ctl *ctl;
@@ -129,7 +118,7 @@ static DBusMessage *powerd_call(struct power *p, DBusMessage *msg, DBusError *er
 /* panther-powerd's own errors already say what is available; others name it. */
 static void powerd_error(const DBusError *err)
 {
-	if (err->name && strncmp(err->name, POWER1_NAME ".", strlen(POWER1_NAME ".")) == 0)
+	if (err->name && strncmp(err->name, PN_POWER1_NAME ".", strlen(PN_POWER1_NAME ".")) == 0)
 		ctl_error("power: %s", err->message);
 	else
 		ctl_error("power: panther-powerd: %s", ctl_bus_error(err));
@@ -137,7 +126,8 @@ static void powerd_error(const DBusError *err)
 
 static DBusMessage *new_get_all(const char *dest, const char *path, const char *iface)
 {
-	DBusMessage *msg = dbus_message_new_method_call(dest, path, PROPERTIES_IFACE, "GetAll");
+	DBusMessage *msg = dbus_message_new_method_call(dest, path, DBUS_INTERFACE_PROPERTIES,
+		"GetAll");
 	if (msg && !dbus_message_append_args(msg, DBUS_TYPE_STRING, &iface, DBUS_TYPE_INVALID)) {
 		dbus_message_unref(msg);
 		return NULL;
@@ -161,7 +151,7 @@ static DBusMessage *ppd_get_all(struct power *p, DBusError *err)
 		dbus_set_error_const(err, DBUS_ERROR_NO_SERVER, "cannot connect to the system bus");
 		return NULL;
 	}
-	for (size_t i = 0; i < sizeof(ppd_names) / sizeof(ppd_names[0]); i++) {
+	for (size_t i = 0; i < PPD_N_NAMES; i++) {
 		if (p->ppd && p->ppd != &ppd_names[i])
 			continue;
 		dbus_error_free(err);
@@ -216,7 +206,7 @@ static unsigned read_profiles(DBusMessageIter *value)
 		}
 		enum pn_profile profile = pn_profile_from_name(name);
 		if (profile != PN_PROFILE_NONE)
-			offered |= BIT(profile);
+			offered |= POLICY_BIT(profile);
 	}
 	return offered;
 }
@@ -325,23 +315,6 @@ static bool read_info(DBusMessage *reply, struct power_info *info)
 	return true;
 }
 
-static void format_profiles(unsigned offered, char *buf, size_t len)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (int i = 0; i < PN_PROFILE_COUNT; i++) {
-		if (!(offered & BIT(i)))
-			continue;
-		int n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
-			pn_profile_name((enum pn_profile)i));
-		if (n < 0 || (size_t)n >= len - used)
-			break;
-		used += (size_t)n;
-	}
-	if (!used)
-		snprintf(buf, len, "none");
-}
-
 /*
  * The state, from panther-powerd or else from ppd. 0, or CTL_FAILED after
  * printing why.
@@ -350,8 +323,8 @@ static int fetch_info(struct power *p, struct power_info *info)
 {
 	DBusError err;
 	dbus_error_init(&err);
-	DBusMessage *reply = powerd_call(p, new_get_all(POWER1_NAME, POWER1_PATH, POWER1_NAME),
-		&err);
+	DBusMessage *reply = powerd_call(p,
+		new_get_all(PN_POWER1_NAME, PN_POWER1_PATH, PN_POWER1_NAME), &err);
 	if (!reply && !p->powerd) {
 		dbus_error_free(&err);
 		reply = ppd_get_all(p, &err);
@@ -400,7 +373,7 @@ static struct json_object *profiles_json(unsigned offered)
 {
 	struct json_object *array = json_object_new_array();
 	for (int i = 0; i < PN_PROFILE_COUNT; i++) {
-		if (offered & BIT(i)) {
+		if (offered & POLICY_BIT(i)) {
 			json_object_array_add(array,
 				json_object_new_string(pn_profile_name((enum pn_profile)i)));
 		}
@@ -439,8 +412,7 @@ static int get_profile_info(struct power *p, struct power_info *info)
 	int r = get_info(p, info);
 	if (r == CTL_OK && !info->offered) {
 		ctl_error(
-			"power: no power profile backend: neither power-profiles-daemon nor asusd "
-			"is running");
+			"power: no power profile backend: neither power-profiles-daemon nor asusd is running");
 		return CTL_FAILED;
 	}
 	return r;
@@ -486,7 +458,7 @@ static int cmd_list(struct power *p)
 		return CTL_OK;
 	}
 	for (int i = 0; i < PN_PROFILE_COUNT; i++) {
-		if (info.offered & BIT(i))
+		if (info.offered & POLICY_BIT(i))
 			printf("%s %s\n", info.active == (enum pn_profile)i ? "*" : " ",
 				pn_profile_name((enum pn_profile)i));
 	}
@@ -519,7 +491,7 @@ static int cmd_status(struct power *p)
 		return r;
 	}
 	char list[64];
-	format_profiles(info.offered, list, sizeof(list));
+	policy_format_profiles(info.offered, list, sizeof(list));
 	if (p->ctl->json) {
 		struct json_object *obj = json_object_new_object();
 		json_object_object_add(obj, "profile", json_object_new_string(active_name(&info)));
@@ -570,7 +542,7 @@ static int cmd_status(struct power *p)
 static void not_offered(const char *name, unsigned offered)
 {
 	char list[64];
-	format_profiles(offered, list, sizeof(list));
+	policy_format_profiles(offered, list, sizeof(list));
 	ctl_error("power: %s profile \"%s\" (available: %s)",
 		pn_profile_from_name(name) == PN_PROFILE_NONE ? "unknown" : "unavailable", name,
 		list);
@@ -580,12 +552,12 @@ static void not_offered(const char *name, unsigned offered)
 static int ppd_set(struct power *p, enum pn_profile profile, const struct power_info *info)
 {
 	const char *name = pn_profile_name(profile);
-	if (!(info->offered & BIT(profile))) {
+	if (!(info->offered & POLICY_BIT(profile))) {
 		not_offered(name, info->offered);
 		return CTL_FAILED;
 	}
 	DBusMessage *msg = dbus_message_new_method_call(p->ppd->name, p->ppd->path,
-		PROPERTIES_IFACE, "Set");
+		DBUS_INTERFACE_PROPERTIES, "Set");
 	if (!msg)
 		return CTL_FAILED;
 	const char *iface = p->ppd->name, *prop = "ActiveProfile";
@@ -611,36 +583,20 @@ static int ppd_set(struct power *p, enum pn_profile profile, const struct power_
 /* The next profile of the cycle for ppd alone: power.cycle from the config, else ppd's order. */
 static enum pn_profile next_in_cycle(struct power *p, const struct power_info *info)
 {
-	enum pn_profile order[PN_PROFILE_COUNT] = {PN_PROFILE_POWER_SAVER, PN_PROFILE_BALANCED,
-		PN_PROFILE_PERFORMANCE};
-	size_t n = PN_PROFILE_COUNT;
 	struct pn_config cfg;
 	char err[256];
-	if (pn_config_load(&cfg, p->ctl->config_path, NULL, err, sizeof(err)) == 0) {
-		if (cfg.power.cycle_len) {
-			n = cfg.power.cycle_len;
-			memcpy(order, cfg.power.cycle, n * sizeof(order[0]));
-		}
-		pn_config_finish(&cfg);
-	}
-	size_t start = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (order[i] == info->active)
-			start = i + 1;
-	}
-	for (size_t k = 0; k < n; k++) {
-		enum pn_profile candidate = order[(start + k) % n];
-		if (info->offered & BIT(candidate))
-			return candidate;
-	}
-	return PN_PROFILE_NONE;
+	if (pn_config_load(&cfg, p->ctl->config_path, NULL, err, sizeof(err)) < 0)
+		return policy_next_in_cycle(NULL, info->offered, info->active);
+	enum pn_profile next = policy_next_in_cycle(&cfg.power, info->offered, info->active);
+	pn_config_finish(&cfg);
+	return next;
 }
 
 /* Set(profile) or Cycle() on Power1; false when panther-powerd is not running. */
 static bool powerd_switch(struct power *p, const char *method, const char *name, int *status)
 {
-	DBusMessage *msg = dbus_message_new_method_call(POWER1_NAME, POWER1_PATH, POWER1_NAME,
-		method);
+	DBusMessage *msg = dbus_message_new_method_call(PN_POWER1_NAME, PN_POWER1_PATH,
+		PN_POWER1_NAME, method);
 	if (msg && name)
 		dbus_message_append_args(msg, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID);
 	DBusError err;
@@ -692,7 +648,7 @@ static int cmd_cycle(struct power *p)
 	enum pn_profile next = next_in_cycle(p, &info);
 	if (next == PN_PROFILE_NONE) {
 		char list[64];
-		format_profiles(info.offered, list, sizeof(list));
+		policy_format_profiles(info.offered, list, sizeof(list));
 		ctl_error("power: no profile of the cycle is available (available: %s)", list);
 		return CTL_FAILED;
 	}
@@ -707,7 +663,9 @@ static int cmd_auto(struct power *p)
 	DBusError err;
 	dbus_error_init(&err);
 	DBusMessage *reply = powerd_call(p,
-		dbus_message_new_method_call(POWER1_NAME, POWER1_PATH, POWER1_NAME, "Auto"), &err);
+		dbus_message_new_method_call(PN_POWER1_NAME, PN_POWER1_PATH, PN_POWER1_NAME,
+			"Auto"),
+		&err);
 	if (reply) {
 		dbus_message_unref(reply);
 		return CTL_OK;

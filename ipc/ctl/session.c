@@ -5,10 +5,7 @@
 #include <string.h>
 
 #include "ctl.h"
-
-#define SESSION_NAME "org.pantheros.Session1"
-#define SESSION_PATH "/org/pantheros/Session1"
-#define SESSION_IFACE "org.pantheros.Session1"
+#include "panther/bus-names.h"
 
 static const char session_usage[] = "session status [--json] | restart NAME | stop";
 
@@ -25,7 +22,7 @@ static DBusMessage *call(DBusConnection *conn, DBusMessage *msg, const char *wha
 	if (dbus_error_has_name(&err, DBUS_ERROR_SERVICE_UNKNOWN) ||
 		dbus_error_has_name(&err, DBUS_ERROR_NAME_HAS_NO_OWNER))
 		ctl_error("panther-session is not running (no %s on the session bus)",
-			SESSION_NAME);
+			PN_SESSION1_NAME);
 	else
 		ctl_error("session %s: %s", what, ctl_bus_error(&err));
 	dbus_error_free(&err);
@@ -34,13 +31,13 @@ static DBusMessage *call(DBusConnection *conn, DBusMessage *msg, const char *wha
 
 static DBusMessage *new_call(const char *iface, const char *method)
 {
-	return dbus_message_new_method_call(SESSION_NAME, SESSION_PATH, iface, method);
+	return dbus_message_new_method_call(PN_SESSION1_NAME, PN_SESSION1_PATH, iface, method);
 }
 
 /* The Mode property, or "unknown". The returned string lives in reply. */
 static const char *read_mode(DBusConnection *conn, DBusMessage **reply)
 {
-	const char *iface = SESSION_IFACE, *prop = "Mode";
+	const char *iface = PN_SESSION1_IFACE, *prop = "Mode";
 	DBusMessage *msg = new_call(DBUS_INTERFACE_PROPERTIES, "Get");
 	*reply = NULL;
 	if (!msg ||
@@ -67,7 +64,7 @@ static const char *read_mode(DBusConnection *conn, DBusMessage **reply)
 
 static int status(struct ctl *ctl, DBusConnection *conn)
 {
-	DBusMessage *msg = new_call(SESSION_IFACE, "ListServices");
+	DBusMessage *msg = new_call(PN_SESSION1_IFACE, "ListServices");
 	DBusMessage *reply = msg ? call(conn, msg, "status") : NULL;
 	if (!reply)
 		return CTL_FAILED;
@@ -135,8 +132,7 @@ static int status(struct ctl *ctl, DBusConnection *conn)
 				restarts);
 		}
 		if (n == 0 && strcmp(mode, "systemd") == 0)
-			printf("services are systemd units: systemctl --user list-dependencies "
-			       "panther-session.target\n");
+			printf("services are systemd units: systemctl --user list-dependencies panther-session.target\n");
 	}
 	json_object_put(services);
 	dbus_message_unref(reply);
@@ -147,7 +143,7 @@ static int status(struct ctl *ctl, DBusConnection *conn)
 
 static int restart(DBusConnection *conn, const char *name)
 {
-	DBusMessage *msg = new_call(SESSION_IFACE, "Restart");
+	DBusMessage *msg = new_call(PN_SESSION1_IFACE, "Restart");
 	if (!msg || !dbus_message_append_args(msg, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID))
 		return CTL_FAILED;
 	DBusMessage *reply = call(conn, msg, "restart");
@@ -159,7 +155,7 @@ static int restart(DBusConnection *conn, const char *name)
 
 static int stop(DBusConnection *conn)
 {
-	DBusMessage *msg = new_call(SESSION_IFACE, "Stop");
+	DBusMessage *msg = new_call(PN_SESSION1_IFACE, "Stop");
 	DBusMessage *reply = msg ? call(conn, msg, "stop") : NULL;
 	if (!reply)
 		return CTL_FAILED;

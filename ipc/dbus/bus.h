@@ -99,12 +99,23 @@ void bus_match_release(struct pn_match *m);
 void bus_match_free(struct pn_match *m);
 bool bus_connected(struct pn_bus *bus);
 
+/* A bus with no connection when loop is NULL (detached.c). */
+struct pn_bus *bus_new(struct pn_loop *loop);
+
 /* export.c: exported objects and the method calls addressed to them */
 DBusMessage *bus_dispatch_method(struct pn_bus *bus, DBusMessage *msg, bool *handled);
 DBusMessage *bus_no_memory(DBusMessage *msg);
+/*
+ * The first live export from e on (the list of bus->exports) at path with
+ * interface iface (NULL or "": any): every walk over the exports uses it.
+ */
+struct export *bus_next_export(struct export *e, const char *path, const char *iface);
 bool bus_path_exported(struct pn_bus *bus, const char *path);
 /* The child of parent that path lies under ("a" for /x/a/b under /x), or NULL. */
 const char *bus_child_of(const char *parent, const char *path, size_t *len);
+
+/* sender.c: with pn_bus_only_own_user, the refusal for another user's call, else NULL. */
+DBusMessage *bus_refuse_stranger(struct pn_bus *bus, DBusMessage *msg);
 
 /* introspect.c */
 DBusMessage *bus_introspect(struct pn_bus *bus, DBusMessage *msg, const char *path);

@@ -175,8 +175,6 @@ static dbus_bool_t add_watch(DBusWatch *watch, void *data)
 	struct pn_bus *bus = data;
 	struct pn_fd *source = pn_loop_add_fd(bus->loop, dbus_watch_get_unix_fd(watch),
 		watch_events(watch), watch_ready, watch);
-	if (!source)
-		return FALSE;
 	dbus_watch_set_data(watch, source, remove_fd_source);
 	return TRUE;
 }
@@ -221,8 +219,6 @@ static dbus_bool_t add_timeout(DBusTimeout *timeout, void *data)
 {
 	struct pn_bus *bus = data;
 	struct pn_timer *timer = pn_loop_add_timer(bus->loop, timeout_expired, timeout);
-	if (!timer)
-		return FALSE;
 	dbus_timeout_set_data(timeout, timer, remove_timer);
 	toggle_timeout(timeout, data);
 	return TRUE;
@@ -310,7 +306,7 @@ static DBusHandlerResult filter(DBusConnection *conn, DBusMessage *msg, void *da
 
 /* ---- connections ---- */
 
-static struct pn_bus *bus_new(struct pn_loop *loop)
+struct pn_bus *bus_new(struct pn_loop *loop)
 {
 	struct pn_bus *bus = pn_xcalloc(1, sizeof(*bus));
 	bus->loop = loop;
@@ -323,8 +319,6 @@ static struct pn_bus *bus_attach(struct pn_loop *loop, DBusConnection *conn, cha
 	struct pn_bus *bus = bus_new(loop);
 	bus->conn = conn;
 	bus->dispatch_timer = pn_loop_add_timer(loop, dispatch_ready, bus);
-	if (!bus->dispatch_timer)
-		goto fail;
 	dbus_connection_set_exit_on_disconnect(conn, FALSE);
 	if (!dbus_connection_add_filter(conn, filter, bus, NULL))
 		goto fail;
@@ -384,11 +378,6 @@ struct pn_bus *pn_bus_open_address(struct pn_loop *loop, const char *address, ch
 		return NULL;
 	}
 	return bus_attach(loop, conn, err, errlen);
-}
-
-struct pn_bus *pn_bus_create_detached(void)
-{
-	return bus_new(NULL);
 }
 
 static void bus_free(struct pn_bus *bus)

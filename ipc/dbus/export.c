@@ -1,4 +1,4 @@
-/* Exported objects: properties, method dispatch, signals we emit, the caller's uid. */
+/* Exported objects: properties, method dispatch, the signals we emit. */
 
 #include "bus.h"
 #include "panther/log.h"
@@ -71,22 +71,24 @@ static bool copy_values(DBusMessageIter *from, DBusMessageIter *to)
 
 /* ---- exported objects ---- */
 
+struct export *bus_next_export(struct export *e, const char *path, const char *iface)
+{
+	for (; e; e = e->next) {
+		if (!e->dead && strcmp(e->path, path) == 0 &&
+			(!iface || !*iface || strcmp(e->iface->name, iface) == 0))
+			return e;
+	}
+	return NULL;
+}
+
 bool bus_path_exported(struct pn_bus *bus, const char *path)
 {
-	for (struct export *e = bus->exports; e; e = e->next) {
-		if (!e->dead && strcmp(e->path, path) == 0)
-			return true;
-	}
-	return false;
+	return bus_next_export(bus->exports, path, NULL) != NULL;
 }
 
 static struct export *find_export(struct pn_bus *bus, const char *path, const char *iface)
 {
-	for (struct export *e = bus->exports; e; e = e->next) {
-		if (!e->dead && strcmp(e->path, path) == 0 && strcmp(e->iface->name, iface) == 0)
-			return e;
-	}
-	return NULL;
+	return bus_next_export(bus->exports, path, iface);
 }
 
 /* The child of parent that path lies under ("a" for /x/a/b under /x), or NULL. */
@@ -121,7 +123,7 @@ DBusMessage *pn_error_reply(DBusMessage *call, const char *name, const char *fmt
 	va_end(ap);
 	/* The text may quote what a peer sent: D-Bus strings must be valid UTF-8. */
 	char *clean = pn_sanitize_text(text, sizeof(text));
-	DBusMessage *reply = dbus_message_new_error(call, name, clean ? clean : "");
+	DBusMessage *reply = dbus_message_new_error(call, name, clean);
 	free(clean);
 	return reply;
 }
@@ -195,11 +197,8 @@ static DBusMessage *lookup_property(struct pn_bus *bus, DBusMessage *msg, const 
 	const struct pn_property **p_out)
 {
 	bool iface_found = false;
-	for (struct export *e = bus->exports; e; e = e->next) {
-		if (e->dead || strcmp(e->path, path) != 0)
-			continue;
-		if (*iface && strcmp(e->iface->name, iface) != 0)
-			continue;
+	for (struct export *e = find_export(bus, path, iface); e;
+		e = bus_next_export(e->next, path, iface)) {
 		iface_found = true;
 		const struct pn_property *p = find_property_in(e->iface, name);
 		if (p) {
@@ -262,11 +261,8 @@ static DBusMessage *property_get_all(struct pn_bus *bus, DBusMessage *msg, const
 	dbus_message_iter_init_append(reply, &iter);
 	if (!dbus_message_iter_open_container(&iter, DBUS_TYPE_ARRAY, "{sv}", &dict))
 		goto oom;
-	for (struct export *e = bus->exports; e; e = e->next) {
-		if (e->dead || strcmp(e->path, path) != 0)
-			continue;
-		if (*iface && strcmp(e->iface->name, iface) != 0)
-			continue;
+	for (struct export *e = find_export(bus, path, iface); e;
+		e = bus_next_export(e->next, path, iface)) {
 		for (const struct pn_property *p = e->iface->properties; p && p->name; p++) {
 			/* A property that cannot be read is left out, not the whole answer. */
 			DBusMessage *value = read_property(e, p);
@@ -324,34 +320,39 @@ static DBusMessage *property_set(struct pn_bus *bus, DBusMessage *msg, const cha
 	return reply ? reply : bus_no_memory(msg);
 }
 
-static const char *const properties_sigs[][2] = {
-	{"Get", "ss"},
-	{"GetAll", "s"},
-	{"Set", "ssv"},
+/* org.freedesktop.DBus.Properties, which every exported object has. */
+static const struct properties_method {
+	const char *name;
+	const char *in_sig;
+	DBusMessage *(*fn)(struct pn_bus *bus, DBusMessage *msg, const char *path);
+} properties_methods[] = {
+	{"Get", "ss", property_get},
+	{"GetAll", "s", property_get_all},
+	{"Set", "ssv", property_set},
 };
+
+static const struct properties_method *find_properties_method(const char *member)
+{
+	for (size_t i = 0; i < PN_ARRAY_LEN(properties_methods); i++) {
+		if (strcmp(member, properties_methods[i].name) == 0)
+			return &properties_methods[i];
+	}
+	return NULL;
+}
 
 static DBusMessage *handle_properties(struct pn_bus *bus, DBusMessage *msg, const char *path,
 	const char *member)
 {
-	for (size_t i = 0; i < PN_ARRAY_LEN(properties_sigs); i++) {
-		if (strcmp(member, properties_sigs[i][0]) != 0)
-			continue;
-		const char *want = properties_sigs[i][1];
-		if (!dbus_message_has_signature(msg, want))
-			return pn_error_reply(msg, DBUS_ERROR_INVALID_ARGS,
-				"Method %s expects arguments '%s', got '%s'", member, want,
-				dbus_message_get_signature(msg));
-		DBusMessage *reply = NULL;
-		if (i == 0)
-			reply = property_get(bus, msg, path);
-		else if (i == 1)
-			reply = property_get_all(bus, msg, path);
-		else
-			reply = property_set(bus, msg, path);
-		return reply ? reply : bus_no_memory(msg);
-	}
-	return pn_error_reply(msg, DBUS_ERROR_UNKNOWN_METHOD, "No method %s.%s",
-		DBUS_INTERFACE_PROPERTIES, member);
+	const struct properties_method *m = find_properties_method(member);
+	if (!m)
+		return pn_error_reply(msg, DBUS_ERROR_UNKNOWN_METHOD, "No method %s.%s",
+			DBUS_INTERFACE_PROPERTIES, member);
+	if (!dbus_message_has_signature(msg, m->in_sig))
+		return pn_error_reply(msg, DBUS_ERROR_INVALID_ARGS,
+			"Method %s expects arguments '%s', got '%s'", member, m->in_sig,
+			dbus_message_get_signature(msg));
+	DBusMessage *reply = m->fn(bus, msg, path);
+	return reply ? reply : bus_no_memory(msg);
 }
 
 /* ---- method dispatch ---- */
@@ -365,24 +366,6 @@ static DBusMessage *call_method(struct pn_bus *bus, DBusMessage *msg, const stru
 			"Method %s.%s expects arguments '%s', got '%s'", e->iface->name, m->name,
 			want, dbus_message_get_signature(msg));
 	return m->fn(e->data, bus, msg);
-}
-
-/* With pn_bus_only_own_user: the refusal for a caller of another user. */
-static DBusMessage *refuse_stranger(struct pn_bus *bus, DBusMessage *msg)
-{
-	if (!bus->own_user_only)
-		return NULL;
-	long uid = pn_bus_sender_uid(bus, msg);
-	if (uid == (long)getuid() || uid == 0)
-		return NULL;
-	/* A caller that left the bus already, or one the bus will not name. */
-	if (uid < 0)
-		return pn_error_reply(msg, DBUS_ERROR_ACCESS_DENIED,
-			"cannot tell which user "
-			"calls %s: refused",
-			dbus_message_get_path(msg));
-	return pn_error_reply(msg, DBUS_ERROR_ACCESS_DENIED, "only uid %ld and root may call %s",
-		(long)getuid(), dbus_message_get_path(msg));
 }
 
 /*
@@ -404,20 +387,17 @@ DBusMessage *bus_dispatch_method(struct pn_bus *bus, DBusMessage *msg, bool *han
 		if (!is_introspect || !bus_has_children(bus, path))
 			return NULL;
 		*handled = true;
-		DBusMessage *refused = refuse_stranger(bus, msg);
+		DBusMessage *refused = bus_refuse_stranger(bus, msg);
 		return refused ? refused : bus_introspect(bus, msg, path);
 	}
 	*handled = true;
-	DBusMessage *refused = refuse_stranger(bus, msg);
+	DBusMessage *refused = bus_refuse_stranger(bus, msg);
 	if (refused)
 		return refused;
 
 	bool iface_found = false;
-	for (struct export *e = bus->exports; e; e = e->next) {
-		if (e->dead || strcmp(e->path, path) != 0)
-			continue;
-		if (iface && strcmp(e->iface->name, iface) != 0)
-			continue;
+	for (struct export *e = find_export(bus, path, iface); e;
+		e = bus_next_export(e->next, path, iface)) {
 		iface_found = true;
 		for (const struct pn_method *m = e->iface->methods; m && m->name; m++) {
 			if (strcmp(m->name, member) == 0)
@@ -428,10 +408,7 @@ DBusMessage *bus_dispatch_method(struct pn_bus *bus, DBusMessage *msg, bool *han
 	if (is_introspect)
 		return bus_introspect(bus, msg, path);
 	if (!iface || strcmp(iface, DBUS_INTERFACE_PROPERTIES) == 0) {
-		bool props_member = false;
-		for (size_t i = 0; i < PN_ARRAY_LEN(properties_sigs); i++)
-			props_member |= strcmp(member, properties_sigs[i][0]) == 0;
-		if (iface || props_member)
+		if (iface || find_properties_method(member))
 			return handle_properties(bus, msg, path, member);
 	}
 	/* libdbus answers Peer itself on a connection; this is for detached use. */
@@ -492,25 +469,12 @@ int pn_bus_export(struct pn_bus *bus, const char *path, const struct pn_interfac
 
 void pn_bus_unexport(struct pn_bus *bus, const char *path)
 {
-	for (struct export *e = bus->exports; e; e = e->next) {
-		if (!e->dead && strcmp(e->path, path) == 0) {
-			e->dead = true;
-			bus->has_dead = true;
-		}
+	for (struct export *e = find_export(bus, path, NULL); e;
+		e = bus_next_export(e->next, path, NULL)) {
+		e->dead = true;
+		bus->has_dead = true;
 	}
 	bus_reap(bus);
-}
-
-DBusMessage *pn_bus_dispatch_message_for_test(struct pn_bus *bus, DBusMessage *msg)
-{
-	/* Replies need the call's serial; every received message has one. */
-	if (dbus_message_get_serial(msg) == 0)
-		return NULL;
-	bool handled;
-	bus_enter(bus);
-	DBusMessage *reply = bus_dispatch_method(bus, msg, &handled);
-	bus_leave(bus);
-	return reply;
 }
 
 int pn_bus_send(struct pn_bus *bus, DBusMessage *msg)
@@ -592,37 +556,4 @@ int pn_bus_emit_signal(struct pn_bus *bus, const char *path, const char *iface, 
 	int r = ok ? pn_bus_send(bus, signal) : -EINVAL;
 	dbus_message_unref(signal);
 	return r;
-}
-
-void pn_bus_only_own_user(struct pn_bus *bus)
-{
-	bus->own_user_only = true;
-}
-
-long pn_bus_sender_uid(struct pn_bus *bus, DBusMessage *msg)
-{
-	const char *sender = dbus_message_get_sender(msg);
-	if (!sender || !bus_connected(bus))
-		return -1;
-	for (size_t i = 0; i < UID_CACHE_SIZE; i++) {
-		if (bus->uids[i].sender && strcmp(bus->uids[i].sender, sender) == 0)
-			return bus->uids[i].uid;
-	}
-	DBusError error;
-	dbus_error_init(&error);
-	unsigned long uid = dbus_bus_get_unix_user(bus->conn, sender, &error);
-	if (dbus_error_is_set(&error)) {
-		pn_debug("D-Bus: uid of %s: %s", sender, error.message);
-		dbus_error_free(&error);
-		return -1;
-	}
-	/* Only unique names: a well-known name can change hands. */
-	if (sender[0] == ':') {
-		struct uid_entry *slot = &bus->uids[bus->uid_next];
-		bus->uid_next = (bus->uid_next + 1) % UID_CACHE_SIZE;
-		free(slot->sender);
-		slot->sender = pn_xstrdup(sender);
-		slot->uid = (long)uid;
-	}
-	return (long)uid;
 }

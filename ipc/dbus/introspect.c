@@ -101,10 +101,9 @@ DBusMessage *bus_introspect(struct pn_bus *bus, DBusMessage *msg, const char *pa
 	fputs(DBUS_INTROSPECT_1_0_XML_DOCTYPE_DECL_NODE "<node>\n", f);
 	if (bus_path_exported(bus, path)) {
 		fputs(standard_interfaces_xml, f);
-		for (struct export *e = bus->exports; e; e = e->next) {
-			if (!e->dead && strcmp(e->path, path) == 0)
-				introspect_interface(f, e->iface);
-		}
+		for (struct export *e = bus_next_export(bus->exports, path, NULL); e;
+			e = bus_next_export(e->next, path, NULL))
+			introspect_interface(f, e->iface);
 	}
 	for (struct export *e = bus->exports; e; e = e->next) {
 		size_t len;

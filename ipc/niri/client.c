@@ -128,11 +128,6 @@ static int conn_open(struct pn_niri *niri, struct conn *c, pn_fd_fn fn)
 		c->connecting = true;
 	}
 	c->source = pn_loop_add_fd(niri->loop, fd, conn_events(c), fn, niri);
-	if (!c->source) {
-		close(fd);
-		c->fd = -1;
-		return -ENOMEM;
-	}
 	return 0;
 }
 
@@ -140,12 +135,7 @@ static void conn_queue(struct conn *c, const char *text, size_t len)
 {
 	if (c->out_off == c->out_len)
 		c->out_off = c->out_len = 0;
-	char *grown = realloc(c->out, c->out_len + len);
-	if (!grown) {
-		fputs("panther: out of memory\n", stderr);
-		abort();
-	}
-	c->out = grown;
+	c->out = pn_xrealloc(c->out, c->out_len + len);
 	memcpy(c->out + c->out_len, text, len);
 	c->out_len += len;
 }
@@ -197,10 +187,7 @@ static ssize_t conn_read(struct conn *c)
 			cap *= 2;
 		if (cap > limit)
 			cap = limit;
-		char *grown = realloc(c->in, cap);
-		if (!grown)
-			return -ENOMEM;
-		c->in = grown;
+		c->in = pn_xrealloc(c->in, cap);
 		c->in_cap = cap;
 	}
 	ssize_t n;
@@ -347,8 +334,7 @@ static bool stream_line(struct pn_niri *niri, const char *line, size_t len)
 		if (!is_handled_reply(line, len)) {
 			char *shown = pn_sanitize_text(line, 200);
 			char why[320];
-			snprintf(why, sizeof(why), "niri refused the event stream: %s",
-				shown ? shown : "");
+			snprintf(why, sizeof(why), "niri refused the event stream: %s", shown);
 			free(shown);
 			stream_fail(niri, why, true);
 			return false;
@@ -628,11 +614,6 @@ struct pn_niri *pn_niri_connect(struct pn_loop *loop, const char *socket_path,
 	niri->retry_timer = pn_loop_add_timer(loop, retry_fired, niri);
 	niri->stream_timer = pn_loop_add_timer(loop, stream_timer_fired, niri);
 	niri->req_timer = pn_loop_add_timer(loop, req_timer_fired, niri);
-	if (!niri->retry_timer || !niri->stream_timer || !niri->req_timer) {
-		snprintf(err, errlen, "niri client: out of memory");
-		niri_free(niri);
-		return NULL;
-	}
 	/* The first attempt runs from the loop, after set_reconnect had its say. */
 	pn_timer_arm(niri->retry_timer, 0);
 	return niri;

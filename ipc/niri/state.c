@@ -314,13 +314,8 @@ static int apply_window_opened(struct pn_niri_state *state, json_object *body, s
 	if (slot) {
 		window_finish(slot);
 	} else {
-		struct pn_niri_window *grown = realloc(state->windows,
-			(state->n_windows + 1) * sizeof(*grown));
-		if (!grown) {
-			fputs("panther: out of memory\n", stderr);
-			abort();
-		}
-		state->windows = grown;
+		state->windows = pn_xrealloc(state->windows,
+			(state->n_windows + 1) * sizeof(*state->windows));
 		slot = &state->windows[state->n_windows++];
 	}
 	*slot = w;

@@ -54,7 +54,7 @@ static void print_str(const char *key, const char *s)
 		return;
 	}
 	char *clean = pn_sanitize_text(s, 200);
-	printf(" %s=\"%s\"", key, clean ? clean : "");
+	printf(" %s=\"%s\"", key, clean);
 	free(clean);
 }
 
@@ -165,7 +165,7 @@ static void print_layout(const struct pn_niri_state *state)
 {
 	if (state->current_layout < state->n_layouts) {
 		char *clean = pn_sanitize_text(state->layouts[state->current_layout], 64);
-		printf("layout: %s\n", clean ? clean : "");
+		printf("layout: %s\n", clean);
 		free(clean);
 	} else {
 		puts("layout: none");

@@ -104,8 +104,8 @@ static void insert(struct state *state, const char *text, size_t len)
 
 bool keyboard_shows_fill(const struct state *state)
 {
-	return state->req.fill == FILL_READY && state->typed_chars == 0 && state->echo_len == 0 &&
-		state->phase == PHASE_ASKING;
+	return state->req.fill == PROMPT_FILL_READY && state->typed_chars == 0 &&
+		state->echo_len == 0 && state->phase == PHASE_ASKING;
 }
 
 /* down_ms: when the key or button that answers went down (press.c). */
@@ -113,7 +113,7 @@ static void submit(struct state *state, uint64_t down_ms, const char *what)
 {
 	bool empty = state->typed_chars == 0 && state->echo_len == 0;
 	/* An empty answer now would be a failed attempt that PAM counts. */
-	if (empty && state->req.fill == FILL_PENDING) {
+	if (empty && state->req.fill == PROMPT_FILL_PENDING) {
 		pn_info("%s while 1Password is filling the card: ignored", what);
 		return;
 	}
@@ -148,7 +148,7 @@ static bool inside(const struct rect *r, double x, double y)
 	return r->w > 0 && x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
 }
 
-void keyboard_click(struct state *state, double x, double y, bool pressed)
+void pointer_click(struct state *state, double x, double y, bool pressed)
 {
 	bool on_ok = inside(&state->button_ok, x, y) && state->phase == PHASE_ASKING;
 	if (pressed) {

@@ -107,8 +107,7 @@ int panther_card_main(int argc, char **argv)
 		return r;
 	struct stat st;
 	if (fstat(AGENT_FD, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-		pn_err("file descriptor 3 is not a socket: this program is started by "
-		       "panther-polkit-agent");
+		pn_err("file descriptor 3 is not a socket: this program is started by panther-polkit-agent");
 		return 2;
 	}
 	if (pn_harden_process() < 0)

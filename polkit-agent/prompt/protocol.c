@@ -39,19 +39,6 @@ static void set_text(char **slot, const char *value)
 	*slot = value[0] ? pn_xstrdup(value) : NULL;
 }
 
-static void add_line(char **slot, const char *value)
-{
-	if (!*slot) {
-		*slot = pn_xstrdup(value);
-		return;
-	}
-	size_t len = strlen(*slot) + strlen(value) + 2;
-	char *joined = pn_xcalloc(1, len);
-	snprintf(joined, len, "%s\n%s", *slot, value);
-	free(*slot);
-	*slot = joined;
-}
-
 static void show(struct state *state)
 {
 	struct request_view *p = &state->pending;
@@ -76,23 +63,6 @@ static void show(struct state *state)
 		}
 	}
 	state_redraw(state);
-}
-
-static bool parse_fill(const char *value, enum fill *fill)
-{
-	static const char *const names[] = {
-		[FILL_NONE] = "none",
-		[FILL_PENDING] = "pending",
-		[FILL_READY] = "filled",
-		[FILL_FAILED] = "failed",
-	};
-	for (size_t i = 0; i < PN_ARRAY_LEN(names); i++) {
-		if (strcmp(value, names[i]) == 0) {
-			*fill = (enum fill)i;
-			return true;
-		}
-	}
-	return false;
 }
 
 static void handle(struct state *state, const struct pp_message *msg)
@@ -125,10 +95,10 @@ static void handle(struct state *state, const struct pp_message *msg)
 		if (!state->receiving)
 			state_redraw(state);
 	} else if (strcmp(key, "fill") == 0) {
-		enum fill was = p->fill;
-		if (!parse_fill(value, &p->fill))
+		enum prompt_fill was = p->fill;
+		if (!prompt_fill_from_name(value, &p->fill))
 			pn_warn("ignoring an unknown fill \"%s\" from the agent", value);
-		if (!state->receiving && p->fill == FILL_READY && was != FILL_READY)
+		if (!state->receiving && p->fill == PROMPT_FILL_READY && was != PROMPT_FILL_READY)
 			press_rearm(state, "the fill");
 		if (!state->receiving)
 			state_redraw(state);
@@ -140,8 +110,7 @@ static void handle(struct state *state, const struct pp_message *msg)
 		p->echo = strcmp(value, "1") == 0;
 	} else if (strcmp(key, "user") == 0) {
 		if (p->users && p->n_users < MAX_USERS) {
-			if (!pn_strv_push(&p->users, value))
-				abort();
+			pn_strv_push(&p->users, value);
 			p->n_users++;
 		}
 	} else if (strcmp(key, "selected") == 0) {
@@ -151,7 +120,7 @@ static void handle(struct state *state, const struct pp_message *msg)
 		state->receiving = false;
 		show(state);
 	} else if (strcmp(key, "pam-info") == 0 || strcmp(key, "pam-error") == 0) {
-		add_line(key[4] == 'i' ? &state->req.info : &state->req.error, value);
+		pn_append_line(key[4] == 'i' ? &state->req.info : &state->req.error, value);
 		state_redraw(state);
 	} else if (strcmp(key, "withdraw") == 0) {
 		/* No question is open: wait for the next one, or "close". */

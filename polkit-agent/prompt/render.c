@@ -193,8 +193,7 @@ static void build(struct frame *f, const struct state *state)
 
 	if (warn_focus(state)) {
 		add_text(f,
-			"\xe2\x9a\xa0 Another window has the keyboard. Do not type your password "
-			"until this prompt has it.",
+			"\xe2\x9a\xa0 Another window has the keyboard. Do not type your password until this prompt has it.",
 			13, PANGO_WEIGHT_BOLD, 3, t->error, 10);
 	}
 	if (state->caps_lock && state->phase == PHASE_ASKING)
@@ -258,7 +257,7 @@ static void draw_field(struct frame *f, const struct state *state, double x, dou
 		status = "Checking\xe2\x80\xa6";
 	else if (state->phase == PHASE_SWITCHING)
 		status = "Switching identity\xe2\x80\xa6";
-	else if (asking && state->req.fill == FILL_PENDING && state->typed_chars == 0 &&
+	else if (asking && state->req.fill == PROMPT_FILL_PENDING && state->typed_chars == 0 &&
 		state->echo_len == 0)
 		status = "1Password is filling this in\xe2\x80\xa6";
 	if (keyboard_shows_fill(state)) {

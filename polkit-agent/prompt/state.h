@@ -13,6 +13,7 @@
 #include <xkbcommon/xkbcommon.h>
 
 #include "panther/loop.h"
+#include "prompt-protocol.h"
 
 struct pn_secret;
 
@@ -35,14 +36,6 @@ struct theme {
 	struct color scrim;
 };
 
-/* 1Password's part (protocol "fill"): the agent keeps its answer. */
-enum fill {
-	FILL_NONE,
-	FILL_PENDING, /* 1Password is being asked */
-	FILL_READY, /* the field is filled: Enter confirms, typing replaces it */
-	FILL_FAILED, /* onepassword says why */
-};
-
 /* What the agent asked to show (protocol "ask" ... "show"). */
 struct request_view {
 	uint32_t id;
@@ -55,7 +48,7 @@ struct request_view {
 	char *onepassword; /* why 1Password did not answer */
 	char *purpose; /* what 1Password's own action is for */
 	char *then; /* what follows this card */
-	enum fill fill;
+	enum prompt_fill fill; /* 1Password's part (protocol "fill") */
 	char **users;
 	size_t n_users;
 	size_t selected;
@@ -208,7 +201,7 @@ void keyboard_clear_input(struct state *state);
 /* Nothing is typed and 1Password's answer stands: Enter confirms it. */
 bool keyboard_shows_fill(const struct state *state);
 /* The left button at x, y (logical): a click on a button does what Enter or Escape does. */
-void keyboard_click(struct state *state, double x, double y, bool pressed);
+void pointer_click(struct state *state, double x, double y, bool pressed);
 
 /* press.c */
 #define PRESS_ARM_MS 500

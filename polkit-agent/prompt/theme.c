@@ -82,30 +82,15 @@ static bool parse_color(const char *text, uint32_t *out)
 /* The parsed file, or NULL (a line logged unless it simply does not exist). */
 static struct json_object *read_json(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		if (errno != ENOENT)
-			pn_warn("%s: %s; using the built-in colors", path, strerror(errno));
-		return NULL;
-	}
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > THEME_FILE_MAX) {
+	char *text;
+	size_t len;
+	int r = pn_read_file(path, THEME_FILE_MAX, &text, &len);
+	if (r == -EISDIR || r == -EINVAL || r == -EFBIG)
 		pn_warn("%s: not a regular file of at most 1 MiB; using the built-in colors", path);
-		close(fd);
+	else if (r < 0 && r != -ENOENT)
+		pn_warn("%s: %s; using the built-in colors", path, strerror(-r));
+	if (r < 0)
 		return NULL;
-	}
-	char *text = malloc((size_t)st.st_size + 1);
-	size_t len = 0;
-	ssize_t n = 0;
-	while (text && len < (size_t)st.st_size &&
-		((n = read(fd, text + len, (size_t)st.st_size - len)) > 0 ||
-			(n < 0 && errno == EINTR)))
-		len += n > 0 ? (size_t)n : 0;
-	close(fd);
-	if (!text) {
-		pn_warn("%s: out of memory", path);
-		return NULL;
-	}
 	struct json_tokener *tok = json_tokener_new();
 	struct json_object *obj = tok ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
 	if (tok && !obj)

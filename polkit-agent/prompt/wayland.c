@@ -406,7 +406,7 @@ static void ptr_button(void *data, struct wl_pointer *pointer, uint32_t serial, 
 	struct state *state = data;
 	/* BTN_LEFT (linux/input-event-codes.h); a click counts on release, as buttons do. */
 	if (button == 0x110)
-		keyboard_click(state, state->pointer_x, state->pointer_y,
+		pointer_click(state, state->pointer_x, state->pointer_y,
 			button_state == WL_POINTER_BUTTON_STATE_PRESSED);
 }
 
@@ -606,9 +606,9 @@ int wayland_connect(struct state *state, char *err, size_t errlen)
 	}
 	const char *missing = !state->compositor ? "wl_compositor"
 		: !state->shm                    ? "wl_shm"
-		: !state->layer_shell ? "zwlr_layer_shell_v1 (a compositor with layer shell, "
-					"such as niri or sway)"
-				      : NULL;
+		: !state->layer_shell
+		? "zwlr_layer_shell_v1 (a compositor with layer shell, such as niri or sway)"
+		: NULL;
 	if (missing) {
 		snprintf(err, errlen, "the compositor does not offer %s", missing);
 		return -ENOTSUP;

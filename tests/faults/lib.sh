@@ -59,11 +59,7 @@ ft_no_sanitizer() {
 
 # ft_sanitized: the build uses ASan (memory numbers mean less there).
 ft_sanitized() {
-	/usr/bin/python3 - "$PANTHER_BUILD_DIR/meson-info/intro-buildoptions.json" <<-'PY'
-		import json, sys
-		opts = {o["name"]: o["value"] for o in json.load(open(sys.argv[1]))}
-		sys.exit(0 if "address" in str(opts.get("b_sanitize", "")) else 1)
-	PY
+	pn_built_with_asan
 }
 
 # ft_stop NAME PID LOG: SIGTERM; the daemon must exit 0 with no sanitizer

@@ -21,7 +21,7 @@ VG=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite --show-leak-k
 	--error-exitcode=99 --num-callers=30)
 
 pn_note "unit tests"
-units=(config dbus log niri power_policy secret session_plan util)
+units=(config config_load dbus dbus_bus log niri niri_client power_policy secret session_plan util)
 for name in "${units[@]}"; do
 	bin=$PANTHER_BUILD_DIR/tests/unit/test-$name
 	[ -x "$bin" ] || pn_fail "no unit test $bin"

@@ -77,6 +77,14 @@ pn_missing() {
 	pn_skip "$* (install with scripts/setup-debian.sh)"
 }
 
+# pn_built_with_asan [PROGRAM]: true when PROGRAM (default panther-powerd
+# in PANTHER_BUILD_DIR) was built with AddressSanitizer. The program itself
+# says so (it carries ASan's runtime), so the answer holds in the test
+# user's copy of the build too, which has no meson-info.
+pn_built_with_asan() {
+	grep -aqm1 __asan_init "${1:-$PANTHER_BUILD_DIR/power/panther-powerd}" 2>/dev/null
+}
+
 # pn_require_root: skips the test unless it runs as root.
 pn_require_root() {
 	[ "$(id -u)" -eq 0 ] || pn_skip "needs root (starts system services)"
@@ -962,6 +970,8 @@ pn_pid_in_session() {
 # copy, and removes it at exit. The user's own folders are left as they are.
 # This happens once, when lib.sh is sourced by root; PN_TREE_COPIED_FROM then
 # names the original source directory (it is empty when nothing was copied).
+# A test that runs nothing as the test user sets PN_NO_TEST_USER=1 before
+# sourcing lib.sh: it then reads the tree where it is, and no copy is made.
 PN_TREE_COPIED_FROM=
 
 # pn__user_reads USER PATH...: true when USER (with its groups; "nobody"
@@ -994,7 +1004,7 @@ pn__first_unreadable() {
 # pn__reach_tree: copies the tree for the test user when it cannot read it
 # (see above). Root only: nobody else can run programs as the test user.
 pn__reach_tree() {
-	[ "$(id -u)" -eq 0 ] || return 0
+	[ "$(id -u)" -eq 0 ] && [ -z "${PN_NO_TEST_USER:-}" ] || return 0
 	local src=${PANTHER_SOURCE_DIR:-$(cd "$PN_HARNESS_DIR/../.." && pwd)}
 	local build=${PANTHER_BUILD_DIR:-} who=nobody
 	local probes=("$PN_HARNESS_DIR/lib.sh" "$src/tests/harness/lib.sh")

@@ -225,10 +225,14 @@ expect power.osd warn "DMS shows its own power profile OSD (osdPowerProfileEnabl
 grep -q 'osdPowerProfileEnabled false' "$OUT" || pn_fail "the OSD line's fix does not say how to turn DMS's off"
 echo '{"acProfileName": "2", "batteryProfileName": ""}' >"$XDG_CONFIG_HOME/DankMaterialShell/settings.json"
 doctor
-expect power.dms fail "DMS switches profiles itself (acProfileName \"2\")"
+expect power.dms fail "DMS switches profiles itself (acProfileName \"2\" (performance))"
 head -c 3000 /dev/urandom >"$XDG_CONFIG_HOME/DankMaterialShell/settings.json"
 doctor
-expect power.dms warn "is not a JSON object"
+expect power.dms warn "cannot check DMS's power profile settings"
+# DMS writes booleans: a string is not "on" (panther-powerd reads it so too).
+echo '{"batteryAutoPowerSaver": "no"}' >"$XDG_CONFIG_HOME/DankMaterialShell/settings.json"
+doctor
+expect power.dms ok "DMS leaves power profiles alone"
 
 # ---- DMS colors and light/dark ----
 PATH=$PN_TMP/bin:$PATH doctor

@@ -35,7 +35,9 @@ ctl_ok power status --json
 
 pn_note "SIGHUP with the same file: no second line; with Auto Power Saver on: a new one"
 kill -HUP "$POWERD_PID"
-printf '%s\n' '{"batteryProfileName": "", "batteryAutoPowerSaver": true}' >"$DMS_SETTINGS"
+# Replaced whole: the first SIGHUP may be handled while a rewrite in place is half done.
+printf '%s\n' '{"batteryProfileName": "", "batteryAutoPowerSaver": true}' >"$DMS_SETTINGS.new"
+mv "$DMS_SETTINGS.new" "$DMS_SETTINGS"
 kill -HUP "$POWERD_PID"
 pn_wait_for powerd_log_has "(batteryAutoPowerSaver true in" ||
 	pn_fail "batteryAutoPowerSaver was not reported after SIGHUP"

@@ -32,7 +32,7 @@ rss=$(pn_rss_kib "$POWERD_PID")
 anon=$(awk '/^RssAnon:/ { print $2 }' "/proc/$POWERD_PID/status")
 pss=$(awk '/^Pss:/ { print $2 }' "/proc/$POWERD_PID/smaps_rollup")
 pn_note "memory: VmRSS ${rss} KiB, Pss ${pss} KiB, RssAnon ${anon} KiB"
-if grep -qa __asan_init "$POWERD"; then
+if pn_built_with_asan "$POWERD"; then
 	pn_note "sanitizer build: memory not checked (ASan's shadow memory dominates it)"
 else
 	[ "$rss" -lt 3072 ] || pn_fail "panther-powerd is ${rss} KiB resident, expected under 3 MiB"

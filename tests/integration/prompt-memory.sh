@@ -11,7 +11,7 @@ set -u
 rounds=${PANTHER_PROMPT_ROUNDS:-100}
 action=org.freedesktop.policykit.exec
 warmup=0
-if grep -aq __asan_init "$PK_AGENT_BIN" 2>/dev/null; then
+if pn_built_with_asan "$PK_AGENT_BIN"; then
 	# ASan's quarantine holds freed memory on purpose (up to 256 MiB, to catch
 	# use after free), and its allocator sets up each size class at first use:
 	# without the quarantine, and after a few requests, RSS says what the

@@ -3,6 +3,9 @@
 # (../shared/upstream from the project root: nixpkgs' lib, niri-flake, Home
 # Manager, DMS's Nix modules) and nix-instantiate on a dummy store, with its
 # state and HOME in the test's temporary directory.
+# They run nothing as the test user, so they read the tree where it is (the
+# test user's copy would not have ../shared beside it).
+PN_NO_TEST_USER=1
 . "${PANTHER_SOURCE_DIR:?PANTHER_SOURCE_DIR is not set}/tests/harness/lib.sh"
 
 src=$PANTHER_SOURCE_DIR

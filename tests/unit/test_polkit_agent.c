@@ -79,8 +79,12 @@ static pid_t wait_for_pid_file(struct pn_loop *loop, const char *name)
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
 	char *text = NULL;
-	for (int i = 0; i < 200 && !(text = read_text(path)); i++)
+	/* The shell creates the file before echo writes to it: wait for the whole line. */
+	for (int i = 0; i < 200 && !((text = read_text(path)) && strchr(text, '\n')); i++) {
+		free(text);
+		text = NULL;
 		pn_loop_dispatch(loop, 10);
+	}
 	assert_non_null(text);
 	pid_t pid = (pid_t)atoi(text);
 	free(text);

@@ -44,7 +44,7 @@ static void test_read_file(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/settings.json", dir);
 
-	assert_null(dms_settings_read(path, &missing, problem, sizeof(problem)));
+	assert_null(dms_read_settings(path, &missing, problem, sizeof(problem)));
 	assert_true(missing);
 	assert_string_equal(problem, "");
 
@@ -52,7 +52,7 @@ static void test_read_file(void **state)
 	assert_non_null(f);
 	fputs("{\"osdPowerProfileEnabled\": tr", f);
 	fclose(f);
-	assert_null(dms_settings_read(path, &missing, problem, sizeof(problem)));
+	assert_null(dms_read_settings(path, &missing, problem, sizeof(problem)));
 	assert_false(missing);
 	assert_non_null(strstr(problem, path));
 	assert_null(strchr(problem, '\n'));
@@ -61,7 +61,7 @@ static void test_read_file(void **state)
 	assert_non_null(f);
 	fputs("{\"osdPowerProfileEnabled\": true}", f);
 	fclose(f);
-	struct json_object *settings = dms_settings_read(path, &missing, problem, sizeof(problem));
+	struct json_object *settings = dms_read_settings(path, &missing, problem, sizeof(problem));
 	assert_non_null(settings);
 	assert_true(dms_settings_osd(settings));
 	json_object_put(settings);

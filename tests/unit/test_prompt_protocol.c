@@ -186,6 +186,21 @@ static void test_end_of_file(void **state)
 	assert_int_equal(pp_send(p->prompt, "cancel", NULL), -EPIPE);
 }
 
+/* The card reads the word the agent (and a prompt command's environment) gets. */
+static void test_fill_words(void **state)
+{
+	static const char *const words[] = {"none", "pending", "filled", "failed"};
+	for (int i = PROMPT_FILL_NONE; i <= PROMPT_FILL_FAILED; i++) {
+		enum prompt_fill fill = PROMPT_FILL_NONE;
+		assert_string_equal(prompt_fill_name((enum prompt_fill)i), words[i]);
+		assert_true(prompt_fill_from_name(words[i], &fill));
+		assert_int_equal(fill, i);
+	}
+	enum prompt_fill fill = PROMPT_FILL_PENDING;
+	assert_false(prompt_fill_from_name("ready", &fill));
+	assert_int_equal(fill, PROMPT_FILL_PENDING);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +210,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_end_of_file, setup, teardown),
+		cmocka_unit_test(test_fill_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,9 +3,12 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "panther/util.h"
 
@@ -111,8 +114,8 @@ static void test_strv(void **state)
 {
 	char **v = NULL;
 	assert_int_equal(pn_strv_len(v), 0);
-	assert_true(pn_strv_push(&v, "a"));
-	assert_true(pn_strv_push(&v, "b"));
+	pn_strv_push(&v, "a");
+	pn_strv_push(&v, "b");
 	assert_int_equal(pn_strv_len(v), 2);
 	assert_true(pn_strv_contains(v, "b"));
 	assert_false(pn_strv_contains(v, "c"));
@@ -138,6 +141,75 @@ static void test_xdg_path(void **state)
 	assert_false(pn_xdg_path(buf, 16, "XDG_CACHE_HOME", ".cache", "dms/c.json"));
 }
 
+static void test_append_line(void **state)
+{
+	char *text = NULL;
+	pn_append_line(&text, "first");
+	assert_string_equal(text, "first");
+	pn_append_line(&text, "second");
+	assert_string_equal(text, "first\nsecond");
+	free(text);
+}
+
+static void test_read_file(void **state)
+{
+	char dir[] = "/tmp/panther-test-util.XXXXXX", path[64], *text;
+	size_t len;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/file", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("0123456789", f);
+	fclose(f);
+
+	assert_int_equal(pn_read_file(path, 10, &text, &len), 0);
+	assert_int_equal(len, 10);
+	assert_string_equal(text, "0123456789");
+	free(text);
+	/* One byte over is refused, with the size. */
+	assert_int_equal(pn_read_file(path, 9, &text, &len), -EFBIG);
+	assert_null(text);
+	assert_int_equal(len, 10);
+	assert_int_equal(pn_read_file(dir, 10, &text, &len), -EISDIR);
+	/* A FIFO is refused without waiting for a writer. */
+	char fifo[64];
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(pn_read_file(fifo, 10, &text, &len), -EINVAL);
+	/* /proc says 0 for its files' size: they are read to the end all the same. */
+	assert_int_equal(pn_read_file("/proc/self/cmdline", 65536, &text, &len), 0);
+	assert_true(len > 0);
+	free(text);
+	snprintf(path, sizeof(path), "%s/none", dir);
+	assert_int_equal(pn_read_file(path, 10, &text, &len), -ENOENT);
+
+	unlink(fifo);
+	snprintf(path, sizeof(path), "%s/file", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_find_program(void **state)
+{
+	char *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+	setenv("PATH", "/nonexistent:/bin:/usr/bin", 1);
+	char *sh = pn_find_program("sh");
+	assert_non_null(sh);
+	assert_true(strcmp(sh, "/bin/sh") == 0 || strcmp(sh, "/usr/bin/sh") == 0);
+	free(sh);
+	assert_null(pn_find_program("panther-no-such-program"));
+	/* A directory of that name is not a program. */
+	setenv("PATH", "/", 1);
+	assert_null(pn_find_program("tmp"));
+	/* A name with a slash is taken as it is. */
+	char *given = pn_find_program("./x");
+	assert_string_equal(given, "./x");
+	free(given);
+	if (old)
+		setenv("PATH", old, 1);
+	free(old);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +217,9 @@ int main(void)
 		cmocka_unit_test(test_sanitize_hidden_characters),
 		cmocka_unit_test(test_strv),
 		cmocka_unit_test(test_xdg_path),
+		cmocka_unit_test(test_append_line),
+		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_find_program),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,6 +65,7 @@ struct pn_op_reference {
 };
 
 enum pn_prompt_type { PN_PROMPT_WAYLAND, PN_PROMPT_COMMAND };
+#define PN_PROMPT_TYPES 2 /* how many there are */
 
 /* How op signs in (DESIGN.md 5.4). */
 enum pn_op_mode { PN_OP_APP, PN_OP_SERVICE_ACCOUNT };

@@ -50,7 +50,7 @@ int pn_daemon_load_config(struct pn_config *cfg, const char *path, pn_config_che
  * not NULL, passes) it replaces *cfg and fn runs (old is freed after fn
  * returns); when not, one error line is logged and *cfg stays.
  */
-struct pn_config_watch *pn_daemon_watch_config(struct pn_loop *loop, struct pn_config *cfg,
+struct pn_config_watch *pn_config_watch_add(struct pn_loop *loop, struct pn_config *cfg,
 	const char *path, pn_config_check_fn check, pn_config_applied_fn fn, void *data);
 void pn_config_watch_remove(struct pn_config_watch *watch);
 

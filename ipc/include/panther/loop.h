@@ -30,12 +30,13 @@ struct pn_loop *pn_loop_create(void);
 /* Closes every fd the loop opened itself (signalfd, pidfds), not fds added. */
 void pn_loop_destroy(struct pn_loop *loop);
 
+/* Never NULL (out of memory aborts, as everywhere in panther). */
 struct pn_fd *pn_loop_add_fd(struct pn_loop *loop, int fd, short events, pn_fd_fn fn, void *data);
 void pn_fd_set_events(struct pn_fd *source, short events);
 /* Removes the source; does not close the fd. */
 void pn_fd_remove(struct pn_fd *source);
 
-/* A timer starts disarmed. Arming an armed timer moves its deadline. */
+/* A timer starts disarmed. Arming an armed timer moves its deadline. Never NULL. */
 struct pn_timer *pn_loop_add_timer(struct pn_loop *loop, pn_timer_fn fn, void *data);
 void pn_timer_arm(struct pn_timer *timer, uint64_t delay_ms);
 void pn_timer_disarm(struct pn_timer *timer);

@@ -1,5 +1,5 @@
-#ifndef PANTHER_POLKIT_AGENT_SERVICE_H
-#define PANTHER_POLKIT_AGENT_SERVICE_H
+#ifndef PANTHER_POLKIT_AGENT_AGENT1_H
+#define PANTHER_POLKIT_AGENT_AGENT1_H
 
 /*
  * org.pantheros.PolkitAgent1 on the session bus, at /org/pantheros/PolkitAgent1:
@@ -8,16 +8,12 @@
  */
 
 struct agent;
-struct service;
-
-#define SERVICE_NAME "org.pantheros.PolkitAgent1"
-#define SERVICE_PATH "/org/pantheros/PolkitAgent1"
-#define SERVICE_IFACE "org.pantheros.PolkitAgent1"
+struct agent1;
 
 /* NULL (with a logged line) when there is no session bus or the name is taken. */
-struct service *service_start(struct agent *agent);
-void service_stop(struct service *service);
+struct agent1 *agent1_start(struct agent *agent);
+void agent1_stop(struct agent1 *agent1);
 /* Emits PropertiesChanged for the state and the requests. */
-void service_changed(struct service *service);
+void agent1_changed(struct agent1 *agent1);
 
 #endif

@@ -1,5 +1,5 @@
-#ifndef PANTHER_SESSION_SERVICE_H
-#define PANTHER_SESSION_SERVICE_H
+#ifndef PANTHER_SESSION_SESSION1_H
+#define PANTHER_SESSION_SESSION1_H
 
 /*
  * org.pantheros.Session1 at /org/pantheros/Session1 on the session bus:
@@ -15,13 +15,6 @@
 #include "panther/dbus.h"
 #include "supervisor.h"
 
-#define SESSION_BUS_NAME "org.pantheros.Session1"
-#define SESSION_PATH "/org/pantheros/Session1"
-#define SESSION_IFACE "org.pantheros.Session1"
-#define SESSION_ERROR_UNKNOWN_SERVICE SESSION_IFACE ".Error.UnknownService"
-#define SESSION_ERROR_NOT_SUPPORTED SESSION_IFACE ".Error.NotSupported"
-#define SESSION_ERROR_STOPPING SESSION_IFACE ".Error.Stopping"
-
 /* What the exported object asks of the session. */
 struct session_ops {
 	const char *(*mode)(void *data);
@@ -34,8 +27,8 @@ struct session_ops {
 struct session_object;
 
 /* NULL with *error set (a negative errno) on failure. */
-struct session_object *session_service_export(struct pn_bus *bus, const struct session_ops *ops,
+struct session_object *session1_export(struct pn_bus *bus, const struct session_ops *ops,
 	void *data, int *error);
-void session_service_destroy(struct session_object *object);
+void session1_destroy(struct session_object *object);
 
 #endif

@@ -8,11 +8,12 @@
 
 #include "environment.h"
 #include "niri-watch.h"
+#include "panther/bus-names.h"
 #include "panther/dbus.h"
 #include "panther/log.h"
 #include "panther/util.h"
 #include "panther/loop.h"
-#include "service.h"
+#include "session1.h"
 
 /* org.pantheros.Session1 on a detached bus, and the small parsers next to it. */
 
@@ -68,7 +69,7 @@ static int setup(void **state)
 	f->bus = pn_bus_create_detached();
 	f->mode = "systemd";
 	int r = 0;
-	f->object = session_service_export(f->bus, &ops, f, &r);
+	f->object = session1_export(f->bus, &ops, f, &r);
 	assert_non_null(f->object);
 	*state = f;
 	return 0;
@@ -77,7 +78,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	session_service_destroy(f->object);
+	session1_destroy(f->object);
 	supervisor_destroy(f->sup);
 	pn_bus_close(f->bus);
 	pn_loop_destroy(f->loop);
@@ -88,7 +89,7 @@ static int teardown(void **state)
 static DBusMessage *call(struct fixture *f, const char *iface, const char *method, int first_type,
 	...)
 {
-	DBusMessage *msg = dbus_message_new_method_call(SESSION_BUS_NAME, SESSION_PATH, iface,
+	DBusMessage *msg = dbus_message_new_method_call(PN_SESSION1_NAME, PN_SESSION1_PATH, iface,
 		method);
 	dbus_message_set_serial(msg, 7);
 	va_list ap;
@@ -111,7 +112,7 @@ static void assert_error(DBusMessage *reply, const char *name)
 static void test_systemd_mode(void **state)
 {
 	struct fixture *f = *state;
-	DBusMessage *reply = call(f, SESSION_IFACE, "ListServices", DBUS_TYPE_INVALID);
+	DBusMessage *reply = call(f, PN_SESSION1_IFACE, "ListServices", DBUS_TYPE_INVALID);
 	assert_string_equal(dbus_message_get_signature(reply), "a(ssuu)");
 	DBusMessageIter iter, array;
 	dbus_message_iter_init(reply, &iter);
@@ -120,10 +121,11 @@ static void test_systemd_mode(void **state)
 	dbus_message_unref(reply);
 
 	const char *name = "dms";
-	assert_error(call(f, SESSION_IFACE, "Restart", DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID),
-		SESSION_ERROR_NOT_SUPPORTED);
+	assert_error(call(f, PN_SESSION1_IFACE, "Restart", DBUS_TYPE_STRING, &name,
+			     DBUS_TYPE_INVALID),
+		PN_SESSION1_ERROR_NOT_SUPPORTED);
 
-	const char *iface = SESSION_IFACE, *prop = "Mode";
+	const char *iface = PN_SESSION1_IFACE, *prop = "Mode";
 	reply = call(f, DBUS_INTERFACE_PROPERTIES, "Get", DBUS_TYPE_STRING, &iface,
 		DBUS_TYPE_STRING, &prop, DBUS_TYPE_INVALID);
 	DBusMessageIter variant;
@@ -133,7 +135,7 @@ static void test_systemd_mode(void **state)
 	assert_string_equal(mode, "systemd");
 	dbus_message_unref(reply);
 
-	reply = call(f, SESSION_IFACE, "Stop", DBUS_TYPE_INVALID);
+	reply = call(f, PN_SESSION1_IFACE, "Stop", DBUS_TYPE_INVALID);
 	assert_int_equal(dbus_message_get_type(reply), DBUS_MESSAGE_TYPE_METHOD_RETURN);
 	dbus_message_unref(reply);
 	assert_int_equal(f->stops, 1);
@@ -152,7 +154,7 @@ static void test_direct_mode(void **state)
 	assert_int_equal(supervisor_start(f->sup, &cfg), 0);
 	assert_int_equal(f->up, 1);
 
-	DBusMessage *reply = call(f, SESSION_IFACE, "ListServices", DBUS_TYPE_INVALID);
+	DBusMessage *reply = call(f, PN_SESSION1_IFACE, "ListServices", DBUS_TYPE_INVALID);
 	DBusMessageIter iter, array, entry;
 	dbus_message_iter_init(reply, &iter);
 	dbus_message_iter_recurse(&iter, &array);
@@ -176,18 +178,19 @@ static void test_direct_mode(void **state)
 	dbus_message_unref(reply);
 
 	const char *unknown = "nosuch";
-	assert_error(call(f, SESSION_IFACE, "Restart", DBUS_TYPE_STRING, &unknown,
+	assert_error(call(f, PN_SESSION1_IFACE, "Restart", DBUS_TYPE_STRING, &unknown,
 			     DBUS_TYPE_INVALID),
-		SESSION_ERROR_UNKNOWN_SERVICE);
+		PN_SESSION1_ERROR_UNKNOWN_SERVICE);
 	/* Wrong argument types never reach the handler. */
 	dbus_uint32_t number = 3;
-	assert_error(call(f, SESSION_IFACE, "Restart", DBUS_TYPE_UINT32, &number,
+	assert_error(call(f, PN_SESSION1_IFACE, "Restart", DBUS_TYPE_UINT32, &number,
 			     DBUS_TYPE_INVALID),
 		DBUS_ERROR_INVALID_ARGS);
 	f->stopping = true;
 	const char *shell = "shell";
-	assert_error(call(f, SESSION_IFACE, "Restart", DBUS_TYPE_STRING, &shell, DBUS_TYPE_INVALID),
-		SESSION_ERROR_STOPPING);
+	assert_error(call(f, PN_SESSION1_IFACE, "Restart", DBUS_TYPE_STRING, &shell,
+			     DBUS_TYPE_INVALID),
+		PN_SESSION1_ERROR_STOPPING);
 }
 
 static void test_environment_assignments(void **state)

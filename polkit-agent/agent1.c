@@ -1,4 +1,4 @@
-#include "service.h"
+#include "agent1.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -9,11 +9,12 @@
 #include "op-session.h"
 #include "registration.h"
 #include "request.h"
+#include "panther/bus-names.h"
 #include "panther/dbus.h"
 #include "panther/log.h"
 #include "panther/util.h"
 
-struct service {
+struct agent1 {
 	struct agent *agent;
 	struct pn_bus *bus;
 	struct pn_timer *emit; /* gathers changes into one PropertiesChanged */
@@ -35,26 +36,26 @@ static bool get_version(void *data, DBusMessageIter *iter)
 
 static bool get_subject(void *data, DBusMessageIter *iter)
 {
-	struct service *service = data;
-	struct registration *reg = service->agent->reg;
+	struct agent1 *agent1 = data;
+	struct registration *reg = agent1->agent->reg;
 	return append_string(iter, reg ? registration_subject(reg) : "");
 }
 
 static bool get_state(void *data, DBusMessageIter *iter)
 {
-	struct service *service = data;
-	struct registration *reg = service->agent->reg;
+	struct agent1 *agent1 = data;
+	struct registration *reg = agent1->agent->reg;
 	return append_string(iter,
 		registration_state_name(reg ? registration_state(reg) : REG_STARTING));
 }
 
 static bool get_requests(void *data, DBusMessageIter *iter)
 {
-	struct service *service = data;
+	struct agent1 *agent1 = data;
 	DBusMessageIter array, entry;
 	if (!dbus_message_iter_open_container(iter, DBUS_TYPE_ARRAY, "(ussss)", &array))
 		return false;
-	for (struct request *req = service->agent->requests; req; req = req->next) {
+	for (struct request *req = agent1->agent->requests; req; req = req->next) {
 		if (req->finished)
 			continue;
 		dbus_uint32_t id = req->id;
@@ -74,14 +75,14 @@ static bool get_requests(void *data, DBusMessageIter *iter)
 
 static bool get_onepassword(void *data, DBusMessageIter *iter)
 {
-	struct service *service = data;
-	return append_string(iter, op_control_state(service->agent));
+	struct agent1 *agent1 = data;
+	return append_string(iter, op_control_state(agent1->agent));
 }
 
 static bool get_onepassword_until(void *data, DBusMessageIter *iter)
 {
-	struct service *service = data;
-	dbus_int64_t until = op_session_until_wall(service->agent->op_session);
+	struct agent1 *agent1 = data;
+	dbus_int64_t until = op_session_until_wall(agent1->agent->op_session);
 	return dbus_message_iter_append_basic(iter, DBUS_TYPE_INT64, &until);
 }
 
@@ -96,7 +97,7 @@ static void on_control_done(void *data, const char *error, const bool asked[2])
 	struct pending *p = data;
 	DBusMessage *reply;
 	if (error) {
-		reply = dbus_message_new_error(p->call, SERVICE_IFACE ".Error.Failed", error);
+		reply = dbus_message_new_error(p->call, PN_AGENT1_IFACE ".Error.Failed", error);
 	} else {
 		reply = dbus_message_new_method_return(p->call);
 		dbus_bool_t first = asked[0], second = asked[1];
@@ -115,16 +116,16 @@ static void on_control_done(void *data, const char *error, const bool asked[2])
 	free(p);
 }
 
-static DBusMessage *control(struct service *service, struct pn_bus *bus, DBusMessage *msg,
+static DBusMessage *control(struct agent1 *agent1, struct pn_bus *bus, DBusMessage *msg,
 	int (*fn)(struct agent *, op_control_fn, void *, char *, size_t))
 {
 	struct pending *p = pn_xcalloc(1, sizeof(*p));
 	*p = (struct pending){.bus = bus, .call = dbus_message_ref(msg)};
 	char err[512];
-	if (fn(service->agent, on_control_done, p, err, sizeof(err)) < 0) {
+	if (fn(agent1->agent, on_control_done, p, err, sizeof(err)) < 0) {
 		dbus_message_unref(msg);
 		free(p);
-		return dbus_message_new_error(msg, SERVICE_IFACE ".Error.Failed", err);
+		return dbus_message_new_error(msg, PN_AGENT1_IFACE ".Error.Failed", err);
 	}
 	return NULL;
 }
@@ -156,7 +157,7 @@ static const struct pn_property properties[] = {
 };
 
 static const struct pn_interface interface = {
-	.name = SERVICE_IFACE,
+	.name = PN_AGENT1_IFACE,
 	.methods = methods,
 	.properties = properties,
 };
@@ -172,17 +173,17 @@ static bool busy(const struct agent *agent)
 
 static void on_emit(void *data)
 {
-	struct service *service = data;
-	if (service->lost) {
-		if (!busy(service->agent)) {
+	struct agent1 *agent1 = data;
+	if (agent1->lost) {
+		if (!busy(agent1->agent)) {
 			pn_info("no request in progress: exiting, to be started again on the new bus");
-			pn_loop_quit(service->agent->loop, 1);
+			pn_loop_quit(agent1->agent->loop, 1);
 		}
 		return;
 	}
 	static const char *const changed[] = {"Subject", "State", "Requests", "OnePassword",
 		"OnePasswordUntil", NULL};
-	pn_bus_emit_properties_changed(service->bus, SERVICE_PATH, SERVICE_IFACE, changed);
+	pn_bus_emit_properties_changed(agent1->bus, PN_AGENT1_PATH, PN_AGENT1_IFACE, changed);
 }
 
 /*
@@ -191,27 +192,27 @@ static void on_emit(void *data)
  */
 static void on_bus_lost(void *data, struct pn_bus *bus)
 {
-	struct service *service = data;
+	struct agent1 *agent1 = data;
 	pn_warn("lost the session bus: stopping once the requests in progress end");
-	service->lost = true;
-	pn_timer_arm(service->emit, 0);
+	agent1->lost = true;
+	pn_timer_arm(agent1->emit, 0);
 }
 
 /* The other agent that had the name left: take it over, as the slot. */
 static void on_name_owner(void *data, const char *name, const char *owner)
 {
-	struct service *service = data;
-	if (owner || service->lost)
+	struct agent1 *agent1 = data;
+	if (owner || agent1->lost)
 		return;
 	char err[256];
-	if (pn_bus_request_name(service->bus, SERVICE_NAME, err, sizeof(err)) == 0) {
-		pn_info("%s is ours now", SERVICE_NAME);
-		pn_name_watch_remove(service->waiting);
-		service->waiting = NULL;
+	if (pn_bus_request_name(agent1->bus, PN_AGENT1_NAME, err, sizeof(err)) == 0) {
+		pn_info("%s is ours now", PN_AGENT1_NAME);
+		pn_name_watch_remove(agent1->waiting);
+		agent1->waiting = NULL;
 	}
 }
 
-struct service *service_start(struct agent *agent)
+struct agent1 *agent1_start(struct agent *agent)
 {
 	char err[256];
 	struct pn_bus *bus = pn_bus_open(agent->loop, PN_BUS_SESSION, err, sizeof(err));
@@ -220,42 +221,41 @@ struct service *service_start(struct agent *agent)
 			err);
 		return NULL;
 	}
-	struct service *service = pn_xcalloc(1, sizeof(*service));
-	service->agent = agent;
-	service->bus = bus;
-	int r = pn_bus_export(bus, SERVICE_PATH, &interface, service);
+	struct agent1 *agent1 = pn_xcalloc(1, sizeof(*agent1));
+	agent1->agent = agent;
+	agent1->bus = bus;
+	int r = pn_bus_export(bus, PN_AGENT1_PATH, &interface, agent1);
 	if (r == 0)
-		r = pn_bus_request_name(bus, SERVICE_NAME, err, sizeof(err));
+		r = pn_bus_request_name(bus, PN_AGENT1_NAME, err, sizeof(err));
 	if (r == -EEXIST) {
-		pn_warn("%s is taken on the session bus (another panther-polkit-agent?): "
-			"taking it when it is free",
-			SERVICE_NAME);
-		service->waiting = pn_bus_watch_name(bus, SERVICE_NAME, on_name_owner, service);
+		pn_warn("%s is taken on the session bus (another panther-polkit-agent?): taking it when it is free",
+			PN_AGENT1_NAME);
+		agent1->waiting = pn_bus_watch_name(bus, PN_AGENT1_NAME, on_name_owner, agent1);
 	} else if (r < 0) {
-		pn_warn("cannot offer %s: %s", SERVICE_NAME, err);
+		pn_warn("cannot offer %s: %s", PN_AGENT1_NAME, err);
 		pn_bus_close(bus);
-		free(service);
+		free(agent1);
 		return NULL;
 	}
-	service->emit = pn_loop_add_timer(agent->loop, on_emit, service);
-	if (!service->emit)
+	agent1->emit = pn_loop_add_timer(agent->loop, on_emit, agent1);
+	if (!agent1->emit)
 		abort();
-	pn_bus_set_lost_handler(bus, on_bus_lost, service);
-	return service;
+	pn_bus_set_lost_handler(bus, on_bus_lost, agent1);
+	return agent1;
 }
 
-void service_changed(struct service *service)
+void agent1_changed(struct agent1 *agent1)
 {
-	if (!pn_timer_armed(service->emit))
-		pn_timer_arm(service->emit, 0);
+	if (!pn_timer_armed(agent1->emit))
+		pn_timer_arm(agent1->emit, 0);
 }
 
-void service_stop(struct service *service)
+void agent1_stop(struct agent1 *agent1)
 {
-	if (!service)
+	if (!agent1)
 		return;
-	pn_timer_remove(service->emit);
-	pn_name_watch_remove(service->waiting);
-	pn_bus_close(service->bus);
-	free(service);
+	pn_timer_remove(agent1->emit);
+	pn_name_watch_remove(agent1->waiting);
+	pn_bus_close(agent1->bus);
+	free(agent1);
 }

@@ -1,9 +1,10 @@
-#include "service.h"
+#include "session1.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "panther/bus-names.h"
 #include "panther/log.h"
 #include "panther/util.h"
 
@@ -48,21 +49,21 @@ static DBusMessage *restart(void *data, struct pn_bus *bus, DBusMessage *msg)
 	if (!dbus_message_get_args(msg, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID))
 		return pn_error_reply(msg, DBUS_ERROR_INVALID_ARGS, "expected a service name");
 	if (o->ops.stopping(o->data))
-		return pn_error_reply(msg, SESSION_ERROR_STOPPING, "the session is stopping");
+		return pn_error_reply(msg, PN_SESSION1_ERROR_STOPPING, "the session is stopping");
 	struct supervisor *sup = o->ops.supervisor(o->data);
 	if (!sup) {
 		if (strcmp(o->ops.mode(o->data), "systemd") == 0)
-			return pn_error_reply(msg, SESSION_ERROR_NOT_SUPPORTED,
+			return pn_error_reply(msg, PN_SESSION1_ERROR_NOT_SUPPORTED,
 				"systemd mode: restart the unit with systemctl --user restart");
-		return pn_error_reply(msg, SESSION_ERROR_NOT_SUPPORTED,
+		return pn_error_reply(msg, PN_SESSION1_ERROR_NOT_SUPPORTED,
 			"the session has not started yet");
 	}
 	int r = supervisor_restart(sup, name);
 	if (r == -ENOENT)
-		return pn_error_reply(msg, SESSION_ERROR_UNKNOWN_SERVICE, "no service named \"%s\"",
-			name);
+		return pn_error_reply(msg, PN_SESSION1_ERROR_UNKNOWN_SERVICE,
+			"no service named \"%s\"", name);
 	if (r < 0)
-		return pn_error_reply(msg, SESSION_ERROR_STOPPING, "the session is stopping");
+		return pn_error_reply(msg, PN_SESSION1_ERROR_STOPPING, "the session is stopping");
 	return dbus_message_new_method_return(msg);
 }
 
@@ -95,17 +96,17 @@ static const struct pn_property properties[] = {
 };
 
 static const struct pn_interface session_interface = {
-	.name = SESSION_IFACE,
+	.name = PN_SESSION1_IFACE,
 	.methods = methods,
 	.properties = properties,
 };
 
-struct session_object *session_service_export(struct pn_bus *bus, const struct session_ops *ops,
+struct session_object *session1_export(struct pn_bus *bus, const struct session_ops *ops,
 	void *data, int *error)
 {
 	struct session_object *o = pn_xcalloc(1, sizeof(*o));
 	*o = (struct session_object){.bus = bus, .ops = *ops, .data = data};
-	int r = pn_bus_export(bus, SESSION_PATH, &session_interface, o);
+	int r = pn_bus_export(bus, PN_SESSION1_PATH, &session_interface, o);
 	if (r < 0) {
 		free(o);
 		*error = r;
@@ -114,10 +115,10 @@ struct session_object *session_service_export(struct pn_bus *bus, const struct s
 	return o;
 }
 
-void session_service_destroy(struct session_object *o)
+void session1_destroy(struct session_object *o)
 {
 	if (!o)
 		return;
-	pn_bus_unexport(o->bus, SESSION_PATH);
+	pn_bus_unexport(o->bus, PN_SESSION1_PATH);
 	free(o);
 }

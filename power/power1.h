@@ -1,5 +1,5 @@
-#ifndef POWER_SERVICE_H
-#define POWER_SERVICE_H
+#ifndef POWER_POWER1_H
+#define POWER_POWER1_H
 
 /*
  * org.pantheros.Power1 at /org/pantheros/Power1 on the session bus:
@@ -16,27 +16,20 @@
 #include "panther/dbus.h"
 #include "ppd.h"
 
-#define POWER1_NAME "org.pantheros.Power1"
-#define POWER1_PATH "/org/pantheros/Power1"
-#define POWER1_IFACE "org.pantheros.Power1"
-#define POWER1_ERROR_UNKNOWN_PROFILE "org.pantheros.Power1.Error.UnknownProfile"
-#define POWER1_ERROR_NO_BACKEND "org.pantheros.Power1.Error.NoBackend"
-#define POWER1_ERROR_FAILED "org.pantheros.Power1.Error.Failed"
-
-struct service;
+struct power1;
 
 /*
  * Each returns the reply, or NULL after keeping a reference to msg to
- * answer later with service_reply().
+ * answer later with power1_reply().
  */
-struct service_handler {
+struct power1_calls {
 	DBusMessage *(*set)(void *data, DBusMessage *msg, enum pn_profile profile);
 	DBusMessage *(*cycle)(void *data, DBusMessage *msg);
 	DBusMessage *(*auto_mode)(void *data, DBusMessage *msg);
 };
 
-/* What the properties say. Strings and arrays are copied by service_update(). */
-struct service_state {
+/* What the properties say. Strings and arrays are copied by power1_update(). */
+struct power1_state {
 	enum pn_profile active;
 	bool custom; /* asusd's Custom: ActiveProfile reads "custom" */
 	bool manual;
@@ -51,14 +44,14 @@ struct service_state {
 	size_t n_warnings;
 };
 
-struct service *service_create(struct pn_bus *session_bus, const struct service_handler *handler,
+struct power1 *power1_create(struct pn_bus *session_bus, const struct power1_calls *handler,
 	void *data);
-void service_destroy(struct service *service);
+void power1_destroy(struct power1 *power1);
 /* Exports the object; 0 or a negative errno. */
-int service_export(struct service *service);
+int power1_export(struct power1 *power1);
 /* Takes the new state and emits PropertiesChanged for what differs. */
-void service_update(struct service *service, const struct service_state *state);
+void power1_update(struct power1 *power1, const struct power1_state *state);
 /* Sends reply (consumed) to a call answered later. */
-void service_reply(struct service *service, DBusMessage *reply);
+void power1_reply(struct power1 *power1, DBusMessage *reply);
 
 #endif
