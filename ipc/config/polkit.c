@@ -14,7 +14,8 @@ static const char *const prompt_names[] = {"wayland", "command", NULL};
 static const char *const op_mode_names[] = {"app", "service-account", NULL};
 static const char *const polkit_keys[] = {"onepassword", "prompt", "always_type", NULL};
 static const char *const onepassword_keys[] = {"enable", "op", "references", "timeout_s",
-	"skip_actions", "mode", "token_file", "account", "keep_authorized", "fingerprint_first", NULL};
+	"skip_actions", "mode", "token_file", "account", "keep_authorized", "fingerprint_first",
+	NULL};
 static const char *const prompt_keys[] = {"type", "argv", NULL};
 
 /* polkit */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "doctor.h"
+#include "panther/bus-names.h"
 #include "panther/op-command.h"
 #include "panther/secret.h"
 #include "panther/util.h"
@@ -203,9 +204,6 @@ static void probe_app(struct doctor *d)
 	}
 }
 
-#define AGENT_NAME "org.pantheros.PolkitAgent1"
-#define AGENT_PATH "/org/pantheros/PolkitAgent1"
-
 /* What the agent knows of 1Password's authorization of its terminal session. */
 static void probe_session(struct doctor *d)
 {
@@ -216,8 +214,8 @@ static void probe_session(struct doctor *d)
 	DBusError err;
 	dbus_error_init(&err);
 	if (!bus ||
-		!doctor_get_string(d, bus, AGENT_NAME, AGENT_PATH, AGENT_NAME, "OnePassword", state,
-			sizeof(state), &err)) {
+		!doctor_get_string(d, bus, PN_AGENT1_NAME, PN_AGENT1_PATH, PN_AGENT1_IFACE,
+			"OnePassword", state, sizeof(state), &err)) {
 		doctor_say(d, DOCTOR_WARN, NULL, "cannot ask panther-polkit-agent: %s",
 			bus ? doctor_bus_error(&err) : "no session bus");
 		dbus_error_free(&err);
@@ -225,8 +223,8 @@ static void probe_session(struct doctor *d)
 	}
 	DBusMessageIter value;
 	dbus_int64_t until = 0;
-	DBusMessage *reply = doctor_get_property(d, bus, AGENT_NAME, AGENT_PATH, AGENT_NAME,
-		"OnePasswordUntil", &value, &err);
+	DBusMessage *reply = doctor_get_property(d, bus, PN_AGENT1_NAME, PN_AGENT1_PATH,
+		PN_AGENT1_IFACE, "OnePasswordUntil", &value, &err);
 	if (reply && dbus_message_iter_get_arg_type(&value) == DBUS_TYPE_INT64)
 		dbus_message_iter_get_basic(&value, &until);
 	if (reply)
@@ -327,8 +325,8 @@ static void probe_try(struct doctor *d)
 	}
 	/* Twice in the agent's terminal session, where its requests run op. */
 	DBusConnection *bus = doctor_session_bus(d);
-	DBusMessage *msg = dbus_message_new_method_call(AGENT_NAME, AGENT_PATH, AGENT_NAME,
-		"TryOnePassword");
+	DBusMessage *msg = dbus_message_new_method_call(PN_AGENT1_NAME, PN_AGENT1_PATH,
+		PN_AGENT1_IFACE, "TryOnePassword");
 	if (!bus || !msg) {
 		doctor_say(d, DOCTOR_FAIL, NULL, "not tried: %s",
 			bus ? "out of memory" : "no session bus");

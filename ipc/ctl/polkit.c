@@ -216,8 +216,8 @@ static int forget_command(struct ctl *ctl)
 		dbus_error_free(&err);
 		return CTL_FAILED;
 	}
-	DBusMessage *msg = dbus_message_new_method_call(AGENT_NAME, AGENT_PATH, AGENT_IFACE,
-		"ForgetOnePassword");
+	DBusMessage *msg = dbus_message_new_method_call(PN_AGENT1_NAME, PN_AGENT1_PATH,
+		PN_AGENT1_IFACE, "ForgetOnePassword");
 	int result = CTL_FAILED;
 	if (!msg) {
 		ctl_error("polkit: out of memory");
