@@ -14,6 +14,19 @@
 	"start DMS with DMS_DISABLE_POLKIT=1 (the dms unit's Environment=, or its " \
 	"\"env\" in session.services)"
 
+/* A Quickshell of this user without DMS_DISABLE_POLKIT=1: DMS's agent takes the session. */
+static bool find_dms_agent(struct doctor *d, const char *pid, const char *comm, void *data)
+{
+	const char *agent = pn_proc_polkit_agent(comm);
+	char value[16];
+	if (!agent || (strcmp(agent, "qs") != 0 && strcmp(agent, "quickshell") != 0) ||
+		(doctor_process_env(d, pid, "DMS_DISABLE_POLKIT", value, sizeof(value)) == 1 &&
+			strcmp(value, "1") == 0))
+		return true;
+	snprintf(data, 16, "%s", pid);
+	return false;
+}
+
 static void probe_agent(struct doctor *d)
 {
 	DBusConnection *bus = doctor_session_bus(d);
@@ -30,8 +43,18 @@ static void probe_agent(struct doctor *d)
 	} else if (strcmp(state, "registered") == 0) {
 		doctor_say(d, DOCTOR_OK, NULL, "panther-polkit-agent is registered with polkit");
 	} else if (strcmp(state, "held-by-another-agent") == 0) {
-		doctor_say(d, DOCTOR_FAIL, "stop the other agent (see polkit.other-agents below)",
-			"panther-polkit-agent is not registered: another agent holds the session");
+		char shell[16] = "";
+		doctor_each_process(d, find_dms_agent, shell);
+		if (shell[0])
+			doctor_say(d, DOCTOR_FAIL, DMS_FIX,
+				"panther-polkit-agent is not registered: DMS's own polkit agent "
+				"(Quickshell, pid %s) holds the session",
+				shell);
+		else
+			doctor_say(d, DOCTOR_FAIL,
+				"stop the other agent (see polkit.other-agents below)",
+				"panther-polkit-agent is not registered: another agent holds the "
+				"session");
 	} else {
 		doctor_say(d, DOCTOR_FAIL, "read why: journalctl --user -u panther-polkit-agent",
 			"panther-polkit-agent is not registered: %s", state);
