@@ -14,7 +14,8 @@ import re
 import sys
 
 # In the order RESULTS.md lists them.
-BENCHMARKS = ["power-switch", "polkit-auth", "session-start", "daemons-idle", "idle-wakeups"]
+BENCHMARKS = ["power-switch", "polkit-auth", "session-start", "daemons-idle", "idle-wakeups",
+              "dms-polkit"]
 MISSING = "n/a"
 
 
@@ -104,7 +105,7 @@ def description(name):
 
 
 def tables(b, m):
-    ps, pa, ss, di, iw = (b[n] for n in BENCHMARKS)
+    ps, pa, ss, di, iw, dp = (b[n] for n in BENCHMARKS)
     direct = ps.get(r"pantherctl power set \(direct\)\s+([\d.]+) ms")
     via = ps.get(r"pantherctl power set \(powerd\)\s+([\d.]+) ms")
     ppctl = ps.get(r"powerprofilesctl set\s+([\d.]+) ms")
@@ -123,6 +124,11 @@ def tables(b, m):
     s_plain = ss.get(r"plain shell:\s+([\d.]+) ms")
     s_over = ss.get(r"overhead:\s+(-?[\d.]+) ms")
     n_ps, n_pa, n_ss = (int(x.get(r"median of (\d+)") or 0) or MISSING for x in (ps, pa, ss))
+    dms_ours = dp.get(r"panther's Wayland card\s+([\d.]+) ms")
+    dms_peer = dp.get(r"DMS's polkit dialog \(Quickshell\)\s+([\d.]+) ms")
+    n_dms = int(dp.get(r"median of (\d+)") or 0) or MISSING
+    dms_ours_mem = dp.get(r"panther's agent \+ card, card open\s+([\d.]+) MiB")
+    dms_peer_mem = dp.get(r"DMS's whole shell, dialog open\s+([\d.]+) MiB")
     rows = [
         "| what | panther | what people use today | ratio |",
         "|---|---|---|---|",
@@ -147,6 +153,13 @@ def tables(b, m):
         f"| polkit agent memory after a prompt | {in_mib(agent_prompt)} "
         f"| mate-polkit with its dialog open {in_mib(mate_dialog)} "
         f"| mate-polkit uses {times(mate_dialog, agent_prompt)} |",
+        f"| request to card on screen in a Debian sid root (polkit 128, DMS 1.5.3 on Quickshell 0.3.2), "
+        f"seen by screen capture (median of {n_dms}) "
+        f"| panther's Wayland card {ms(dms_ours)} | DMS's own polkit dialog {ms(dms_peer)} "
+        f"| panther takes {times(dms_ours, dms_peer)} DMS's time |",
+        f"| memory with the card or dialog open (sid root) | agent and card {in_mib(dms_ours_mem)} "
+        f"| DMS's whole shell (bar, notifications, its agent and dialog: one process) {in_mib(dms_peer_mem)} "
+        f"| DMS uses {times(dms_peer_mem, dms_ours_mem)} |",
         f"| session start: 5 services in dependency order (median of {n_ss}) "
         f"| panther-session {ms(s_ours, 1)} | the same from a shell script {ms(s_plain, 1)} "
         f"| {ms(s_over, 1)} of overhead |",

@@ -24,9 +24,14 @@ pk_setup 5
 pn_ppd_real --fake-driver
 pn_fake_logind_session
 pn_sway
-# DMS's settings.json and panther's config.json live here, for both.
+# DMS's settings.json lives here, for DMS and panther-powerd. DMS gets a
+# home of its own per run: it keeps a notification history in ~/.cache and
+# restores it at start, and a new notification whose id is in that history
+# gets no popup (Quickshell numbers them from 1 again).
 DMS_CONFIG_HOME=$PN_TMP/config
-install -d -m 0755 -o "$PN_TEST_USER" -g "$PN_TEST_USER" "$DMS_CONFIG_HOME" "$DMS_CONFIG_HOME/DankMaterialShell"
+DMS_HOME=$PN_TMP/dms-home
+install -d -m 0755 -o "$PN_TEST_USER" -g "$PN_TEST_USER" "$DMS_CONFIG_HOME" \
+	"$DMS_CONFIG_HOME/DankMaterialShell" "$DMS_HOME"
 
 # dms_settings JSON: DMS's settings.json (read by DMS at start, and by panther-powerd).
 dms_settings() {
@@ -37,7 +42,8 @@ dms_settings() {
 # dms_start [VAR=VALUE...]: DMS's shell in the session; returns once it owns
 # org.freedesktop.Notifications and has drawn. DMS_PID, DMS_LOG.
 dms_start() {
-	pn_spawn_in_session dms env "$@" XDG_CONFIG_HOME="$DMS_CONFIG_HOME" \
+	pn_spawn_in_session dms env "$@" HOME="$DMS_HOME" XDG_CACHE_HOME="$DMS_HOME/.cache" \
+		XDG_STATE_HOME="$DMS_HOME/.local/state" XDG_CONFIG_HOME="$DMS_CONFIG_HOME" \
 		QT_QPA_PLATFORM=wayland QT_QUICK_BACKEND=software LIBGL_ALWAYS_SOFTWARE=1 \
 		DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS" WAYLAND_DISPLAY="$WAYLAND_DISPLAY" \
 		qs -p "$DMS/quickshell"

@@ -73,6 +73,12 @@ dms_stop
 pn_note "without DMS_DISABLE_POLKIT DMS's agent holds the session"
 dms_start
 dms_pid=$DMS_PID
+# DMS registers its agent a moment after its polkit service starts.
+pn_wait_for -t 30 grep -q "PolkitService.*Initialized successfully" "$DMS_LOG" ||
+	pn_fail "DMS's polkit service did not start (see $DMS_LOG)"
+sleep 2
+grep -q "failed to register listener" "$DMS_LOG" &&
+	pn_fail "DMS's agent could not register: $(grep -m1 "failed to register" "$DMS_LOG")"
 start_agent
 holder_line() {
 	grep -q "another authentication agent holds unix-session:$PN_SESSION_ID: DMS's own polkit agent in Quickshell (pid $dms_pid)" "$PK_AGENT_LOG"
@@ -88,10 +94,12 @@ grep -q "DMS_DISABLE_POLKIT=1" "$LOGS/doctor.txt" || pn_fail "pantherctl doctor 
 pn_note "DMS's own dialog answers a request"
 pn_spawn_in_session dms-request sh -c 'exec pkcheck -a org.freedesktop.policykit.exec -p $$ -u'
 request=$PN_PID
+# DMS 1.5.3 shows it as a small window of its own under sway ("dms •
+# Authentication"), in the middle of the screen.
 dialog() {
-	local n
-	read -r n _ < <(region_changed "$1" base 200 100 1080 700)
-	[ "$n" -gt 20000 ]
+	local n colors
+	read -r n colors _ < <(region_changed "$1" base 200 100 1080 700)
+	[ "$n" -gt 3000 ] && [ "$colors" -ge 16 ]
 }
 shot_until dms-dialog dialog || pn_fail "DMS's polkit dialog did not appear (see $LOGS/dms-dialog.png)"
 grep -q "request " "$PK_AGENT_LOG" && pn_fail "panther's agent got a request while DMS's holds the session"

@@ -1,5 +1,6 @@
 #!/bin/bash
-# run.sh CASE: runs tests/newest/CASE.sh inside a Debian sid root (polkit
+# run.sh CASE: runs tests/newest/CASE.sh (or CASE itself when it is a path
+# in the source tree, such as bench/dms-polkit-root.sh) inside a Debian sid root (polkit
 # 127+, power-profiles-daemon 0.30, json-c 0.19, sway, DMS on Quickshell),
 # in its own mount and pid namespaces.
 #
@@ -12,6 +13,11 @@
 # ends. Exit 77 (with a SKIP: line saying why) without root or namespaces.
 set -uo pipefail
 case_name=$1
+script=/src/tests/newest/$case_name.sh
+if [[ $case_name == */* ]]; then
+	script=/src/$case_name
+	case_name=$(basename "$case_name" .sh)
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 src=${PANTHER_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
 build=${PANTHER_BUILD_DIR:?PANTHER_BUILD_DIR is not set (run through meson test)}
@@ -105,7 +111,7 @@ in_root() {
 		HOME=/root LANG=C.UTF-8 CI="${CI:-}" \
 		PANTHER_SOURCE_DIR=/src PANTHER_BUILD_DIR=/build PANTHERCTL=/build/ipc/ctl/pantherctl \
 		PANTHER_PYTHON=/usr/bin/python3 PN_DMS_SHELL="${dms:+/dms}" PN_NEWEST_LOGS=/logs \
-		PN_FAKE_SESSION_ID="n$$" "$@"
+		PN_FAKE_SESSION_ID="n$$" ROUNDS="${ROUNDS:-}" "$@"
 }
 
 # panther's build in the root: one at a time, incremental.
@@ -121,7 +127,7 @@ fi
 flock -u 8
 echo "# panther built in the sid root in $((SECONDS - t)) s ($(in_root sh -c 'gcc -dumpfullversion; pkg-config --modversion json-c' | tr '\n' ' '))"
 
-in_root bash "/src/tests/newest/$case_name.sh"
+in_root bash "$script"
 rc=$?
 # What the harness kept (a failed test's folder) would die with the namespace's /tmp.
 in_root sh -c 'for d in /tmp/panther-test.*; do [ -d "$d" ] && cp -r "$d" /logs/; done; true'
