@@ -34,8 +34,14 @@ fail() {
 
 [ "$(id -u)" -eq 0 ] ||
 	skip "needs root: it builds a Debian sid root with debootstrap and runs it in mount and pid namespaces"
-if ! why=$(unshare --mount --pid --fork true 2>&1); then
-	skip "no mount and pid namespaces here (unshare: $why)"
+# What the namespace needs: a pid namespace with its own /proc, and sysfs
+# (a user namespace's "root" has the first, not the second).
+# shellcheck disable=SC2016 # expanded by that sh
+if ! why=$(unshare --mount --pid --fork sh -ec 'd=$(mktemp -d)
+	trap "rmdir $d" EXIT
+	mount -t proc proc "$d"; umount "$d"
+	mount -t sysfs sysfs "$d"; umount "$d"' 2>&1); then
+	skip "cannot make the mount and pid namespaces it runs in (needs real root with CAP_SYS_ADMIN): $(echo "$why" | head -n 1)"
 fi
 if ! command -v debootstrap >/dev/null; then
 	if [ "${CI:-}" = true ]; then
