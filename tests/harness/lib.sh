@@ -568,7 +568,8 @@ pn_restart_polkitd() {
 
 # pn_polkit_rule NAME JS: installs JS as /etc/polkit-1/rules.d/NAME.rules,
 # removed at exit, and waits until polkitd has reloaded its rules (it watches
-# the directory; with a polkitd the harness did not start, it gives it 0.3 s).
+# the directory; with a polkitd the harness did not start, or one that does
+# not log its rule loads, it gives it 1 s).
 # Name it with a number first, e.g. "10-panther-test-admin" (lower numbers
 # run first).
 pn_polkit_rule() {
@@ -581,11 +582,12 @@ pn_polkit_rule() {
 	loads=$(pn__polkit_rule_loads)
 	pn_on_exit rm -f "$f"
 	mv "$tmp" "$f"
-	if [ -n "${PN_POLKITD_LOG:-}" ] && pn_alive "${PN_POLKITD_PID:-0}"; then
+	# polkitd 128 no longer logs its rule loads: then only a pause helps.
+	if [ -n "${PN_POLKITD_LOG:-}" ] && pn_alive "${PN_POLKITD_PID:-0}" && [ "$loads" -gt 0 ]; then
 		pn_wait_for -t 5 pn__polkit_reloaded "$loads" ||
 			pn_fail "polkitd did not reload its rules after $f (see $PN_POLKITD_LOG)"
 	else
-		sleep 0.3
+		sleep 1
 	fi
 }
 

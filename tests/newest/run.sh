@@ -6,7 +6,8 @@
 #
 # The root comes from root.sh (built once, kept in $PN_NEWEST_CACHE). Inside
 # the namespace the sources are at /src, DMS's shell at /dms, panther's sid
-# build at /build (kept in $PANTHER_BUILD_DIR/newest-sid, built here first)
+# build at /build (kept in $PN_NEWEST_BUILD, default
+# $PANTHER_BUILD_DIR/newest-sid, built here first)
 # and the case's log folder, kept after the run, at /logs
 # ($PANTHER_BUILD_DIR/meson-logs/newest/CASE). /run, /tmp and /dev/shm are
 # private; a reaper is PID 1 and everything dies with it when this script
@@ -22,6 +23,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=${PANTHER_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
 build=${PANTHER_BUILD_DIR:?PANTHER_BUILD_DIR is not set (run through meson test)}
 cache=${PN_NEWEST_CACHE:-/var/cache/panther-newest}
+# panther's build inside the root, kept between runs.
+sid_build=${PN_NEWEST_BUILD:-$build/newest-sid}
 
 skip() {
 	echo "SKIP: $*"
@@ -65,7 +68,7 @@ echo "# sid root $root ready after $((SECONDS - start)) s"
 
 logs=$build/meson-logs/newest/$case_name
 rm -rf "$logs"
-mkdir -p "$logs" "$build/newest-sid"
+mkdir -p "$logs" "$sid_build"
 chmod 0755 "$logs"
 
 # The namespace: mounts made by its first process, which then becomes the
@@ -83,7 +86,7 @@ unshare --mount --pid --fork --kill-child bash -euc '
 	mount -t tmpfs -o mode=1777 tmpfs "$r/tmp"
 	mkdir -p "$r/src" "$r/build" "$r/logs" "$r/dms"
 	mount --bind "$src" "$r/src"
-	mount --bind "$build/newest-sid" "$r/build"
+	mount --bind "$build" "$r/build"
 	mount --bind "$logs" "$r/logs"
 	[ -z "$dms" ] || mount --bind -o ro "$dms" "$r/dms"
 	exec chroot "$r" /usr/bin/python3 -c "
@@ -93,7 +96,7 @@ while True:
         os.wait()
     except ChildProcessError:
         time.sleep(0.2)
-"' newest-ns "$root" "$src" "$build" "$logs" "$dms" </dev/null >"$logs/namespace.log" 2>&1 &
+"' newest-ns "$root" "$src" "$sid_build" "$logs" "$dms" </dev/null >"$logs/namespace.log" 2>&1 &
 unshare_pid=$!
 # unshare --fork ignores SIGTERM while it waits; KILL ends it, and with it
 # (--kill-child) the reaper and everything in the namespace.
@@ -121,7 +124,7 @@ in_root() {
 }
 
 # panther's build in the root: one at a time, incremental.
-exec 8>"$build/newest-sid.lock"
+exec 8>"$sid_build.lock"
 flock 8
 t=$SECONDS
 if ! in_root sh -ec 'cd /src
