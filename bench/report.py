@@ -14,7 +14,8 @@ import re
 import sys
 
 # In the order RESULTS.md lists them.
-BENCHMARKS = ["power-switch", "polkit-auth", "session-start", "daemons-idle", "idle-wakeups", "op-session"]
+BENCHMARKS = ["power-switch", "polkit-auth", "session-start", "daemons-idle", "idle-wakeups",
+              "op-session", "dms-polkit"]
 MISSING = "n/a"
 
 
@@ -104,7 +105,7 @@ def description(name):
 
 
 def tables(b, m):
-    ps, pa, ss, di, iw, ops = (b[n] for n in BENCHMARKS)
+    ps, pa, ss, di, iw, ops, dp = (b[n] for n in BENCHMARKS)
     direct = ps.get(r"pantherctl power set \(direct\)\s+([\d.]+) ms")
     via = ps.get(r"pantherctl power set \(powerd\)\s+([\d.]+) ms")
     ppctl = ps.get(r"powerprofilesctl set\s+([\d.]+) ms")
@@ -127,6 +128,11 @@ def tables(b, m):
     typed_n = ops.get(r"typed passwords for (\d+) requests")
     typed_before = ops.get(r"before \(op without a terminal\) (\d+)")
     typed_after = ops.get(r"after \(op in the agent's terminal session\) (\d+)")
+    dms_ours = dp.get(r"panther's Wayland card\s+([\d.]+) ms")
+    dms_peer = dp.get(r"DMS's polkit dialog \(Quickshell\)\s+([\d.]+) ms")
+    n_dms = int(dp.get(r"median of (\d+)") or 0) or MISSING
+    dms_ours_mem = dp.get(r"panther's agent \+ card, card open\s+([\d.]+) MiB")
+    dms_peer_mem = dp.get(r"DMS's whole shell, dialog open\s+([\d.]+) MiB")
     rows = [
         "| what | panther | what people use today | ratio |",
         "|---|---|---|---|",
@@ -158,6 +164,13 @@ def tables(b, m):
         f"| op without a terminal (panther before; any tool that runs op from the background): "
         f"{MISSING if typed_before is None else int(typed_before)} "
         f"| {times(typed_before, typed_after)} fewer typed |",
+        f"| request to card on screen in a Debian sid root (polkit 128, DMS 1.5.3 on Quickshell 0.3.2), "
+        f"seen by screen capture (median of {n_dms}) "
+        f"| panther's Wayland card {ms(dms_ours)} | DMS's own polkit dialog {ms(dms_peer)} "
+        f"| panther takes {times(dms_ours, dms_peer)} DMS's time |",
+        f"| memory with the card or dialog open (sid root) | agent and card {in_mib(dms_ours_mem)} "
+        f"| DMS's whole shell (bar, notifications, its agent and dialog: one process) {in_mib(dms_peer_mem)} "
+        f"| DMS uses {times(dms_peer_mem, dms_ours_mem)} |",
         f"| session start: 5 services in dependency order (median of {n_ss}) "
         f"| panther-session {ms(s_ours, 1)} | the same from a shell script {ms(s_plain, 1)} "
         f"| {ms(s_over, 1)} of overhead |",

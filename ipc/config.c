@@ -146,22 +146,45 @@ void pn_config_finish(struct pn_config *cfg)
 
 /* The document */
 
-static int fail_syntax(struct parser *p, const char *text, size_t len, size_t at, const char *what)
+/* The line and column (in characters) of text[at], counted from 1. */
+static void position(const char *text, size_t len, size_t at, size_t *line, size_t *column)
 {
-	size_t line = 1, column = 1;
+	*line = 1, *column = 1;
 	for (size_t i = 0; i < at && i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 		if (c == '\n')
-			line++, column = 1;
+			++*line, *column = 1;
 		else if ((c & 0xc0) != 0x80)
-			column++;
+			++*column;
 	}
+}
+
+static int fail_syntax(struct parser *p, const char *text, size_t len, size_t at, const char *what)
+{
+	size_t line, column;
+	position(text, len, at, &line, &column);
 	if (!what) {
 		return fail(p, NULL,
 			"line %zu, column %zu: \\u0000 is not allowed (a string cannot hold a NUL character)",
 			line, column);
 	}
 	return fail(p, NULL, "line %zu, column %zu: invalid JSON: %s", line, column, what);
+}
+
+/*
+ * A number no C type holds is out of range for every setting; it is found
+ * here because json-c clamps it or refuses it depending on its version.
+ */
+static int fail_huge_number(struct parser *p, const char *text, size_t len, size_t at,
+	size_t number_len)
+{
+	char number[SHOW_MAX + 1];
+	size_t line, column;
+	position(text, len, at, &line, &column);
+	snprintf(number, sizeof(number), "%.*s", (int)number_len, text + at);
+	return fail(p, NULL,
+		"line %zu, column %zu: %s%s is out of range (no setting takes a number that large)",
+		line, column, show(p, number), number_len > SHOW_MAX ? "..." : "");
 }
 
 /*
@@ -211,6 +234,13 @@ static int parse_json(struct parser *p, const char *text, size_t len, struct jso
 		end = len;
 	}
 	json_tokener_free(tok);
+	size_t number_len;
+	size_t huge = find_huge_number(text, len, &number_len);
+	/* json-c 0.19 stops at the number's end, or at its start. */
+	if (huge < len && (huge < end || (!root && huge == end))) {
+		json_object_put(root);
+		return fail_huge_number(p, text, len, huge, number_len);
+	}
 	if (!root) {
 		const char *what = jerr == json_tokener_error_parse_utf8_string
 			? "invalid UTF-8"

@@ -73,6 +73,7 @@ char *registration_holders_line(const char *proc_root, uid_t uid, pid_t self, co
 {
 	char running[512] = "";
 	size_t o = 0;
+	pid_t shell = 0; /* DMS's Quickshell, which registers its own agent unless told not to */
 	DIR *dir = opendir(proc_root);
 	struct dirent *d;
 	while (dir && (d = readdir(dir)) && o < sizeof(running) - 64) {
@@ -88,12 +89,22 @@ char *registration_holders_line(const char *proc_root, uid_t uid, pid_t self, co
 		const char *name = pn_proc_polkit_agent(comm);
 		if (!name)
 			continue;
+		if (strcmp(name, "qs") == 0 || strcmp(name, "quickshell") == 0)
+			shell = pid;
 		o += (size_t)snprintf(running + o, sizeof(running) - o, "%s%s (pid %d)",
 			o ? ", " : "", name, (int)pid);
 	}
 	if (dir)
 		closedir(dir);
 	char line[1024];
+	if (shell) {
+		snprintf(line, sizeof(line),
+			"another authentication agent holds %s: DMS's own polkit agent in Quickshell "
+			"(pid %d) takes it unless dms runs with DMS_DISABLE_POLKIT=1; running now: %s; "
+			"retrying until the slot is free",
+			subject, (int)shell, running);
+		return pn_xstrdup(line);
+	}
 	snprintf(line, sizeof(line),
 		"another authentication agent holds %s%s%s; likely holders: DMS's built-in agent (start dms with DMS_DISABLE_POLKIT=1), niri-flake's niri-flake-polkit.service (disable it), or another agent; retrying until the slot is free",
 		subject, o ? "; running now: " : "", running);

@@ -12,7 +12,7 @@ BUILD_PKGS="meson ninja-build pkg-config gcc clang clang-format libclang-rt-14-d
 	libglib2.0-dev libcairo2-dev libpango1.0-dev libfontconfig-dev libxkbcommon-dev scdoc"
 RUN_PKGS="dbus dbus-user-session polkitd pkexec python3-dbusmock power-profiles-daemon
 	upower sway wtype grim wayland-utils nix-bin jq procps psmisc util-linux
-	fuzzel man-db fish mate-polkit kwin-wayland zsh valgrind"
+	fuzzel man-db fish mate-polkit kwin-wayland zsh valgrind debootstrap"
 SANDBOX_PKGS="meson ninja-build pkg-config gcc
 	libwayland-dev wayland-protocols librust-wayland-protocols-dev libjson-c-dev
 	libcmocka-dev libdbus-1-dev libpolkit-agent-1-dev libpolkit-gobject-1-dev

@@ -34,6 +34,9 @@ const char *type_desc(struct json_object *o);
 const char *path_key(char *out, const char *parent, const char *key);
 const char *path_index(char *out, const char *parent, size_t i);
 
+/* number.c: the offset of the first number literal no C type holds, or len */
+size_t find_huge_number(const char *text, size_t len, size_t *number_len);
+
 /* read.c: typed values */
 int expect_type(struct parser *p, const char *path, struct json_object *o, enum json_type type,
 	const char *expected);

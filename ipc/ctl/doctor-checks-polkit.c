@@ -1,8 +1,10 @@
-/* doctor: panther-polkit-agent, other agents in this session, the polkit-1 PAM stack. */
+/* doctor: panther-polkit-agent, other agents in this session, polkit's helper, the polkit-1 PAM
+ * stack. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "doctor.h"
@@ -13,6 +15,19 @@
 #define DMS_FIX                                                                     \
 	"start DMS with DMS_DISABLE_POLKIT=1 (the dms unit's Environment=, or its " \
 	"\"env\" in session.services)"
+
+/* A Quickshell of this user without DMS_DISABLE_POLKIT=1: DMS's agent takes the session. */
+static bool find_dms_agent(struct doctor *d, const char *pid, const char *comm, void *data)
+{
+	const char *agent = pn_proc_polkit_agent(comm);
+	char value[16];
+	if (!agent || (strcmp(agent, "qs") != 0 && strcmp(agent, "quickshell") != 0) ||
+		(doctor_process_env(d, pid, "DMS_DISABLE_POLKIT", value, sizeof(value)) == 1 &&
+			strcmp(value, "1") == 0))
+		return true;
+	snprintf(data, 16, "%s", pid);
+	return false;
+}
 
 static void probe_agent(struct doctor *d)
 {
@@ -29,8 +44,18 @@ static void probe_agent(struct doctor *d)
 	} else if (strcmp(state, "registered") == 0) {
 		doctor_say(d, DOCTOR_OK, NULL, "panther-polkit-agent is registered with polkit");
 	} else if (strcmp(state, "held-by-another-agent") == 0) {
-		doctor_say(d, DOCTOR_FAIL, "stop the other agent (see polkit.other-agents below)",
-			"panther-polkit-agent is not registered: another agent holds the session");
+		char shell[16] = "";
+		doctor_each_process(d, find_dms_agent, shell);
+		if (shell[0])
+			doctor_say(d, DOCTOR_FAIL, DMS_FIX,
+				"panther-polkit-agent is not registered: DMS's own polkit agent "
+				"(Quickshell, pid %s) holds the session",
+				shell);
+		else
+			doctor_say(d, DOCTOR_FAIL,
+				"stop the other agent (see polkit.other-agents below)",
+				"panther-polkit-agent is not registered: another agent holds the "
+				"session");
 	} else {
 		doctor_say(d, DOCTOR_FAIL, "read why: journalctl --user -u panther-polkit-agent",
 			"panther-polkit-agent is not registered: %s", state);
@@ -133,10 +158,85 @@ static void probe_pam(struct doctor *d)
 			"PAM %s has no pam_fprintd: the card takes the password", service);
 }
 
+/*
+ * polkit's PAM helper (polkit-agent-helper-1) checks the password the agent
+ * passes on. Up to polkit 126 libpolkit-agent-1 runs it as the agent's child
+ * and it must be setuid root; from 127 it first connects to
+ * /run/polkit/agent-helper.socket, where systemd starts one helper per
+ * connection (polkit-agent-helper.socket, SocketMode=0666), and falls back to
+ * running the helper, which then refuses to work unless setuid.
+ */
+#define HELPER_SOCKET "/run/polkit/agent-helper.socket"
+#define HELPER_SOCKET_FIX                                                                \
+	"start polkit's socket unit: systemctl enable --now polkit-agent-helper.socket " \
+	"(NixOS: keep security.polkit.enable, do not override the unit)"
+
+static const char *const helper_paths[] = {
+	"/run/wrappers/bin/polkit-agent-helper-1", /* NixOS's setuid wrapper */
+	"/usr/lib/polkit-1/polkit-agent-helper-1",
+	"/usr/libexec/polkit-agent-helper-1",
+	"/usr/lib/policykit-1/polkit-agent-helper-1",
+	NULL,
+};
+
+/* Whether uid may write (connect to) a file of this mode, judged by its bits as for any user. */
+static bool may_write(const struct stat *st, uid_t uid)
+{
+	if (st->st_uid == uid)
+		return st->st_mode & S_IWUSR;
+	gid_t groups[256];
+	int n = getgroups(PN_ARRAY_LEN(groups), groups);
+	bool in_group = getegid() == st->st_gid;
+	for (int i = 0; i < n && !in_group; i++)
+		in_group = groups[i] == st->st_gid;
+	return in_group ? (st->st_mode & S_IWGRP) : (st->st_mode & S_IWOTH);
+}
+
+static void probe_helper(struct doctor *d)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s%s", d->root, HELPER_SOCKET);
+	if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		if (may_write(&st, d->uid))
+			doctor_say(d, DOCTOR_OK, NULL,
+				"polkit starts its helper from %s (polkit 127+), and this user may "
+				"connect to it",
+				HELPER_SOCKET);
+		else
+			doctor_say(d, DOCTOR_FAIL,
+				"give the socket mode 0666 as polkit's unit does (SocketMode=0666 in "
+				"polkit-agent-helper.socket; remove any override)",
+				"polkit's helper socket %s is mode %04o, owner %u: this user cannot "
+				"connect, so no password can be checked",
+				HELPER_SOCKET, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+		return;
+	}
+	for (const char *const *h = helper_paths; *h; h++) {
+		snprintf(path, sizeof(path), "%s%s", d->root, *h);
+		if (stat(path, &st) < 0)
+			continue;
+		if (st.st_uid == 0 && (st.st_mode & S_ISUID))
+			doctor_say(d, DOCTOR_OK, NULL,
+				"polkit's helper %s is setuid root (polkit 126 or older)", *h);
+		else
+			doctor_say(d, DOCTOR_FAIL, HELPER_SOCKET_FIX,
+				"polkit's helper %s is not setuid root and %s does not exist: "
+				"polkit 127+ starts the helper from that socket, so no password can "
+				"be checked",
+				*h, HELPER_SOCKET);
+		return;
+	}
+	doctor_say(d, DOCTOR_WARN, HELPER_SOCKET_FIX,
+		"neither %s nor a polkit-agent-helper-1 was found: is polkit installed?",
+		HELPER_SOCKET);
+}
+
 const struct doctor_check doctor_polkit_checks[] = {
 	{"polkit.agent", probe_agent,
 		"systemctl --user start panther-polkit-agent.service (or add it to session.services)"},
 	{"polkit.other-agents", probe_other_agents, NULL},
+	{"polkit.helper", probe_helper, NULL},
 	{"polkit.pam", probe_pam, NULL},
 	{NULL},
 };

@@ -433,7 +433,11 @@ static void close_bus(DBusConnection *conn)
 
 int ctl_doctor(struct ctl *ctl, int argc, char **argv)
 {
-	struct doctor d = {.ctl = ctl, .uid = getuid(), .proc_root = "/proc", .etc = "/etc"};
+	struct doctor d = {.ctl = ctl,
+		.uid = getuid(),
+		.proc_root = "/proc",
+		.etc = "/etc",
+		.root = ""};
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--try-1password") == 0) {
 			d.try_onepassword = true;
@@ -447,6 +451,9 @@ int ctl_doctor(struct ctl *ctl, int argc, char **argv)
 	const char *etc = getenv("PANTHER_DOCTOR_ETC");
 	if (etc && etc[0] == '/')
 		d.etc = etc;
+	const char *root = getenv("PANTHER_DOCTOR_ROOT");
+	if (root && root[0] == '/')
+		d.root = root;
 
 	d.results = json_object_new_array();
 	load_config(&d);

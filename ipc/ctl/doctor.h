@@ -71,6 +71,7 @@ struct doctor {
 	uid_t uid;
 	const char *proc_root; /* "/proc" */
 	const char *etc; /* "/etc" */
+	const char *root; /* "": prefix of /run and /usr paths (polkit's helper) */
 };
 
 /*

@@ -27,7 +27,10 @@ registered_again() {
 	[ "$(registrations)" -gt "$1" ]
 }
 agent_children() {
-	pgrep -P "$PK_AGENT_PID" | tr '\n' ' '
+	{
+		pgrep -P "$PK_AGENT_PID"
+		pn_polkit_helpers "$PK_AGENT_PID"
+	} | sort -u | tr '\n' ' '
 }
 no_agent_children() {
 	[ -z "$(agent_children)" ]
@@ -79,7 +82,7 @@ pending_then_kill() {
 	else
 		pn_wait_for -t 10 test -e "$PK_PROMPT/pid.2" || pn_fail "the prompt did not open"
 		child=$(cat "$PK_PROMPT/pid.2")
-		[ -n "$(pgrep -P "$PK_AGENT_PID" -x polkit-agent-he)" ] ||
+		[ -n "$(pn_polkit_helpers "$PK_AGENT_PID")" ] ||
 			pn_fail "no PAM helper runs while the prompt is open"
 	fi
 	pn_kill_polkitd KILL

@@ -472,6 +472,7 @@ pn_system_bus_polkitd() {
 		pn__start_polkitd
 	fi
 	export PN_POLKITD_PID PN_POLKITD_LOG
+	pn__polkit_helper_socket
 }
 
 pn__start_polkitd() {
@@ -479,6 +480,45 @@ pn__start_polkitd() {
 	PN_POLKITD_PID=$PN_PID
 	PN_POLKITD_LOG=$PN_LOG
 	export PN_POLKITD_PID PN_POLKITD_LOG
+}
+
+# polkit's PAM helper. Up to 126 it is setuid root and the agent runs it as
+# its own child. From 127 it is not setuid: systemd starts one per connection
+# to polkit-agent-helper.socket (Accept=yes, mode 0666), and
+# libpolkit-agent-1 connects there. Without systemd the harness listens on
+# that socket itself with systemd-socket-activate, as the unit would.
+PN_POLKIT_HELPER=/usr/lib/polkit-1/polkit-agent-helper-1
+PN_POLKIT_HELPER_SOCKET=/run/polkit/agent-helper.socket
+PN_POLKIT_SOCKET_PID=
+
+pn__polkit_helper_socket() {
+	[ -u "$PN_POLKIT_HELPER" ] && return 0
+	[ -S "$PN_POLKIT_HELPER_SOCKET" ] && [ -z "$PN_POLKIT_SOCKET_PID" ] && {
+		pn_note "reusing polkit's helper socket $PN_POLKIT_HELPER_SOCKET"
+		return 0
+	}
+	pn_alive "${PN_POLKIT_SOCKET_PID:-0}" && return 0
+	pn_need_cmd systemd-socket-activate "$PN_POLKIT_HELPER"
+	mkdir -p "${PN_POLKIT_HELPER_SOCKET%/*}"
+	rm -f "$PN_POLKIT_HELPER_SOCKET"
+	pn_spawn polkit-helper-socket systemd-socket-activate --accept --inetd \
+		--listen="$PN_POLKIT_HELPER_SOCKET" "$PN_POLKIT_HELPER" --socket-activated
+	PN_POLKIT_SOCKET_PID=$PN_PID
+	pn_on_exit rm -f "$PN_POLKIT_HELPER_SOCKET"
+	pn_wait_for test -S "$PN_POLKIT_HELPER_SOCKET" ||
+		pn_fail "systemd-socket-activate did not listen on $PN_POLKIT_HELPER_SOCKET (see $PN_LOG)"
+	chmod 0666 "$PN_POLKIT_HELPER_SOCKET"
+	export PN_POLKIT_SOCKET_PID
+}
+
+# pn_polkit_helpers AGENT_PID: pids of the polkit-agent-helper-1 processes
+# working for the agent: its children (setuid helper), or, under polkit
+# 127+, the children of the harness's socket activator.
+pn_polkit_helpers() {
+	local parent=$1
+	[ -n "${PN_POLKIT_SOCKET_PID:-}" ] && parent=$PN_POLKIT_SOCKET_PID
+	pgrep -P "$parent" -f polkit-agent-helper-1
+	true
 }
 
 # pn__service_start NAME BUS_NAME CMD [ARGS...]: pn_spawn a service of the
@@ -536,7 +576,8 @@ pn_restart_polkitd() {
 
 # pn_polkit_rule NAME JS: installs JS as /etc/polkit-1/rules.d/NAME.rules,
 # removed at exit, and waits until polkitd has reloaded its rules (it watches
-# the directory; with a polkitd the harness did not start, it gives it 0.3 s).
+# the directory; with a polkitd the harness did not start, or one that does
+# not log its rule loads, it gives it 1 s).
 # Name it with a number first, e.g. "10-panther-test-admin" (lower numbers
 # run first).
 pn_polkit_rule() {
@@ -549,11 +590,12 @@ pn_polkit_rule() {
 	loads=$(pn__polkit_rule_loads)
 	pn_on_exit rm -f "$f"
 	mv "$tmp" "$f"
-	if [ -n "${PN_POLKITD_LOG:-}" ] && pn_alive "${PN_POLKITD_PID:-0}"; then
+	# polkitd 128 no longer logs its rule loads: then only a pause helps.
+	if [ -n "${PN_POLKITD_LOG:-}" ] && pn_alive "${PN_POLKITD_PID:-0}" && [ "$loads" -gt 0 ]; then
 		pn_wait_for -t 5 pn__polkit_reloaded "$loads" ||
 			pn_fail "polkitd did not reload its rules after $f (see $PN_POLKITD_LOG)"
 	else
-		sleep 0.3
+		sleep 1
 	fi
 }
 

@@ -1,11 +1,18 @@
 #!/usr/bin/python3
-"""Reads a PNG (8-bit RGB or RGBA, not interlaced, as grim writes) for tests.
+"""Reads a PNG (8-bit RGB or RGBA, not interlaced, as grim writes) or a binary
+PPM (`grim -t ppm`, much faster to read) for tests.
 
     png.py size FILE              "WIDTH HEIGHT"
     png.py pixel FILE X Y         "#rrggbb" of that pixel
     png.py count FILE COLOR...    how many pixels have each "#rrggbb" color
     png.py distinct FILE          how many different colors the picture has
     png.py box FILE COLOR         "X0 Y0 X1 Y1", the bounding box of COLOR
+    png.py topng FILE OUT         writes FILE (a PPM, say) as the PNG OUT
+    png.py changed FILE OTHER X0 Y0 X1 Y1
+                                  "N COLORS [BX0 BY0 BX1 BY1]": how many pixels
+                                  of the region differ between the two
+                                  pictures, in how many colors (FILE's), and
+                                  the bounding box of those that do
     png.py same FILE OTHER COLOR  exit 0 when the two pictures hold the same
                                   pixels inside the bounding box of COLOR,
                                   wherever each box stands (a card moved)
@@ -18,9 +25,46 @@ import sys
 import zlib
 
 
+def read_ppm(data):
+    """A binary PPM (P6, maxval 255), as `grim -t ppm` writes: read at once."""
+    fields, pos = [], 2
+    while len(fields) < 3:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b"#":
+            pos = data.index(b"\n", pos)
+            continue
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(int(data[pos:end]))
+        pos = end
+    width, height, _ = fields
+    pos += 1
+    stride = width * 3
+    return width, height, 3, [data[pos + y * stride:pos + (y + 1) * stride] for y in range(height)]
+
+
+def write_png(path, width, bpp, rows):
+    """An 8-bit RGB PNG of the rows, each row unfiltered."""
+    raw = b"".join(b"\0" + bytes(r[x * bpp + c] for x in range(width) for c in range(3))
+                   if bpp != 3 else b"\0" + r for r in rows)
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + \
+            struct.pack(">I", zlib.crc32(kind + body) & 0xffffffff)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n")
+        f.write(chunk(b"IHDR", struct.pack(">IIBBBBB", width, len(rows), 8, 2, 0, 0, 0)))
+        f.write(chunk(b"IDAT", zlib.compress(raw, 6)))
+        f.write(chunk(b"IEND", b""))
+
+
 def read_png(path):
     with open(path, "rb") as f:
         data = f.read()
+    if data[:2] == b"P6":
+        return read_ppm(data)
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise SystemExit(f"{path}: not a PNG file")
     pos, idat, header = 8, [], None
@@ -134,6 +178,26 @@ def main():
         if crop(rows, bpp, box) != crop(o_rows, o_bpp, o_box):
             print(f"differ: box {box} against {o_box}")
             return 1
+    elif cmd == "topng":
+        write_png(sys.argv[3], width, bpp, rows)
+    elif cmd == "changed":
+        o_width, _, o_bpp, o_rows = read_png(sys.argv[3])
+        x0, y0, x1, y1 = (int(v) for v in sys.argv[4:8])
+        changed, box, colors = 0, None, set()
+        x1, y1 = min(x1, width - 1), min(y1, height - 1)
+        for y in range(y0, y1 + 1):
+            # Most rows are alike: compare them whole first.
+            if bpp == o_bpp and rows[y][x0 * bpp:(x1 + 1) * bpp] == \
+                    o_rows[y][x0 * bpp:(x1 + 1) * bpp]:
+                continue
+            for x in range(x0, x1 + 1):
+                px = rows[y][x * bpp:x * bpp + 3]
+                if px != o_rows[y][x * o_bpp:x * o_bpp + 3]:
+                    changed += 1
+                    colors.add(px)
+                    box = (min(box[0], x), min(box[1], y), max(box[2], x), max(box[3], y)) \
+                        if box else (x, y, x, y)
+        print(changed, len(colors), *(box or ()))
     else:
         raise SystemExit(f"unknown command {cmd}")
     return 0

@@ -165,7 +165,8 @@ pk_no_secret_in() {
 }
 
 # pk_snapshot_children DIR: copies environ and cmdline of every process
-# below the agent (op, the prompt, polkit's PAM helper and what they
+# below the agent (op, the prompt, polkit's PAM helper wherever it runs, see
+# pn_polkit_helpers, and what they
 # started) into DIR/PID.environ and DIR/PID.cmdline. PK_SNAPSHOTS counts the
 # processes seen so far.
 PK_SNAPSHOTS=0
@@ -174,6 +175,13 @@ pk_snapshot_children() {
 	mkdir -p "$dir"
 	local -A below=(["$PK_AGENT_PID"]=1)
 	local changed=1
+	# polkit 127+: the PAM helper is the socket activator's child, not ours.
+	for pid in $(pn_polkit_helpers "$PK_AGENT_PID"); do
+		below[$pid]=1
+		cat "/proc/$pid/environ" >"$dir/$pid.environ" 2>/dev/null
+		cat "/proc/$pid/cmdline" >"$dir/$pid.cmdline" 2>/dev/null
+		PK_SNAPSHOTS=$((PK_SNAPSHOTS + 1))
+	done
 	while [ "$changed" -eq 1 ]; do
 		changed=0
 		for stat in /proc/[0-9]*/stat; do

@@ -4,12 +4,13 @@
     ppd-holder.py PROFILE REASON APPLICATION_ID
 
 Calls HoldProfile(PROFILE, REASON, APPLICATION_ID) on power-profiles-daemon
-(org.freedesktop.UPower.PowerProfiles when owned, else net.hadess.PowerProfiles)
-on the system bus ($DBUS_SYSTEM_BUS_ADDRESS when set), prints "held COOKIE",
+(org.freedesktop.UPower.PowerProfiles when owned, else net.hadess.PowerProfiles;
+$PPD_HOLDER_NAME picks one, as an older program would) on the system bus ($DBUS_SYSTEM_BUS_ADDRESS when set), prints "held COOKIE",
 and keeps its connection until SIGTERM or SIGINT: ppd ends the hold when the
 holder leaves the bus, so stopping this process releases it.
 """
 
+import os
 import signal
 import sys
 
@@ -28,8 +29,9 @@ def main():
     profile, reason, app_id = sys.argv[1:]
     DBusGMainLoop(set_as_default=True)
     bus = dbus.SystemBus()
+    wanted = os.environ.get('PPD_HOLDER_NAME')
     for name, path in NAMES:
-        if bus.name_has_owner(name):
+        if (not wanted or name == wanted) and bus.name_has_owner(name):
             break
     else:
         print('ppd-holder: power-profiles-daemon is not on the system bus', file=sys.stderr)

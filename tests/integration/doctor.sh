@@ -171,6 +171,37 @@ doctor
 refute polkit.other-agents fail "pid $AGENT2"
 refute polkit.other-agents fail "pid $QS_WITHOUT"
 
+# ---- polkit's helper: setuid (polkit 126-), or its socket (127+) and who may connect ----
+export PANTHER_DOCTOR_ROOT=$PN_TMP/root
+helper=$PN_TMP/root/usr/lib/polkit-1/polkit-agent-helper-1
+helper_socket=$PN_TMP/root/run/polkit/agent-helper.socket
+mkdir -p "${helper%/*}" "${helper_socket%/*}"
+doctor
+expect polkit.helper warn "neither /run/polkit/agent-helper.socket nor a polkit-agent-helper-1 was found"
+cp /bin/true "$helper"
+chmod 0755 "$helper"
+doctor
+expect polkit.helper fail "polkit's helper /usr/lib/polkit-1/polkit-agent-helper-1 is not setuid root and /run/polkit/agent-helper.socket does not exist"
+grep -q 'systemctl enable --now polkit-agent-helper.socket' "$OUT" ||
+	pn_fail "no fix line for a helper that is neither setuid nor behind its socket"
+if [ "$(id -u)" -eq 0 ]; then
+	chmod 4755 "$helper"
+	doctor
+	expect polkit.helper ok "polkit's helper /usr/lib/polkit-1/polkit-agent-helper-1 is setuid root (polkit 126 or older)"
+fi
+"$PN_PYTHON" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$helper_socket"
+chmod 0666 "$helper_socket"
+doctor
+expect polkit.helper ok "polkit starts its helper from /run/polkit/agent-helper.socket (polkit 127+), and this user may connect to it"
+if [ "$(id -u)" -eq 0 ]; then
+	chown 65534:65534 "$helper_socket"
+	chmod 0600 "$helper_socket"
+	doctor
+	expect polkit.helper fail "polkit's helper socket /run/polkit/agent-helper.socket is mode 0600, owner 65534: this user cannot connect"
+	grep -q 'SocketMode=0666' "$OUT" || pn_fail "no fix line for a helper socket the user cannot connect to"
+fi
+unset PANTHER_DOCTOR_ROOT
+
 # ---- op: not the setgid wrapper (warn), not executable (fail) ----
 expect 1password.op warn "(op 2.30.3) is not the setgid onepassword-cli wrapper"
 expect 1password.reference ok "$USER_NAME: op://Test/login/password"

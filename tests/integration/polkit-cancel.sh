@@ -14,7 +14,10 @@ pk_subject
 pk_agent --process "$PK_SUBJECT,$(pn__starttime "$PK_SUBJECT")"
 
 agent_children() {
-	pgrep -P "$PK_AGENT_PID" | tr '\n' ' '
+	{
+		pgrep -P "$PK_AGENT_PID"
+		pn_polkit_helpers "$PK_AGENT_PID"
+	} | sort -u | tr '\n' ' '
 }
 no_agent_children() {
 	[ -z "$(agent_children)" ]
@@ -28,7 +31,7 @@ pn_spawn_as_user doomed pkcheck -a "$action" -p "$PK_SUBJECT" -u
 doomed=$PN_PID
 pn_wait_for -t 10 test -e "$PK_PROMPT/pid.2" || pn_fail "the prompt was not opened"
 prompt_pid=$(cat "$PK_PROMPT/pid.2")
-helpers=$(pgrep -P "$PK_AGENT_PID" -x polkit-agent-he)
+helpers=$(pn_polkit_helpers "$PK_AGENT_PID")
 [ -n "$helpers" ] || pn_fail "no PAM helper runs while the prompt is open"
 { kill -KILL "$doomed" && wait "$doomed"; } 2>/dev/null
 pn_wait_for -t 5 pk_no_process "$prompt_pid" || pn_fail "the prompt (pid $prompt_pid) stayed open after the request was withdrawn"

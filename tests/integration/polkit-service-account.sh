@@ -142,7 +142,7 @@ req=$PN_PID
 pn_wait_for -t 15 test -e "$PK_PROMPT/pid.2" || pn_fail "the card did not ask again after a wrong answer"
 pk_snapshot_children "$PN_TMP/procs"
 grep -lqa polkit-agent-helper "$PN_TMP"/procs/*.cmdline ||
-	pn_fail "polkit's helper was not among the agent's children"
+	pn_fail "polkit's helper was not working for the agent"
 pn_stop "$req"
 
 # 3. The token file spoilt while the agent runs.

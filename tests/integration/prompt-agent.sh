@@ -22,7 +22,7 @@ pk_wayland_agent
 
 # pam_helpers: the agent's running polkit-agent-helper-1 (PAM) processes.
 pam_helpers() {
-	pgrep -P "$PK_AGENT_PID" -f polkit-agent-helper-1 | wc -l
+	pn_polkit_helpers "$PK_AGENT_PID" | wc -l
 }
 filled() {
 	[ "$(grep -c "1Password filled the answer" "$PK_AGENT_LOG")" -ge "$1" ]

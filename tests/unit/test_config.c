@@ -64,6 +64,30 @@ static const struct bad_doc {
 	{"idle after more than a day", "{\"power\":{\"idle\":{\"after_s\":86401}}}",
 		"config.json: power.idle.after_s: 86401 is out of range (expected 1..86400 seconds)"},
 	{"idle after a huge number", "{\"power\":{\"idle\":{\"after_s\":-99999999999999999999}}}",
+		"config.json: line 1, column 29: -99999999999999999999 is out of range "
+		"(no setting takes a number that large)"},
+	{"timeout beyond 64 bits",
+		"{\"polkit\":{\"onepassword\":{\"timeout_s\":18446744073709551616}}}",
+		"config.json: line 1, column 39: 18446744073709551616 is out of range "
+		"(no setting takes a number that large)"},
+	{"timeout just beyond int64",
+		"{\"polkit\":{\"onepassword\":{\"timeout_s\":9223372036854775808}}}",
+		"config.json: line 1, column 39: 9223372036854775808 is out of range "
+		"(no setting takes a number that large)"},
+	{"timeout as a huge fraction", "{\"polkit\":{\"onepassword\":{\"timeout_s\":1e999}}}",
+		"config.json: line 1, column 39: 1e999 is out of range "
+		"(no setting takes a number that large)"},
+	{"huge number before a syntax error",
+		"{\"power\":{\"idle\":{\"after_s\":\n99999999999999999999}},}",
+		"config.json: line 2, column 1: 99999999999999999999 is out of range "
+		"(no setting takes a number that large)"},
+	{"syntax error before a huge number", "{\"power\":{\"idle\":,\"x\":99999999999999999999}}",
+		"config.json: line 1, column 18: invalid JSON: unexpected character"},
+	{"huge digits in a string are text",
+		"{\"power\":{\"idle\":{\"after_s\":\"99999999999999999999\"}}}",
+		"config.json: power.idle.after_s: expected a whole number, got a string"},
+	{"int64 limit is only out of the setting's range",
+		"{\"power\":{\"idle\":{\"after_s\":-9223372036854775808}}}",
 		"config.json: power.idle.after_s: -9223372036854775808 is out of range "
 		"(expected 1..86400 seconds)"},
 	{"idle without after_s", "{\"power\":{\"idle\":{\"profile\":\"balanced\"}}}",

@@ -813,6 +813,17 @@ static void test_holders_line(void **state)
 	assert_null(strstr(line, "pid 102"));
 	assert_null(strstr(line, "pid 103"));
 	assert_null(strstr(line, "bash"));
+	assert_non_null(strstr(line,
+		"DMS's own polkit agent in Quickshell (pid 101) takes it "
+		"unless dms runs with DMS_DISABLE_POLKIT=1"));
+	assert_null(strchr(line, '\n'));
+	free(line);
+
+	/* Without Quickshell the likely holders are named. */
+	snprintf(root, sizeof(root), "%s/proc3", tmpdir);
+	make_proc(root, 100, NULL, NULL, 0, "polkit-kde-auth", 1000);
+	line = registration_holders_line(root, 1000, 1, "unix-session:c1");
+	assert_non_null(strstr(line, "polkit-kde-authentication-agent-1 (pid 100)"));
 	assert_non_null(strstr(line, "DMS_DISABLE_POLKIT=1"));
 	assert_non_null(strstr(line, "niri-flake-polkit.service"));
 	assert_null(strchr(line, '\n'));
