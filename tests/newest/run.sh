@@ -128,7 +128,11 @@ exec 8>"$sid_build.lock"
 flock 8
 t=$SECONDS
 if ! in_root sh -ec 'cd /src
-	[ -f /build/build.ninja ] || meson setup /build -Dbuildtype=debugoptimized -Dwerror=true
+	if [ -f /build/build.ninja ]; then
+		meson configure /build -Dtest_hooks=true
+	else
+		meson setup /build -Dbuildtype=debugoptimized -Dwerror=true -Dtest_hooks=true
+	fi
 	nice ninja -C /build' >"$logs/build.log" 2>&1; then
 	tail -n 40 "$logs/build.log"
 	fail "panther did not build in the sid root (see $logs/build.log)"
