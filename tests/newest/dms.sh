@@ -61,6 +61,7 @@ registered() {
 }
 start_agent
 pn_wait_for registered || pn_fail "panther's agent did not take the session beside DMS with DMS_DISABLE_POLKIT=1 (see $PK_AGENT_LOG)"
+pk_app_authorize
 pk_mode op right
 pk_mode prompt confirm
 pn_in_session sh -c 'exec pkcheck -a org.freedesktop.policykit.exec -p $$ -u' >/dev/null 2>&1 ||

@@ -74,6 +74,7 @@ pn_wait_for filled 1 || pn_fail "1Password's answer was not taken (see $PK_AGENT
 keep_shot pkexec-filled.png
 pn_prompt_check_card "$PN_TMP/pkexec-filled.png" "$PN_DARK_CARD" "$PN_LIGHT_CARD"
 [ -z "$(pn_polkit_helpers "$PK_AGENT_PID")" ] || pn_fail "PAM's helper runs before anyone pressed Return"
+pk_prompt_armed 1
 pn_key Return
 pkexec_end 1 0 "filled and confirmed"
 [ "$(cat "$out/run.1.out")" = 0 ] || pn_fail "pkexec's command did not run as root: $(cat "$out/run.1.out")"
@@ -112,6 +113,7 @@ pk_mode op right
 pkexec_start 4
 pk_prompt_shown 4
 pn_wait_for filled 2 || pn_fail "1Password's answer was not taken after polkitd restarted"
+pk_prompt_armed 4
 pn_key Return
 pkexec_end 4 0 "after polkitd restarted"
 
