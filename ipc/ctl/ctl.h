@@ -35,6 +35,13 @@ void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool ctl_have_session_bus(void);
 
 struct DBusError;
+struct DBusConnection;
+/*
+ * A private connection to the session bus, or NULL after one line naming
+ * who wanted it ("polkit", "session"). Close it with ctl_session_bus_close.
+ */
+struct DBusConnection *ctl_session_bus(const char *who);
+void ctl_session_bus_close(struct DBusConnection *conn);
 /*
  * A failed call's text for ctl_error: err's message, or a short line where
  * libdbus has a paragraph (no reply within the timeout, a lost connection).

@@ -49,6 +49,26 @@ const char *ctl_bus_error(const DBusError *err)
 	return err->message;
 }
 
+DBusConnection *ctl_session_bus(const char *who)
+{
+	DBusError err;
+	dbus_error_init(&err);
+	DBusConnection *conn = dbus_bus_get_private(DBUS_BUS_SESSION, &err);
+	if (!conn) {
+		ctl_error("%s: cannot reach the session bus: %s", who, err.message);
+		dbus_error_free(&err);
+		return NULL;
+	}
+	dbus_connection_set_exit_on_disconnect(conn, FALSE);
+	return conn;
+}
+
+void ctl_session_bus_close(DBusConnection *conn)
+{
+	dbus_connection_close(conn);
+	dbus_connection_unref(conn);
+}
+
 bool ctl_have_session_bus(void)
 {
 	if (getenv("DBUS_SESSION_BUS_ADDRESS"))

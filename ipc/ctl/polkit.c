@@ -158,14 +158,11 @@ static void print_json(const struct agent_status *status)
 
 static int status_command(struct ctl *ctl)
 {
+	DBusConnection *conn = ctl_session_bus("polkit");
+	if (!conn)
+		return CTL_FAILED;
 	DBusError err;
 	dbus_error_init(&err);
-	DBusConnection *conn = dbus_bus_get_private(DBUS_BUS_SESSION, &err);
-	if (!conn) {
-		ctl_error("polkit: no session bus: %s", err.message);
-		dbus_error_free(&err);
-		return CTL_FAILED;
-	}
 	const char *iface = PN_AGENT1_IFACE;
 	DBusMessage *msg = dbus_message_new_method_call(PN_AGENT1_NAME, PN_AGENT1_PATH,
 		DBUS_INTERFACE_PROPERTIES, "GetAll");
@@ -200,22 +197,18 @@ static int status_command(struct ctl *ctl)
 	json_object_put(status.requests);
 	dbus_message_unref(reply);
 out:
-	dbus_connection_close(conn);
-	dbus_connection_unref(conn);
+	ctl_session_bus_close(conn);
 	return result;
 }
 
 /* `op signout` in the agent's terminal session. */
 static int forget_command(struct ctl *ctl)
 {
+	DBusConnection *conn = ctl_session_bus("polkit");
+	if (!conn)
+		return CTL_FAILED;
 	DBusError err;
 	dbus_error_init(&err);
-	DBusConnection *conn = dbus_bus_get_private(DBUS_BUS_SESSION, &err);
-	if (!conn) {
-		ctl_error("polkit: no session bus: %s", err.message);
-		dbus_error_free(&err);
-		return CTL_FAILED;
-	}
 	DBusMessage *msg = dbus_message_new_method_call(PN_AGENT1_NAME, PN_AGENT1_PATH,
 		PN_AGENT1_IFACE, "ForgetOnePassword");
 	int result = CTL_FAILED;
@@ -236,8 +229,7 @@ static int forget_command(struct ctl *ctl)
 	printf("1Password's authorization of panther ended (op signout)\n");
 	result = CTL_OK;
 out:
-	dbus_connection_close(conn);
-	dbus_connection_unref(conn);
+	ctl_session_bus_close(conn);
 	return result;
 }
 

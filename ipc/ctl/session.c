@@ -181,15 +181,9 @@ int ctl_session(struct ctl *ctl, int argc, char **argv)
 		return CTL_USAGE;
 	}
 
-	DBusError err;
-	dbus_error_init(&err);
-	DBusConnection *conn = dbus_bus_get_private(DBUS_BUS_SESSION, &err);
-	if (!conn) {
-		ctl_error("cannot reach the session bus: %s", err.message);
-		dbus_error_free(&err);
+	DBusConnection *conn = ctl_session_bus("session");
+	if (!conn)
 		return CTL_FAILED;
-	}
-	dbus_connection_set_exit_on_disconnect(conn, FALSE);
 	int r;
 	if (strcmp(cmd, "status") == 0)
 		r = status(ctl, conn);
@@ -197,8 +191,7 @@ int ctl_session(struct ctl *ctl, int argc, char **argv)
 		r = restart(conn, argv[2]);
 	else
 		r = stop(conn);
-	dbus_connection_close(conn);
-	dbus_connection_unref(conn);
+	ctl_session_bus_close(conn);
 	/* Frees libdbus's own global allocations, for leak checkers. */
 	dbus_shutdown();
 	return r;
