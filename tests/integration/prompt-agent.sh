@@ -3,7 +3,7 @@
 # polkitd and PAM: 1Password (the stand-in) answers, the card is on screen
 # filled by 1Password (dots and a label) and PAM is not started until Enter,
 # which authorizes once the card is armed (an Enter right after the fill
-# does not, and Enter while 1Password works never reaches PAM); Escape on a filled card cancels and op is not asked
+# does not, and Enter while 1Password works never reaches PAM: pam_faillock's count stays); Escape on a filled card cancels and op is not asked
 # again; a click on Authenticate (a virtual pointer) confirms too. 1Password is dismissed, the prompt shows why; the password typed with wtype authorizes; a wrong one shows the error
 # and the right one then works; Escape dismisses and the next request still
 # works; with two identities Tab picks the other one and its password is the
@@ -26,6 +26,18 @@ pam_helpers() {
 }
 filled() {
 	[ "$(grep -c "1Password filled the answer" "$PK_AGENT_LOG")" -ge "$1" ]
+}
+# PAM's own count of failed attempts, as lockout setups keep it
+# (pam_faillock): Enter on a card 1Password is still filling must not add to
+# it, a wrong password must.
+pn_need_cmd faillock
+pk_pam_stack "auth required pam_faillock.so preauth deny=100" \
+	"auth [success=1 default=ignore] pam_unix.so" \
+	"auth [default=die] pam_faillock.so authfail deny=100" \
+	"auth sufficient pam_faillock.so authsucc deny=100"
+faillock --user "$PN_TEST_USER" --reset
+pam_failures() {
+	faillock --user "$PN_TEST_USER" | grep -c '^[0-9]'
 }
 
 pn_note "1Password fills the card, Enter confirms"
@@ -63,6 +75,7 @@ sleep 0.3
 grep -q "request 2: starting PAM" "$PK_AGENT_LOG" && pn_fail "Enter while 1Password was filling the card started PAM"
 grep -q "request 2: authentication failed" "$PK_AGENT_LOG" && pn_fail "Enter while 1Password was filling the card cost a failed attempt"
 [ "$(pam_helpers)" -eq 0 ] || pn_fail "PAM's helper runs after Enter on a pending card"
+[ "$(pam_failures)" -eq 0 ] || pn_fail "Enter on a pending card added to pam_faillock's count: $(faillock --user "$PN_TEST_USER")"
 pn_alive "$PK_CHECK_PID" || pn_fail "the request ended on Enter while 1Password was filling the card"
 pn_key Escape
 pk_check_end
@@ -124,6 +137,7 @@ pk_prompt_shown 6
 pn_type 'not-the-password'
 pn_key Return
 pk_prompt_shown 7
+[ "$(pam_failures)" -eq 1 ] || pn_fail "pam_faillock did not count the wrong password: $(faillock --user "$PN_TEST_USER")"
 pn_prompt_screenshot "$PN_TMP/wrong.png"
 errors=$(pn_png count "$PN_TMP/wrong.png" "$PN_DARK_ERROR")
 [ "$errors" -gt 20 ] || pn_fail "no error text after a wrong password ($errors pixels in $PN_DARK_ERROR)"
