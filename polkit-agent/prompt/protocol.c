@@ -69,6 +69,8 @@ static void show(struct state *state)
 	keyboard_clear_input(state);
 	if (!state->have_request) {
 		state->have_request = true;
+		/* Started idle, maybe long ago: the theme or light mode may have changed since. */
+		theme_load(&state->theme);
 		char err[256];
 		if (wayland_show(state, err, sizeof(err)) < 0) {
 			state_fail(state, err);

@@ -235,7 +235,25 @@ pk_prompt_armed() {
 		pn_fail "the filled card of request $1 did not arm (see $PK_AGENT_LOG)"
 }
 
-# pk_no_prompt: the agent has no panther-polkit-prompt child left.
+# pk_no_prompt: no card of the agent's serves a request any more; only the
+# idle card, which has been handed none, may run (the agent logs each card it
+# gives a request with its pid).
 pk_no_prompt() {
-	! pgrep -P "$PK_AGENT_PID" -x panther-polkit- >/dev/null
+	local pid
+	for pid in $(pgrep -P "$PK_AGENT_PID" -x panther-polkit-); do
+		! grep -q "^.*request [0-9]*: .*(pid $pid)" "$PK_AGENT_LOG" || return 1
+	done
+}
+
+# pk_idle_card: waits for the agent's idle card; its pid goes into PK_IDLE_PID.
+pk__idle_card() {
+	local pid
+	for pid in $(pgrep -P "$PK_AGENT_PID" -x panther-polkit-); do
+		grep -q "request [0-9]*: .*(pid $pid)" "$PK_AGENT_LOG" && continue
+		grep -q "idle card started (pid $pid)" "$PK_AGENT_LOG" && PK_IDLE_PID=$pid && return 0
+	done
+	return 1
+}
+pk_idle_card() {
+	pn_wait_for pk__idle_card || pn_fail "the agent started no idle card (see $PK_AGENT_LOG)"
 }
