@@ -16,6 +16,9 @@ Each round starts REQUEST (pkcheck) and waits until a line matching every
 - with --press, it then runs PRESS (the confirming key) and prints the
   microseconds from REQUEST's start to its exit, which must be 0, and from
   PRESS's start to that exit.
+
+After each round it waits SETTLE seconds (default 0.3), not measured: long
+enough for panther's next idle card to be ready when given 1.
 """
 
 import argparse
@@ -62,6 +65,7 @@ def main():
     ap.add_argument("--press")
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--timeout", type=float, default=20)
+    ap.add_argument("--settle", type=float, default=0.3)
     ap.add_argument("request", nargs="+")
     args = ap.parse_args()
 
@@ -90,7 +94,7 @@ def main():
                 request.wait(timeout=args.timeout)
                 if args.gone:
                     wait_for(lines, [args.gone], t0, args.timeout)
-            time.sleep(0.3)  # let the agent settle; not measured
+            time.sleep(args.settle)  # let the agent settle; not measured
     finally:
         os.killpg(events.pid, signal.SIGKILL)
         events.wait()
