@@ -11,7 +11,7 @@
 #include "panther/util.h"
 
 /*
- * The prompt's side of the conversation with the agent (doc/design.md,
+ * The card's side of the conversation with the agent (doc/design.md,
  * "The prompt protocol"): questions come in as "ask ID", fields, "show";
  * PAM's texts while one is shown; "close" at the end. Answers go back.
  */
