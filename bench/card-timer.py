@@ -16,6 +16,13 @@ Each round starts REQUEST (pkcheck) and waits until a line matching every
 - with --press, it then runs PRESS (the confirming key) and prints the
   microseconds from REQUEST's start to its exit, which must be 0, and from
   PRESS's start to that exit.
+
+With --mark REGEX, a second number follows the first: the microseconds
+from REQUEST's start to the first line matching REGEX (the agent's log of
+the request arriving), so the part before the agent can be told apart.
+
+After each round it waits SETTLE seconds (default 0.3), not measured: long
+enough for panther's next idle card to be ready when given 1.
 """
 
 import argparse
@@ -62,6 +69,8 @@ def main():
     ap.add_argument("--press")
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--timeout", type=float, default=20)
+    ap.add_argument("--settle", type=float, default=0.3)
+    ap.add_argument("--mark")
     ap.add_argument("request", nargs="+")
     args = ap.parse_args()
 
@@ -75,7 +84,11 @@ def main():
             t0 = time.monotonic_ns()
             request = subprocess.Popen(args.request, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL)
-            shown = wait_for(lines, args.shown, t0, args.timeout)
+            marked = []
+            if args.mark:
+                mark = wait_for(lines, [args.mark], t0, args.timeout)
+                marked = [(mark - t0) // 1000]
+            shown = wait_for(lines, args.shown, mark if args.mark else t0, args.timeout)
             if args.press:
                 pressed = time.monotonic_ns()
                 subprocess.run(args.press, shell=True, check=True)
@@ -85,12 +98,12 @@ def main():
                     raise SystemExit(f"card-timer: the request ended with status {status}")
                 print((t1 - t0) // 1000, (t1 - pressed) // 1000, flush=True)
             else:
-                print((shown - t0) // 1000, flush=True)
+                print(*[(shown - t0) // 1000] + marked, flush=True)
                 request.send_signal(signal.SIGTERM)
                 request.wait(timeout=args.timeout)
                 if args.gone:
                     wait_for(lines, [args.gone], t0, args.timeout)
-            time.sleep(0.3)  # let the agent settle; not measured
+            time.sleep(args.settle)  # let the agent settle; not measured
     finally:
         os.killpg(events.pid, signal.SIGKILL)
         events.wait()

@@ -20,6 +20,11 @@
  * over a SOCK_SEQPACKET socket pair, its fd 3 (prompt-protocol.h). The
  * program stays up across the attempts of one request and is told to close
  * when the request ends.
+ *
+ * One card is started ahead and waits idle, belonging to no request, so a
+ * request only has to hand it the question (doc/design.md, "The idle card").
+ * Each card serves one request: the next idle one is started when a request
+ * ends, never a busy loop, later each time idle cards die unused.
  */
 
 #ifndef PANTHER_PROMPT_PROGRAM
@@ -31,6 +36,9 @@
 
 /* A closed prompt that has not exited after this long is killed. */
 #define CLOSE_GRACE_MS 2000
+/* An idle card that died unused waits this long, doubled up to the max, for the next. */
+#define IDLE_BACKOFF_MIN_MS 1000
+#define IDLE_BACKOFF_MAX_MS 60000
 /* polkit's own limit is 510 (secret.h); anything up to a packet is drained and refused. */
 #define ANSWER_MAX PP_PACKET_MAX
 
@@ -53,6 +61,9 @@ struct prompt_wayland {
 	struct prompt_context ctx;
 	struct prompt_run *run; /* the one showing a request */
 	struct prompt_run *closing; /* told to close, not yet exited */
+	struct prompt_run *idle; /* started ahead, no request handed to it yet */
+	struct pn_timer *idle_timer; /* starts the next idle card */
+	uint64_t idle_backoff_ms; /* 0 while idle cards serve; grows while they die unused */
 	bool asking; /* a question is open */
 	struct pn_secret *answer;
 	size_t user;
@@ -117,7 +128,16 @@ static void on_kill_timer(void *data)
 	run_free(run);
 }
 
-/* Tells the program to close; it wipes what was typed and exits. */
+/* Tells a card to close; it wipes what was typed and exits. */
+static void close_card(struct prompt_wayland *pw, struct prompt_run *run)
+{
+	(void)pp_send(run->fd, "close", NULL);
+	run_disconnect(run);
+	run->next = pw->closing;
+	pw->closing = run;
+	pn_timer_arm(run->kill_timer, CLOSE_GRACE_MS);
+}
+
 static void close_run(struct prompt_wayland *pw)
 {
 	struct prompt_run *run = pw->run;
@@ -125,11 +145,7 @@ static void close_run(struct prompt_wayland *pw)
 		return;
 	pw->run = NULL;
 	pw->expect = -1;
-	(void)pp_send(run->fd, "close", NULL);
-	run_disconnect(run);
-	run->next = pw->closing;
-	pw->closing = run;
-	pn_timer_arm(run->kill_timer, CLOSE_GRACE_MS);
+	close_card(pw, run);
 }
 
 static void on_readable(void *data, int fd, short revents);
@@ -139,6 +155,18 @@ static void on_exit_status(void *data, int wstatus)
 	struct prompt_run *run = data;
 	struct prompt_wayland *pw = run->pw;
 	run->child = NULL;
+	if (run == pw->idle) {
+		pw->idle = NULL;
+		pw->idle_backoff_ms = pw->idle_backoff_ms ? pw->idle_backoff_ms * 2
+							  : IDLE_BACKOFF_MIN_MS;
+		if (pw->idle_backoff_ms > IDLE_BACKOFF_MAX_MS)
+			pw->idle_backoff_ms = IDLE_BACKOFF_MAX_MS;
+		pn_info("the idle card (pid %d) exited with status 0x%x: the next request "
+			"starts its own card",
+			(int)run->pid, (unsigned)wstatus);
+		run_free(run);
+		return;
+	}
 	/* What it said before exiting counts ("cancel", an answer). */
 	if (run == pw->run && run->fd >= 0)
 		on_readable(run, run->fd, POLLIN);
@@ -346,7 +374,49 @@ static struct prompt_run *start_run(struct prompt_wayland *pw, uint32_t id, char
 		run_free(run);
 		return NULL;
 	}
-	pn_debug("request %u: prompt started (pid %d)", id, (int)child_pid(run->child));
+	if (id)
+		pn_debug("request %u: prompt started (pid %d)", id, (int)run->pid);
+	return run;
+}
+
+/* Started after a request (or at start), so idle cards never respawn in a loop. */
+static void on_idle_timer(void *data)
+{
+	struct prompt_wayland *pw = data;
+	const char *display = getenv("WAYLAND_DISPLAY");
+	if (pw->idle || pw->run || !display || !*display)
+		return;
+	char err[256];
+	pw->idle = start_run(pw, 0, err, sizeof(err));
+	if (!pw->idle) {
+		pn_debug("no idle card: %s", err);
+		return;
+	}
+	/* It sends nothing before a request; whatever it would is not read. */
+	pn_fd_set_events(pw->idle->source, 0);
+	pn_debug("idle card started (pid %d)", (int)pw->idle->pid);
+}
+
+static void schedule_idle(struct prompt_wayland *pw)
+{
+	if (pw->idle_timer && !pw->idle && !pw->run && !pn_timer_armed(pw->idle_timer))
+		pn_timer_arm(pw->idle_timer, pw->idle_backoff_ms);
+}
+
+/* The idle card, now this request's: it has shown nothing before. */
+static struct prompt_run *take_idle(struct prompt_wayland *pw, uint32_t id)
+{
+	struct prompt_run *run = pw->idle;
+	if (!run || !run->child)
+		return NULL;
+	pw->idle = NULL;
+	pw->idle_backoff_ms = 0;
+	/* Packets from before the request are no answer to it. */
+	while (pp_next_sender(run->fd, &(pid_t){0}) > 0)
+		pp_drop(run->fd);
+	run->id = id;
+	pn_fd_set_events(run->source, POLLIN);
+	pn_debug("request %u: handed to the idle card (pid %d)", id, (int)run->pid);
 	return run;
 }
 
@@ -422,10 +492,11 @@ static int wayland_ask(struct prompt *prompt, const struct prompt_info *info,
 	if (pw->run && pw->run->id != info->id)
 		close_run(pw);
 	bool fresh = !pw->run;
-	if (fresh && !(pw->run = start_run(pw, info->id, err, errlen)))
+	bool was_idle = fresh && (pw->run = take_idle(pw, info->id));
+	if (fresh && !pw->run && !(pw->run = start_run(pw, info->id, err, errlen)))
 		return -ENOENT;
 	int r = send_question(pw->run->fd, info);
-	if (r < 0 && !fresh) {
+	if (r < 0 && (!fresh || was_idle)) {
 		/* It went away between questions: once more with a new one. */
 		close_run(pw);
 		if (!(pw->run = start_run(pw, info->id, err, errlen)))
@@ -501,6 +572,7 @@ static void wayland_end(struct prompt *prompt, uint32_t id)
 	struct prompt_wayland *pw = (struct prompt_wayland *)prompt;
 	if (pw->run && pw->run->id == id && !pw->asking)
 		close_run(pw);
+	schedule_idle(pw);
 }
 
 static void wayland_destroy(struct prompt *prompt)
@@ -508,6 +580,10 @@ static void wayland_destroy(struct prompt *prompt)
 	struct prompt_wayland *pw = (struct prompt_wayland *)prompt;
 	wayland_dismiss(prompt);
 	close_run(pw);
+	if (pw->idle)
+		close_card(pw, pw->idle);
+	pw->idle = NULL;
+	pn_timer_remove(pw->idle_timer);
 	while (pw->closing) {
 		struct prompt_run *run = pw->closing;
 		pw->closing = run->next;
@@ -534,5 +610,8 @@ struct prompt *prompt_wayland_new(const struct prompt_context *ctx)
 	pw->base.impl = &wayland_impl;
 	pw->ctx = *ctx;
 	pw->expect = -1;
+	/* The first idle card starts once the agent runs, not while it starts. */
+	pw->idle_timer = pn_loop_add_timer(children_loop(ctx->children), on_idle_timer, pw);
+	schedule_idle(pw);
 	return &pw->base;
 }

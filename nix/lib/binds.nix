@@ -62,7 +62,7 @@ let
     )
     + "}\n";
 
-  # The card's layer-shell namespace (polkit-agent/prompt/wayland.c). Screen
+  # The card's layer-shell namespace (polkit-agent/card/wayland.c). Screen
   # capture tools (wlr-screencopy, the screencast portal) then see a black
   # box where the card is; niri's own screenshot action still sees it.
   cardLayerRule = {

@@ -20,7 +20,7 @@
 
 FS_SESSION_BIN=$PANTHER_BUILD_DIR/session/panther-session
 FS_AGENT_BIN=$PANTHER_BUILD_DIR/polkit-agent/panther-polkit-agent
-FS_PROMPT_BIN=$PANTHER_BUILD_DIR/polkit-agent/prompt/panther-polkit-prompt
+FS_PROMPT_BIN=$PANTHER_BUILD_DIR/polkit-agent/card/panther-polkit-prompt
 FS_POWERD_BIN=$PANTHER_BUILD_DIR/power/panther-powerd
 FS_CTL=$PANTHER_BUILD_DIR/ipc/ctl/pantherctl
 FS_NIRI_STANDIN=$PANTHER_SOURCE_DIR/tests/harness/niri-standin.py

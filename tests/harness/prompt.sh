@@ -21,7 +21,7 @@ PN_LIGHT_ERROR='#c62828'
 # directories the prompt reads the theme from (PN_XDG_CACHE, PN_XDG_STATE).
 pn_prompt_setup() {
 	pn_require_root
-	PN_PROMPT_PROGRAM=$PANTHER_BUILD_DIR/polkit-agent/prompt/panther-polkit-prompt
+	PN_PROMPT_PROGRAM=$PANTHER_BUILD_DIR/polkit-agent/card/panther-polkit-prompt
 	[ -x "$PN_PROMPT_PROGRAM" ] ||
 		pn_skip "panther-polkit-prompt was not built (needs cairo, pango, xkbcommon and libpolkit-agent-1)"
 	pn_need_cmd "$PN_PYTHON"
@@ -38,7 +38,7 @@ pn_prompt_setup() {
 # -Dtest_hooks=true, as scripts/test.sh does; otherwise the test is skipped
 # (failed under CI, whose builds must be made for tests).
 pn_prompt_test_hooks() {
-	grep -qx '#define PANTHER_TEST_HOOKS 1' "$PANTHER_BUILD_DIR/polkit-agent/prompt/test-hooks.h" 2>/dev/null &&
+	grep -qx '#define PANTHER_TEST_HOOKS 1' "$PANTHER_BUILD_DIR/polkit-agent/test-hooks.h" 2>/dev/null &&
 		return 0
 	[ "${CI:-}" = true ] && pn_fail "$PANTHER_BUILD_DIR was configured without -Dtest_hooks=true: the agent would not run the build's card"
 	pn_skip "$PANTHER_BUILD_DIR was configured without -Dtest_hooks=true, so its agent ignores PANTHER_PROMPT_PROGRAM (meson configure $PANTHER_BUILD_DIR -Dtest_hooks=true)"
@@ -235,7 +235,25 @@ pk_prompt_armed() {
 		pn_fail "the filled card of request $1 did not arm (see $PK_AGENT_LOG)"
 }
 
-# pk_no_prompt: the agent has no panther-polkit-prompt child left.
+# pk_no_prompt: no card of the agent's serves a request any more; only the
+# idle card, which has been handed none, may run (the agent logs each card it
+# gives a request with its pid).
 pk_no_prompt() {
-	! pgrep -P "$PK_AGENT_PID" -x panther-polkit- >/dev/null
+	local pid
+	for pid in $(pgrep -P "$PK_AGENT_PID" -x panther-polkit-); do
+		! grep -q "^.*request [0-9]*: .*(pid $pid)" "$PK_AGENT_LOG" || return 1
+	done
+}
+
+# pk_idle_card: waits for the agent's idle card; its pid goes into PK_IDLE_PID.
+pk__idle_card() {
+	local pid
+	for pid in $(pgrep -P "$PK_AGENT_PID" -x panther-polkit-); do
+		grep -q "request [0-9]*: .*(pid $pid)" "$PK_AGENT_LOG" && continue
+		grep -q "idle card started (pid $pid)" "$PK_AGENT_LOG" && PK_IDLE_PID=$pid && return 0
+	done
+	return 1
+}
+pk_idle_card() {
+	pn_wait_for pk__idle_card || pn_fail "the agent started no idle card (see $PK_AGENT_LOG)"
 }

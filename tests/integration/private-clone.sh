@@ -113,7 +113,7 @@ has "$PN_TMP/copy.log" '^build /tmp/panther-test\.[^ ]*/tree/src/build$'
 has "$PN_TMP/copy.log" '^ctl /tmp/panther-test\.[^ ]*/tree/src/build/ipc/ctl/pantherctl$'
 has "$PN_TMP/copy.log" "^tree 750 root $PN_TEST_USER\$"
 has "$PN_TMP/copy.log" '^program .*/session/panther-session$'
-has "$PN_TMP/copy.log" '^program .*/polkit-agent/prompt/panther-polkit-prompt$'
+has "$PN_TMP/copy.log" '^program .*/polkit-agent/card/panther-polkit-prompt$'
 ! grep -E '^nobody can enter|^the test user cannot' "$PN_TMP/copy.log" ||
 	pn_fail "the copy's permissions are wrong"
 ! grep -E '^ldd .*(not found|'"$private"')' "$PN_TMP/copy.log" ||

@@ -15,7 +15,9 @@
 /*
  * panther-polkit-prompt: the Wayland prompt of panther-polkit-agent, one
  * process per request so the agent itself never loads cairo, pango and
- * fontconfig. The agent starts it with a socket as fd 3 (prompt-protocol.h).
+ * fontconfig. The agent starts it with a socket as fd 3 (prompt-protocol.h)
+ * ahead of the request: it connects, loads the theme and the fonts, and
+ * sleeps in poll with nothing mapped until the agent's first "show".
  * This is the card module (panther-polkit-card.so); launcher.c makes the
  * process undumpable, loads it and calls panther_card_main.
  */
@@ -135,6 +137,8 @@ int panther_card_main(int argc, char **argv)
 		pn_err("out of memory");
 		state.exit_status = 1;
 	} else {
+		/* Idle until the request: the fonts are ready when it comes. */
+		render_warm_up();
 		pn_loop_run(state.loop);
 	}
 

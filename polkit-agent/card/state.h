@@ -168,7 +168,7 @@ void state_redraw(struct state *state);
 void state_fail(struct state *state, const char *why);
 void state_quit(struct state *state, int status);
 
-/* protocol.c: the agent's side of the conversation */
+/* conversation.c: the card's side of the conversation with the agent */
 int protocol_start(struct state *state, int fd);
 void protocol_stop(struct state *state);
 void request_view_clear(struct request_view *req);

@@ -11,7 +11,7 @@
 #include "panther/util.h"
 
 /*
- * The prompt's side of the conversation with the agent (doc/design.md,
+ * The card's side of the conversation with the agent (doc/design.md,
  * "The prompt protocol"): questions come in as "ask ID", fields, "show";
  * PAM's texts while one is shown; "close" at the end. Answers go back.
  */
@@ -56,6 +56,8 @@ static void show(struct state *state)
 	keyboard_clear_input(state);
 	if (!state->have_request) {
 		state->have_request = true;
+		/* Started idle, maybe long ago: the theme or light mode may have changed since. */
+		theme_load(&state->theme);
 		char err[256];
 		if (wayland_show(state, err, sizeof(err)) < 0) {
 			state_fail(state, err);
