@@ -691,7 +691,7 @@ pn__reach_tree() {
 		if [ -n "$build" ]; then
 			mkdir -p "$tbuild" &&
 				tar -C "$build" -cf - --exclude='*.p' --exclude=./meson-private \
-					--exclude=./meson-logs --exclude=./meson-info . | tar -C "$tbuild" -xf -
+					--exclude=./meson-logs --exclude=./meson-info --exclude=./newest-sid . | tar -C "$tbuild" -xf -
 		fi; }; then
 		pn_fail "$PN_TEST_USER cannot read $unread ($blocked is in the way) and copying it to $tree failed: $fix"
 	fi

@@ -43,7 +43,7 @@ else
 		tar -C "$clone" -xf - || pn_fail "copying $origin failed"
 fi
 mkdir "$clone/build" &&
-	tar -C "$PANTHER_BUILD_DIR" -cf - --exclude='*.p' --exclude=./meson-private . |
+	tar -C "$PANTHER_BUILD_DIR" -cf - --exclude='*.p' --exclude=./meson-private --exclude=./newest-sid . |
 	tar -C "$clone/build" -xf - || pn_fail "copying the build into the clone failed"
 pn__user_reads "$PN_TEST_USER" "$clone/tests/harness/niri-standin.py" &&
 	pn_fail "$PN_TEST_USER can read $clone: the clone is not private"
