@@ -15,9 +15,11 @@
 
 #include <cmocka.h>
 
+#include "agent-fixture.h"
 #include "op-askers.h"
 
-static char root[] = "/tmp/panther-op-askers-XXXXXX";
+/* The /proc-like tree is the fixture's folder. */
+static const char *const root = tmpdir;
 
 static void put(int pid, const char *name, const char *text, size_t len)
 {
@@ -108,18 +110,6 @@ static void test_nobody(void **state)
 	free(s);
 }
 
-static int setup(void **state)
-{
-	return mkdtemp(root) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,5 +117,5 @@ int main(void)
 		cmocka_unit_test(test_foreign),
 		cmocka_unit_test(test_nobody),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, agent_fixture_setup, agent_fixture_teardown);
 }

@@ -14,12 +14,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "agent-fixture.h"
 #include "pam-stack.h"
 #include "subject.h"
 
 #define EXEC "org.freedesktop.policykit.exec"
-
-static char tmpdir[] = "/tmp/panther-test-request-sources.XXXXXX";
 
 static void write_at(const char *dir, const char *name, const void *data, size_t len)
 {
@@ -183,23 +182,11 @@ static void test_fingerprint_in_polkit_stack(void **state)
 	assert_false(has_fingerprint());
 }
 
-static int setup(void **state)
-{
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pkexec),
 		cmocka_unit_test(test_fingerprint_in_polkit_stack),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, agent_fixture_setup, agent_fixture_teardown);
 }
