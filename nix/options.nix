@@ -276,6 +276,36 @@ in
             Keep `com.1password.*`: unlocking 1Password cannot wait for 1Password.
           '';
         };
+
+        keepAuthorized = setting "polkitAgent.onePassword.keepAuthorized" {
+          type = types.bool;
+          description = ''
+            Keep 1Password's authorization of the agent's terminal session
+            renewed (a harmless `op whoami` before its 10 idle minutes run
+            out, never past the app's 12 hours, stopping when the app locks).
+            Off by default: the 10 minutes are 1Password's own protection.
+          '';
+        };
+
+        fingerprintFirst = setting "polkitAgent.onePassword.fingerprintFirst" {
+          type = types.listOf types.str;
+          example = [ "org.freedesktop.policykit.exec" ];
+          description = ''
+            polkit actions (shell patterns) for which, where pam_fprintd is in
+            the polkit-1 PAM stack, 1Password is not asked and a touch on the
+            reader decides (the filled password is never sent for them).
+          '';
+        };
+      };
+
+      alwaysType = setting "polkitAgent.alwaysType" {
+        type = types.listOf types.str;
+        example = [ "org.freedesktop.policykit.exec" ];
+        description = ''
+          polkit actions (shell patterns) whose card is never filled by
+          1Password: the typed password is needed. The stronger choice where
+          a program running as you must not be able to confirm a filled card.
+        '';
       };
 
       prompt = {

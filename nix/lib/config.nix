@@ -71,7 +71,10 @@ let
         mode = "app";
         tokenFile = null;
         account = null;
+        keepAuthorized = false;
+        fingerprintFirst = [ ];
       };
+      alwaysType = [ ];
       prompt = {
         type = "wayland";
         command = [ ];
@@ -218,6 +221,8 @@ let
           else tokenCredentialPath
         )
         // optional "account" agent.onePassword.account
+        // (if agent.onePassword.keepAuthorized then { keep_authorized = true; } else { })
+        // nonEmpty "fingerprint_first" agent.onePassword.fingerprintFirst
       else
         { enable = false; };
     prompt =
@@ -228,7 +233,8 @@ let
         }
       else
         { type = agent.prompt.type; };
-  };
+  }
+  // nonEmpty "always_type" agent.alwaysType;
 
   serviceSettings =
     service:

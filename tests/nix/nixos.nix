@@ -204,7 +204,10 @@ in
           mode = "service-account";
           tokenFile = "/run/agenix/op-token";
           account = "family.1password.com";
+          keepAuthorized = true;
+          fingerprintFirst = [ "org.freedesktop.policykit.exec" ];
         };
+        services.panther.polkitAgent.alwaysType = [ "org.freedesktop.udisks2.*" ];
       }
     ];
   };

@@ -96,12 +96,16 @@ for name, x in d.items():
 assert s["home"]["dmsActivation"], "DMS'"'"'s power OSD is left on"'
 
 # shellcheck disable=SC2016 # $CREDENTIALS_DIRECTORY is literal: the agent resolves it
-check "1Password service account: LoadCredential and \$CREDENTIALS_DIRECTORY in config.json" '
+check "1Password service account: LoadCredential and \$CREDENTIALS_DIRECTORY in config.json; keepAuthorized, fingerprintFirst and alwaysType reach it, and only when set" '
 s = d["soteria-token"]
 assert s["units"]["panther-polkit-agent"]["serviceConfig"]["LoadCredential"] == ["op-token:/run/agenix/op-token"], s["units"]
 op = s["configJson"]["polkit"]["onepassword"]
 assert op["token_file"] == "$CREDENTIALS_DIRECTORY/op-token" and op["mode"] == "service-account", op
 assert op["account"] == "family.1password.com", op
+assert op["keep_authorized"] is True and op["fingerprint_first"] == ["org.freedesktop.policykit.exec"], op
+assert s["configJson"]["polkit"]["always_type"] == ["org.freedesktop.udisks2.*"], s["configJson"]["polkit"]
+z = d["zephyrus"]["configJson"]["polkit"]
+assert "always_type" not in z and "keep_authorized" not in z["onepassword"] and "fingerprint_first" not in z["onepassword"], z
 assert not s["onePasswordGui"], "the 1Password app is enabled for a service account"
 assert "token_file" not in d["zephyrus"]["configJson"]["polkit"]["onepassword"]'
 
