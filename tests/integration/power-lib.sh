@@ -91,6 +91,20 @@ power_config() {
 # org.pantheros.Power1. Sets POWERD_PID and POWERD_LOG.
 power_start() {
 	pn_spawn powerd "$POWERD" --verbose --config "$PN_TMP/config.json"
+	power__started
+}
+
+# power_start_in_session CONFIG [ENV=VALUE...]: the same with CONFIG, as the
+# test user inside the fake logind session and on the real system bus (where
+# ppd's allow_active actions pass), with ENV added to its environment.
+power_start_in_session() {
+	local config=$1
+	shift
+	pn_spawn_in_session powerd env -u DBUS_SYSTEM_BUS_ADDRESS "$@" "$POWERD" --verbose --config "$config"
+	power__started
+}
+
+power__started() {
 	POWERD_PID=$PN_PID
 	POWERD_LOG=$PN_LOG
 	pn_wait_for busctl --user status org.pantheros.Power1 ||

@@ -66,12 +66,7 @@ power_config '{"power": {"on_ac": "balanced", "on_battery": "power-saver",
 chmod 0644 "$PN_TMP/config.json"
 power_niri as-user
 niri_ctl '{"cmd": "open_window", "id": 1, "app_id": "foot", "title": "shell"}'
-pn_spawn_in_session powerd env -u DBUS_SYSTEM_BUS_ADDRESS NIRI_SOCKET="$NIRI_SOCKET" \
-	"$POWERD" --verbose --config "$PN_TMP/config.json"
-POWERD_PID=$PN_PID
-POWERD_LOG=$PN_LOG
-pn_wait_for busctl --user status org.pantheros.Power1 ||
-	pn_fail "panther-powerd did not take org.pantheros.Power1 (see $POWERD_LOG)"
+power_start_in_session "$PN_TMP/config.json" NIRI_SOCKET="$NIRI_SOCKET"
 # No UPower on this bus: AC is assumed, and on_ac applies at once.
 expect_real_ppd balanced "panther-powerd's start on AC"
 powerd_log_has "assuming AC power" || pn_fail "panther-powerd did not say it assumes AC power"

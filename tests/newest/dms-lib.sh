@@ -68,12 +68,7 @@ powerd_start() {
 	# Not config.json: that is the agent's ($PK_CONFIG).
 	printf '%s\n' '{"power": {"on_ac": "balanced", "on_battery": "power-saver"}}' >"$PN_TMP/powerd.json"
 	chmod 0644 "$PN_TMP/powerd.json"
-	pn_spawn_in_session powerd env -u DBUS_SYSTEM_BUS_ADDRESS XDG_CONFIG_HOME="$DMS_CONFIG_HOME" \
-		"$POWERD" --verbose --config "$PN_TMP/powerd.json"
-	POWERD_PID=$PN_PID
-	POWERD_LOG=$PN_LOG
-	pn_wait_for busctl --user status org.pantheros.Power1 ||
-		pn_fail "panther-powerd did not start (see $POWERD_LOG)"
+	power_start_in_session "$PN_TMP/powerd.json" XDG_CONFIG_HOME="$DMS_CONFIG_HOME"
 }
 
 # switch PROFILE: pantherctl power set, as the user in the session.
