@@ -245,11 +245,20 @@ pn_require_root
 pn__lock_system
 record_dir=$PN_TMP
 
+# running PID: PID exists and is not a zombie (read once: it may vanish
+# between two reads).
+running() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) && [[ $stat != *") Z "* ]]
+}
+
 leftovers() {
 	local rec=$1 keep=${2:-} pid tmp bad=0 f
 	tmp=$(cat "$rec.tmp")
 	while read -r pid; do
-		if [ -r "/proc/$pid/stat" ] && ! grep -q ') Z ' "/proc/$pid/stat"; then
+		# A process killed by the cleanup may still be finishing its exit:
+		# only one still there a second later is left running.
+		if running "$pid" && { sleep 1; running "$pid"; }; then
 			echo "left running: pid $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
 			bad=1
 		fi
