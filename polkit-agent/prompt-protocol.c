@@ -57,7 +57,7 @@ static size_t utf8_complete(const char *buf, size_t start, size_t len)
 	return len - (i - 1) < need ? i - 1 : len;
 }
 
-int pp_send(int fd, const char *key, const char *value)
+int prompt_wire_send(int fd, const char *key, const char *value)
 {
 	char buf[PP_PACKET_MAX];
 	size_t key_len = strlen(key);
@@ -84,23 +84,23 @@ int pp_send(int fd, const char *key, const char *value)
 	return send_packet(fd, buf, len);
 }
 
-int pp_send_uint(int fd, const char *key, unsigned long value)
+int prompt_wire_send_uint(int fd, const char *key, unsigned long value)
 {
 	char text[24];
 	snprintf(text, sizeof(text), "%lu", value);
-	return pp_send(fd, key, text);
+	return prompt_wire_send(fd, key, text);
 }
 
-int pp_send_answer(int fd, const struct pn_secret *answer)
+int prompt_wire_send_answer(int fd, const struct pn_secret *answer)
 {
-	int r = pp_send_uint(fd, "answer", pn_secret_len(answer));
+	int r = prompt_wire_send_uint(fd, "answer", pn_secret_len(answer));
 	if (r < 0 || pn_secret_len(answer) == 0)
 		return r;
 	/* One write is one packet on a SOCK_SEQPACKET socket. */
 	return pn_secret_write_fd(answer, fd);
 }
 
-bool pp_parse(char *buf, size_t len, struct pp_message *msg)
+bool prompt_wire_parse(char *buf, size_t len, struct prompt_wire_message *msg)
 {
 	if (len == 0 || buf[len - 1] != '\n')
 		return false;
@@ -138,7 +138,7 @@ bool pp_parse(char *buf, size_t len, struct pp_message *msg)
 	return true;
 }
 
-int pp_recv(int fd, char *buf, size_t size, struct pp_message *msg)
+int prompt_wire_recv(int fd, char *buf, size_t size, struct prompt_wire_message *msg)
 {
 	ssize_t n;
 	do {
@@ -148,20 +148,20 @@ int pp_recv(int fd, char *buf, size_t size, struct pp_message *msg)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	if (n == 0)
 		return 0;
-	if ((size_t)n <= size - 1 && pp_parse(buf, (size_t)n, msg))
+	if ((size_t)n <= size - 1 && prompt_wire_parse(buf, (size_t)n, msg))
 		return 1;
 	/* Not a line: it may be an answer sent out of turn. Leave nothing of it. */
 	explicit_bzero(buf, size);
 	return -EBADMSG;
 }
 
-int pp_pass_senders(int fd)
+int prompt_wire_pass_senders(int fd)
 {
 	int on = 1;
 	return setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0 ? -errno : 0;
 }
 
-int pp_next_sender(int fd, pid_t *sender)
+int prompt_wire_next_sender(int fd, pid_t *sender)
 {
 	union {
 		struct cmsghdr align;
@@ -188,14 +188,14 @@ int pp_next_sender(int fd, pid_t *sender)
 	return 1;
 }
 
-void pp_drop(int fd)
+void prompt_wire_drop(int fd)
 {
 	char scratch[PP_PACKET_MAX + 1];
 	(void)recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
 	explicit_bzero(scratch, sizeof(scratch));
 }
 
-bool pp_parse_uint(const char *value, unsigned long max, unsigned long *out)
+bool prompt_wire_parse_uint(const char *value, unsigned long max, unsigned long *out)
 {
 	if (!value[0] || strlen(value) > 10)
 		return false;

@@ -38,16 +38,16 @@ bool prompt_fill_from_name(const char *name, enum prompt_fill *fill);
 /* The longest packet either side sends; longer values are cut (UTF-8 safe). */
 #define PP_PACKET_MAX 4096
 
-struct pp_message {
+struct prompt_wire_message {
 	const char *key;
 	const char *value; /* "" when the line has none */
 };
 
 /* Sends "KEY VALUE\n" (or "KEY\n" for a NULL value). 0 or a negative errno. */
-int pp_send(int fd, const char *key, const char *value);
-int pp_send_uint(int fd, const char *key, unsigned long value);
+int prompt_wire_send(int fd, const char *key, const char *value);
+int prompt_wire_send_uint(int fd, const char *key, unsigned long value);
 /* "answer N" and the N bytes. 0 or a negative errno. */
-int pp_send_answer(int fd, const struct pn_secret *answer);
+int prompt_wire_send_answer(int fd, const struct pn_secret *answer);
 
 /*
  * Receives one packet into buf (size at least PP_PACKET_MAX + 1) and parses
@@ -55,24 +55,24 @@ int pp_send_answer(int fd, const struct pn_secret *answer);
  * waiting, -EBADMSG for a packet that is not a protocol line (buf is then
  * wiped: it may have been a password), or another negative errno.
  */
-int pp_recv(int fd, char *buf, size_t size, struct pp_message *msg);
+int prompt_wire_recv(int fd, char *buf, size_t size, struct prompt_wire_message *msg);
 /* Parses a received line in place (buf[len] is written). false when malformed. */
-bool pp_parse(char *buf, size_t len, struct pp_message *msg);
+bool prompt_wire_parse(char *buf, size_t len, struct prompt_wire_message *msg);
 
 /*
  * Who sent a packet. SO_PEERCRED on a socket pair names the process that
  * made the pair (the agent), not the one holding the other end; with
  * SO_PASSCRED the kernel stamps every packet with its sender's pid instead.
- * pp_pass_senders turns that on for fd (0 or a negative errno);
- * pp_next_sender looks at the next packet without taking it: 1 with
+ * prompt_wire_pass_senders turns that on for fd (0 or a negative errno);
+ * prompt_wire_next_sender looks at the next packet without taking it: 1 with
  * *sender set (0 when unknown), 0 at end of file, or a negative errno
- * (-EAGAIN: none waiting). pp_drop takes the next packet and wipes it.
+ * (-EAGAIN: none waiting). prompt_wire_drop takes the next packet and wipes it.
  */
-int pp_pass_senders(int fd);
-int pp_next_sender(int fd, pid_t *sender);
-void pp_drop(int fd);
+int prompt_wire_pass_senders(int fd);
+int prompt_wire_next_sender(int fd, pid_t *sender);
+void prompt_wire_drop(int fd);
 
 /* A decimal value in [0, max]: false for anything else. */
-bool pp_parse_uint(const char *value, unsigned long max, unsigned long *out);
+bool prompt_wire_parse_uint(const char *value, unsigned long max, unsigned long *out);
 
 #endif

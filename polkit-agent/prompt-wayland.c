@@ -131,7 +131,7 @@ static void on_kill_timer(void *data)
 /* Tells a card to close; it wipes what was typed and exits. */
 static void close_card(struct prompt_wayland *pw, struct prompt_run *run)
 {
-	(void)pp_send(run->fd, "close", NULL);
+	(void)prompt_wire_send(run->fd, "close", NULL);
 	run_disconnect(run);
 	run->next = pw->closing;
 	pw->closing = run;
@@ -216,11 +216,12 @@ static void read_answer(struct prompt_wayland *pw, struct prompt_run *run)
 	finish(pw, PROMPT_ANSWERED, pw->user);
 }
 
-static void handle(struct prompt_wayland *pw, struct prompt_run *run, const struct pp_message *msg)
+static void handle(struct prompt_wayland *pw, struct prompt_run *run,
+	const struct prompt_wire_message *msg)
 {
 	unsigned long n;
 	if (strcmp(msg->key, "answer") == 0) {
-		if (!pp_parse_uint(msg->value, ANSWER_MAX, &n)) {
+		if (!prompt_wire_parse_uint(msg->value, ANSWER_MAX, &n)) {
 			pn_warn("request %u: malformed answer length from the prompt", run->id);
 			return;
 		}
@@ -246,7 +247,7 @@ static void handle(struct prompt_wayland *pw, struct prompt_run *run, const stru
 	} else if (strcmp(msg->key, "cancel") == 0) {
 		finish(pw, PROMPT_CANCELLED, pw->user);
 	} else if (strcmp(msg->key, "user") == 0) {
-		if (pp_parse_uint(msg->value, SIZE_MAX, &n) && n < pw->n_users)
+		if (prompt_wire_parse_uint(msg->value, SIZE_MAX, &n) && n < pw->n_users)
 			finish(pw, PROMPT_USER_CHANGED, n);
 	} else if (strcmp(msg->key, "shown") == 0) {
 		pn_debug("request %u: the prompt is on screen", run->id);
@@ -271,7 +272,7 @@ static void on_readable(void *data, int fd, short revents)
 	/* A callback may end this run (dismiss, a new request): check it each time. */
 	while (pw->run == run) {
 		pid_t sender;
-		int s = pp_next_sender(fd, &sender);
+		int s = prompt_wire_next_sender(fd, &sender);
 		if (s == -EAGAIN)
 			return;
 		/*
@@ -283,7 +284,7 @@ static void on_readable(void *data, int fd, short revents)
 			pn_warn("request %u: ignoring a message from pid %d on the card's socket "
 				"(only the card, pid %d, may answer)",
 				run->id, (int)sender, (int)run->pid);
-			pp_drop(fd);
+			prompt_wire_drop(fd);
 			continue;
 		}
 		if (pw->expect >= 0) {
@@ -292,8 +293,8 @@ static void on_readable(void *data, int fd, short revents)
 				return;
 			continue;
 		}
-		struct pp_message msg;
-		int r = pp_recv(fd, buf, sizeof(buf), &msg);
+		struct prompt_wire_message msg;
+		int r = prompt_wire_recv(fd, buf, sizeof(buf), &msg);
 		if (r == -EAGAIN)
 			return;
 		if (r == -EBADMSG) {
@@ -339,7 +340,7 @@ static struct prompt_run *start_run(struct prompt_wayland *pw, uint32_t id, char
 	run->id = id;
 	run->fd = sv[0];
 	pn_set_nonblock(run->fd);
-	if (pp_pass_senders(run->fd) < 0) {
+	if (prompt_wire_pass_senders(run->fd) < 0) {
 		snprintf(err, errlen, "cannot see who writes to the card's socket: %s",
 			strerror(errno));
 		close(sv[0]);
@@ -412,8 +413,8 @@ static struct prompt_run *take_idle(struct prompt_wayland *pw, uint32_t id)
 	pw->idle = NULL;
 	pw->idle_backoff_ms = 0;
 	/* Packets from before the request are no answer to it. */
-	while (pp_next_sender(run->fd, &(pid_t){0}) > 0)
-		pp_drop(run->fd);
+	while (prompt_wire_next_sender(run->fd, &(pid_t){0}) > 0)
+		prompt_wire_drop(run->fd);
 	run->id = id;
 	pn_fd_set_events(run->source, POLLIN);
 	pn_debug("request %u: handed to the idle card (pid %d)", id, (int)run->pid);
@@ -430,7 +431,7 @@ static const char *onepassword_reason(const char *error)
 
 static int send_question(int fd, const struct prompt_info *info)
 {
-	int r = pp_send_uint(fd, "ask", info->id);
+	int r = prompt_wire_send_uint(fd, "ask", info->id);
 	const char *onepassword = onepassword_reason(info->error);
 	const char *error = onepassword ? NULL : info->error;
 	struct {
@@ -450,14 +451,14 @@ static int send_question(int fd, const struct prompt_info *info)
 	};
 	for (size_t i = 0; r >= 0 && i < PN_ARRAY_LEN(fields); i++) {
 		if (fields[i].value)
-			r = pp_send(fd, fields[i].key, fields[i].value);
+			r = prompt_wire_send(fd, fields[i].key, fields[i].value);
 	}
 	for (size_t i = 0; r >= 0 && info->users[i]; i++)
-		r = pp_send(fd, "user", info->users[i]);
+		r = prompt_wire_send(fd, "user", info->users[i]);
 	if (r >= 0)
-		r = pp_send_uint(fd, "selected", info->user);
+		r = prompt_wire_send_uint(fd, "selected", info->user);
 	if (r >= 0)
-		r = pp_send(fd, "show", NULL);
+		r = prompt_wire_send(fd, "show", NULL);
 	return r;
 }
 
@@ -531,9 +532,9 @@ static void wayland_fill(struct prompt *prompt, const struct prompt_info *info)
 	const char *reason = onepassword_reason(info->error);
 	int r = 0;
 	if (reason)
-		r = pp_send(pw->run->fd, "onepassword", reason);
+		r = prompt_wire_send(pw->run->fd, "onepassword", reason);
 	if (r >= 0)
-		r = pp_send(pw->run->fd, "fill", prompt_fill_name(info->fill));
+		r = prompt_wire_send(pw->run->fd, "fill", prompt_fill_name(info->fill));
 	if (r < 0)
 		pn_warn("request %u: cannot tell the prompt about 1Password: %s", info->id,
 			strerror(-r));
@@ -547,7 +548,7 @@ static void wayland_message(struct prompt *prompt, const char *text, bool error)
 		return;
 	}
 	if (pw->run)
-		(void)pp_send(pw->run->fd, error ? "pam-error" : "pam-info", text);
+		(void)prompt_wire_send(pw->run->fd, error ? "pam-error" : "pam-info", text);
 }
 
 /*
@@ -564,7 +565,7 @@ static void wayland_dismiss(struct prompt *prompt)
 	if (pw->fallback)
 		prompt_dismiss(pw->fallback);
 	if (pw->run && asking)
-		(void)pp_send(pw->run->fd, "withdraw", NULL);
+		(void)prompt_wire_send(pw->run->fd, "withdraw", NULL);
 }
 
 static void wayland_end(struct prompt *prompt, uint32_t id)

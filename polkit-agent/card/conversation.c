@@ -67,7 +67,7 @@ static void show(struct state *state)
 	state_redraw(state);
 }
 
-static void handle(struct state *state, const struct pp_message *msg)
+static void handle(struct state *state, const struct prompt_wire_message *msg)
 {
 	/* Between "ask" and "show" the next question; after it, the one on screen. */
 	struct request_view *p = state->receiving ? &state->pending : &state->req;
@@ -77,7 +77,7 @@ static void handle(struct state *state, const struct pp_message *msg)
 		p = &state->pending;
 		state->receiving = true;
 		request_view_clear(p);
-		if (pp_parse_uint(value, UINT32_MAX, &n))
+		if (prompt_wire_parse_uint(value, UINT32_MAX, &n))
 			p->id = (uint32_t)n;
 		p->users = pn_xcalloc(1, sizeof(*p->users));
 	} else if (strcmp(key, "message") == 0) {
@@ -116,7 +116,7 @@ static void handle(struct state *state, const struct pp_message *msg)
 			p->n_users++;
 		}
 	} else if (strcmp(key, "selected") == 0) {
-		if (pp_parse_uint(value, MAX_USERS, &n))
+		if (prompt_wire_parse_uint(value, MAX_USERS, &n))
 			p->selected = n;
 	} else if (strcmp(key, "show") == 0) {
 		state->receiving = false;
@@ -143,8 +143,8 @@ static void on_agent(void *data, int fd, short revents)
 	struct state *state = data;
 	char buf[PP_PACKET_MAX + 1];
 	for (;;) {
-		struct pp_message msg;
-		int r = pp_recv(fd, buf, sizeof(buf), &msg);
+		struct prompt_wire_message msg;
+		int r = prompt_wire_recv(fd, buf, sizeof(buf), &msg);
 		if (r == -EAGAIN)
 			return;
 		if (r == -EBADMSG) {
@@ -189,35 +189,35 @@ static void sent(struct state *state, int r)
 
 void protocol_send_answer(struct state *state)
 {
-	sent(state, pp_send_answer(state->agent_fd, state->password));
+	sent(state, prompt_wire_send_answer(state->agent_fd, state->password));
 }
 
 void protocol_send_confirm(struct state *state)
 {
-	sent(state, pp_send(state->agent_fd, "confirm", NULL));
+	sent(state, prompt_wire_send(state->agent_fd, "confirm", NULL));
 }
 
 void protocol_send_cancel(struct state *state)
 {
-	sent(state, pp_send(state->agent_fd, "cancel", NULL));
+	sent(state, prompt_wire_send(state->agent_fd, "cancel", NULL));
 }
 
 void protocol_send_user(struct state *state, size_t user)
 {
-	sent(state, pp_send_uint(state->agent_fd, "user", user));
+	sent(state, prompt_wire_send_uint(state->agent_fd, "user", user));
 }
 
 void protocol_send_keyboard(struct state *state, bool has_keyboard)
 {
-	sent(state, pp_send_uint(state->agent_fd, "keyboard", has_keyboard));
+	sent(state, prompt_wire_send_uint(state->agent_fd, "keyboard", has_keyboard));
 }
 
 void protocol_send_shown(struct state *state)
 {
-	sent(state, pp_send(state->agent_fd, "shown", NULL));
+	sent(state, prompt_wire_send(state->agent_fd, "shown", NULL));
 }
 
 void protocol_send_armed(struct state *state)
 {
-	sent(state, pp_send(state->agent_fd, "armed", NULL));
+	sent(state, prompt_wire_send(state->agent_fd, "armed", NULL));
 }

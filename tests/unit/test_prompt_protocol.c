@@ -43,27 +43,27 @@ static void test_round_trip(void **state)
 {
 	struct pair *p = *state;
 	char buf[PP_PACKET_MAX + 1];
-	struct pp_message msg;
+	struct prompt_wire_message msg;
 	const char *text = "line one\nline \\two\\n <b>not markup</b> \xc3\xa9";
-	assert_int_equal(pp_send(p->agent, "info", text), 0);
-	assert_int_equal(pp_send(p->agent, "show", NULL), 0);
-	assert_int_equal(pp_send(p->agent, "error", ""), 0);
-	assert_int_equal(pp_send_uint(p->agent, "ask", 4294967295UL), 0);
+	assert_int_equal(prompt_wire_send(p->agent, "info", text), 0);
+	assert_int_equal(prompt_wire_send(p->agent, "show", NULL), 0);
+	assert_int_equal(prompt_wire_send(p->agent, "error", ""), 0);
+	assert_int_equal(prompt_wire_send_uint(p->agent, "ask", 4294967295UL), 0);
 
-	assert_int_equal(pp_recv(p->prompt, buf, sizeof(buf), &msg), 1);
+	assert_int_equal(prompt_wire_recv(p->prompt, buf, sizeof(buf), &msg), 1);
 	assert_string_equal(msg.key, "info");
 	assert_string_equal(msg.value, text);
-	assert_int_equal(pp_recv(p->prompt, buf, sizeof(buf), &msg), 1);
+	assert_int_equal(prompt_wire_recv(p->prompt, buf, sizeof(buf), &msg), 1);
 	assert_string_equal(msg.key, "show");
 	assert_string_equal(msg.value, "");
-	assert_int_equal(pp_recv(p->prompt, buf, sizeof(buf), &msg), 1);
+	assert_int_equal(prompt_wire_recv(p->prompt, buf, sizeof(buf), &msg), 1);
 	assert_string_equal(msg.key, "error");
 	assert_string_equal(msg.value, "");
-	assert_int_equal(pp_recv(p->prompt, buf, sizeof(buf), &msg), 1);
+	assert_int_equal(prompt_wire_recv(p->prompt, buf, sizeof(buf), &msg), 1);
 	unsigned long n;
-	assert_true(pp_parse_uint(msg.value, 4294967295UL, &n));
+	assert_true(prompt_wire_parse_uint(msg.value, 4294967295UL, &n));
 	assert_int_equal(n, 4294967295UL);
-	assert_int_equal(pp_recv(p->prompt, buf, sizeof(buf), &msg), -EAGAIN);
+	assert_int_equal(prompt_wire_recv(p->prompt, buf, sizeof(buf), &msg), -EAGAIN);
 }
 
 static void test_long_value_is_cut_on_a_character(void **state)
@@ -80,10 +80,10 @@ static void test_long_value_is_cut_on_a_character(void **state)
 		char key[8] = "info";
 		memset(key + 4, 'x', shift);
 		key[4 + shift] = '\0';
-		assert_int_equal(pp_send(p->agent, key, text), 0);
+		assert_int_equal(prompt_wire_send(p->agent, key, text), 0);
 		char buf[PP_PACKET_MAX + 1];
-		struct pp_message msg;
-		assert_int_equal(pp_recv(p->prompt, buf, sizeof(buf), &msg), 1);
+		struct prompt_wire_message msg;
+		assert_int_equal(prompt_wire_recv(p->prompt, buf, sizeof(buf), &msg), 1);
 		size_t len = strlen(msg.value);
 		assert_true(len > 4000 && len < PP_PACKET_MAX);
 		assert_int_equal(len % 2, 0);
@@ -104,20 +104,20 @@ static void test_malformed(void **state)
 		"two\nlines\n",
 	};
 	char buf[PP_PACKET_MAX + 1];
-	struct pp_message msg;
+	struct prompt_wire_message msg;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(send(p->agent, bad[i], strlen(bad[i]), 0),
 			(ssize_t)strlen(bad[i]));
-		assert_int_equal(pp_recv(p->prompt, buf, sizeof(buf), &msg), -EBADMSG);
+		assert_int_equal(prompt_wire_recv(p->prompt, buf, sizeof(buf), &msg), -EBADMSG);
 	}
 	assert_int_equal(send(p->agent, "nul\0byte\n", 9, 0), 9);
-	assert_int_equal(pp_recv(p->prompt, buf, sizeof(buf), &msg), -EBADMSG);
+	assert_int_equal(prompt_wire_recv(p->prompt, buf, sizeof(buf), &msg), -EBADMSG);
 	/* Longer than a packet may be. */
 	static char big[PP_PACKET_MAX + 100];
 	memset(big, 'a', sizeof(big));
 	big[sizeof(big) - 1] = '\n';
 	assert_int_equal(send(p->agent, big, sizeof(big), 0), (ssize_t)sizeof(big));
-	assert_int_equal(pp_recv(p->prompt, buf, sizeof(buf), &msg), -EBADMSG);
+	assert_int_equal(prompt_wire_recv(p->prompt, buf, sizeof(buf), &msg), -EBADMSG);
 
 	/* A password sent out of turn, as raw bytes, leaves nothing in the buffer. */
 	static const char *const stray[] = {"hunter2", "hunter2 with \\q\n"};
@@ -125,17 +125,17 @@ static void test_malformed(void **state)
 		memset(buf, 0, sizeof(buf));
 		assert_int_equal(send(p->agent, stray[i], strlen(stray[i]), 0),
 			(ssize_t)strlen(stray[i]));
-		assert_int_equal(pp_recv(p->prompt, buf, sizeof(buf), &msg), -EBADMSG);
+		assert_int_equal(prompt_wire_recv(p->prompt, buf, sizeof(buf), &msg), -EBADMSG);
 		for (size_t j = 0; j < sizeof(buf); j++)
 			assert_int_equal(buf[j], 0);
 	}
 
 	unsigned long n;
-	assert_false(pp_parse_uint("", 10, &n));
-	assert_false(pp_parse_uint("-1", 10, &n));
-	assert_false(pp_parse_uint("11", 10, &n));
-	assert_false(pp_parse_uint("1x", 10, &n));
-	assert_false(pp_parse_uint("99999999999", ~0UL, &n));
+	assert_false(prompt_wire_parse_uint("", 10, &n));
+	assert_false(prompt_wire_parse_uint("-1", 10, &n));
+	assert_false(prompt_wire_parse_uint("11", 10, &n));
+	assert_false(prompt_wire_parse_uint("1x", 10, &n));
+	assert_false(prompt_wire_parse_uint("99999999999", ~0UL, &n));
 }
 
 static void test_answer(void **state)
@@ -144,27 +144,27 @@ static void test_answer(void **state)
 	struct pn_secret *typed = pn_secret_new(PN_SECRET_MAX_PASSWORD);
 	struct pn_secret *got = pn_secret_new(PN_SECRET_MAX_PASSWORD + 1);
 	pn_secret_append(typed, "hunter2 \xc3\xa9", 10);
-	assert_int_equal(pp_send_answer(p->prompt, typed), 0);
+	assert_int_equal(prompt_wire_send_answer(p->prompt, typed), 0);
 	/* Followed by something else, which must stay a line of its own. */
-	assert_int_equal(pp_send(p->prompt, "cancel", NULL), 0);
+	assert_int_equal(prompt_wire_send(p->prompt, "cancel", NULL), 0);
 
 	char buf[PP_PACKET_MAX + 1];
-	struct pp_message msg;
-	assert_int_equal(pp_recv(p->agent, buf, sizeof(buf), &msg), 1);
+	struct prompt_wire_message msg;
+	assert_int_equal(prompt_wire_recv(p->agent, buf, sizeof(buf), &msg), 1);
 	assert_string_equal(msg.key, "answer");
 	assert_string_equal(msg.value, "10");
 	/* One packet: asking for one byte more than announced still gets the 10. */
 	assert_int_equal(pn_secret_read_some(got, p->agent, 11), 10);
 	assert_true(pn_secret_equal(typed, got));
-	assert_int_equal(pp_recv(p->agent, buf, sizeof(buf), &msg), 1);
+	assert_int_equal(prompt_wire_recv(p->agent, buf, sizeof(buf), &msg), 1);
 	assert_string_equal(msg.key, "cancel");
 
 	/* Empty: no bytes follow. */
 	pn_secret_clear(typed);
-	assert_int_equal(pp_send_answer(p->prompt, typed), 0);
-	assert_int_equal(pp_recv(p->agent, buf, sizeof(buf), &msg), 1);
+	assert_int_equal(prompt_wire_send_answer(p->prompt, typed), 0);
+	assert_int_equal(prompt_wire_recv(p->agent, buf, sizeof(buf), &msg), 1);
 	assert_string_equal(msg.value, "0");
-	assert_int_equal(pp_recv(p->agent, buf, sizeof(buf), &msg), -EAGAIN);
+	assert_int_equal(prompt_wire_recv(p->agent, buf, sizeof(buf), &msg), -EAGAIN);
 
 	/* No room: refused before reading anything. */
 	pn_secret_clear(got);
@@ -181,9 +181,9 @@ static void test_end_of_file(void **state)
 	close(p->agent);
 	p->agent = -1;
 	char buf[PP_PACKET_MAX + 1];
-	struct pp_message msg;
-	assert_int_equal(pp_recv(p->prompt, buf, sizeof(buf), &msg), 0);
-	assert_int_equal(pp_send(p->prompt, "cancel", NULL), -EPIPE);
+	struct prompt_wire_message msg;
+	assert_int_equal(prompt_wire_recv(p->prompt, buf, sizeof(buf), &msg), 0);
+	assert_int_equal(prompt_wire_send(p->prompt, "cancel", NULL), -EPIPE);
 }
 
 /* The card reads the word the agent (and a prompt command's environment) gets. */
