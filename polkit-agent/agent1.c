@@ -238,8 +238,6 @@ struct agent1 *agent1_start(struct agent *agent)
 		return NULL;
 	}
 	agent1->emit = pn_loop_add_timer(agent->loop, on_emit, agent1);
-	if (!agent1->emit)
-		abort();
 	pn_bus_set_lost_handler(bus, on_bus_lost, agent1);
 	return agent1;
 }

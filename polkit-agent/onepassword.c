@@ -319,12 +319,6 @@ struct op_run *op_run_start(struct children *children, const struct op_run_spec 
 	run->out_source = pn_loop_add_fd(run->loop, run->out_fd, POLLIN, on_stdout, run);
 	run->err_source = pn_loop_add_fd(run->loop, run->err_fd, POLLIN, on_stderr, run);
 	run->timer = pn_loop_add_timer(run->loop, on_timeout, run);
-	if (!run->out_source || !run->err_source || !run->timer) {
-		child_abandon(run->child);
-		snprintf(err, errlen, "1Password: out of memory");
-		run_free(run);
-		return NULL;
-	}
 	if (timeout_s > 0)
 		pn_timer_arm(run->timer, (uint64_t)timeout_s * 1000);
 	pn_debug("started op (pid %d, %s) for %s", (int)child_pid(run->child),

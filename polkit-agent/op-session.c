@@ -84,8 +84,6 @@ struct op_session *op_session_open(struct pn_loop *loop, char *err, size_t errle
 	}
 	pn_set_nonblock(master);
 	session->source = pn_loop_add_fd(loop, master, POLLIN, on_output, session);
-	if (!session->source)
-		abort();
 	return session;
 }
 

@@ -177,13 +177,6 @@ static int command_ask(struct prompt *prompt, const struct prompt_info *info,
 	pn_secret_clear(answer);
 	pc->out_source = pn_loop_add_fd(children_loop(pc->ctx.children), pc->out_fd, POLLIN,
 		on_stdout, pc);
-	if (!pc->out_source) {
-		child_abandon(pc->child);
-		pc->child = NULL;
-		stop(pc);
-		snprintf(err, errlen, "prompt command: out of memory");
-		return -ENOMEM;
-	}
 	pn_debug("prompt command started (pid %d) for request %u", (int)child_pid(pc->child),
 		info->id);
 	return 0;

@@ -360,21 +360,15 @@ static struct prompt_run *start_run(struct prompt_wayland *pw, uint32_t id, char
 	run->child = child_spawn(pw->ctx.children, &spec, on_exit_status, run, why, sizeof(why));
 	pn_strv_free(envp);
 	close(sv[1]);
-	struct pn_loop *loop = children_loop(pw->ctx.children);
-	if (run->child) {
-		run->source = pn_loop_add_fd(loop, run->fd, POLLIN, on_readable, run);
-		run->kill_timer = pn_loop_add_timer(loop, on_kill_timer, run);
-	}
-	if (run->child)
-		run->pid = child_pid(run->child);
-	if (!run->child || !run->source || !run->kill_timer) {
-		if (run->child)
-			child_abandon(run->child);
-		snprintf(err, errlen, "prompt program %s: %s", program,
-			run->child ? "out of memory" : why);
+	if (!run->child) {
+		snprintf(err, errlen, "prompt program %s: %s", program, why);
 		run_free(run);
 		return NULL;
 	}
+	struct pn_loop *loop = children_loop(pw->ctx.children);
+	run->source = pn_loop_add_fd(loop, run->fd, POLLIN, on_readable, run);
+	run->kill_timer = pn_loop_add_timer(loop, on_kill_timer, run);
+	run->pid = child_pid(run->child);
 	if (id)
 		pn_debug("request %u: prompt started (pid %d)", id, (int)run->pid);
 	return run;

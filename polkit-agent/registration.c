@@ -255,8 +255,6 @@ struct registration *registration_start(struct agent *agent, pid_t pid, uint64_t
 	reg->state = REG_STARTING;
 	reg->retry = pn_loop_add_timer(agent->loop, on_retry, reg);
 	reg->recheck = pn_loop_add_timer(agent->loop, on_recheck, reg);
-	if (!reg->retry || !reg->recheck)
-		abort();
 	reg->owner_handler = g_signal_connect(authority, "notify::owner",
 		G_CALLBACK(on_owner_changed), reg);
 	try_register(reg);

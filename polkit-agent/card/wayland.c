@@ -615,7 +615,7 @@ int wayland_connect(struct state *state, char *err, size_t errlen)
 	}
 	state->xkb_context = xkb_context_new(XKB_CONTEXT_NO_FLAGS);
 	state->focus_timer = pn_loop_add_timer(state->loop, focus_grace_over, state);
-	if (!state->xkb_context || !state->focus_timer) {
+	if (!state->xkb_context) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
