@@ -227,6 +227,16 @@ pk_prompt_shown() {
 		pn_fail "the prompt did not get the keyboard (time $1; see $PK_AGENT_LOG)"
 }
 
+# pk_card_setup: where the tests of the agent with its Wayland card start:
+# the card's own setup, everything but the agent (op's timeout 5 s),
+# headless sway and the dark theme.
+pk_card_setup() {
+	pn_prompt_setup
+	pk_setup 5
+	pn_sway
+	pn_prompt_theme dark
+}
+
 # pk_prompt_armed REQUEST: the filled card of request number REQUEST takes a
 # press (PRESS_ARM_MS after the latest of its first frame, keyboard focus and
 # the fill).

@@ -13,10 +13,7 @@ set -u
 . "$PANTHER_SOURCE_DIR/tests/harness/prompt.sh"
 
 action=org.freedesktop.policykit.exec
-pn_prompt_setup
-pk_setup 5
-pn_sway
-pn_prompt_theme dark
+pk_card_setup
 pk_subject
 pk_wayland_agent
 

@@ -19,10 +19,7 @@ if pn_built_with_asan "$PK_AGENT_BIN"; then
 	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0
 	warmup=10
 fi
-pn_prompt_setup
-pk_setup 5
-pn_sway
-pn_prompt_theme dark
+pk_card_setup
 pk_subject
 pk_mode op dismiss
 pk_wayland_agent

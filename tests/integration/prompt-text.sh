@@ -9,10 +9,7 @@ set -u
 . "$PANTHER_SOURCE_DIR/tests/harness/prompt.sh"
 
 action=org.freedesktop.policykit.exec
-pn_prompt_setup
-pk_setup 5
-pn_sway
-pn_prompt_theme dark
+pk_card_setup
 
 # card FILE ARG...: the card for a program run with ARGs, saved in FILE.
 card() {
